@@ -1,0 +1,89 @@
+package shared_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"livechat/shared"
+)
+
+// serverURL returns the WebSocket URL of the livechat server that
+// `make test` starts for the browser tests.
+func serverURL(t *testing.T) string {
+	u := os.Getenv("LIVECHAT_TEST_URL")
+	if u == "" {
+		t.Fatal("LIVECHAT_TEST_URL is not set: run the browser tests with `make test-js`, which starts a server")
+	}
+	return "ws" + strings.TrimPrefix(strings.TrimSuffix(u, "/"), "http") + "/ws"
+}
+
+// TestConnInBrowser speaks the protocol from the browser through Conn to a
+// real server: join, a refused duplicate nickname, and a message.
+func TestConnInBrowser(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	room := "js-" + strings.ToLower(rand.Text()[:10])
+
+	c, err := shared.Dial(ctx, serverURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(websocket.StatusNormalClosure, "")
+	read := func(want shared.Type, v any) {
+		t.Helper()
+		env, err := c.Read(ctx)
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		if env.Type != want {
+			t.Fatalf("got %s %s, want %s", env.Type, env.Payload, want)
+		}
+		if err := env.DecodePayload(v); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if err := c.Write(ctx, shared.TypeJoin, "j1", shared.Join{Nickname: "Browser", Room: room}); err != nil {
+		t.Fatal(err)
+	}
+	var w shared.Welcome
+	read(shared.TypeWelcome, &w)
+	if w.Protocol != shared.ProtocolVersion || w.Room != room || w.Limits != shared.DefaultLimits {
+		t.Errorf("welcome %+v", w)
+	}
+	var p shared.Presence
+	read(shared.TypePresence, &p)
+	if len(p.Users) != 1 || p.Users[0] != "Browser" {
+		t.Errorf("presence %+v", p)
+	}
+
+	// A second connection cannot take the same nickname.
+	c2, err := shared.Dial(ctx, serverURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close(websocket.StatusNormalClosure, "")
+	c2.Write(ctx, shared.TypeJoin, "j2", shared.Join{Nickname: "BROWSER", Room: room})
+	env, err := c2.Read(ctx)
+	var e shared.Error
+	if err != nil || env.Type != shared.TypeError || env.DecodePayload(&e) != nil || e.Code != shared.CodeNicknameTaken || e.Ref != "j2" {
+		t.Fatalf("duplicate join: %+v %+v %v", env, e, err)
+	}
+
+	text := fmt.Sprintf("from the browser <b>%d</b>", time.Now().UnixNano())
+	if err := c.Write(ctx, shared.TypeSay, "c-1", shared.Say{Text: text}); err != nil {
+		t.Fatal(err)
+	}
+	var m shared.Message
+	read(shared.TypeMessage, &m)
+	if m.Text != text || m.From != "Browser" || m.ClientID != "c-1" || m.ID == 0 {
+		t.Errorf("message %+v", m)
+	}
+}

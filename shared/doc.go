@@ -1,0 +1,58 @@
+// Package shared is livechat's wire protocol: the message types, their
+// validation and framing, and a typed connection helper. The browser app
+// and the server both use it, so the compiler checks the protocol on both
+// ends of the socket. It builds natively and for GOOS=js and imports only
+// the standard library, github.com/coder/websocket and golang.org/x/text.
+//
+// # The protocol
+//
+// A client opens a WebSocket to /ws on the server (same origin as the page,
+// unless the server allows more). Every WebSocket message is one text frame
+// holding one JSON object, the envelope:
+//
+//	{"type": "say", "id": "c-17", "payload": {"text": "hello"}}
+//
+// type names the message; id is an optional request id chosen by the client
+// (required for say, where it is the client message id); payload is an
+// object whose fields depend on type. Unknown fields are ignored, so both
+// sides can add fields without breaking the other.
+//
+// A client sends:
+//
+//	join  {"nickname": "alice", "room": "general"}  enter a room (room optional)
+//	say   {"text": "hello"}                          post to the room; id required
+//
+// The server sends:
+//
+//	welcome   {"nickname", "room", "server", "protocol", "limits"}  join accepted
+//	presence  {"room", "users": [...]}                              who is in the room, after welcome
+//	joined    {"room", "nickname", "at", "online"}                 someone entered
+//	left      {"room", "nickname", "at", "online"}                 someone left
+//	message   {"id", "room", "from", "text", "at", "client_id"}    a chat message, to everyone
+//	error     {"code", "message", "ref", "request"}                a request was refused
+//
+// Times are RFC 3339 strings in UTC. Message ids are assigned by the server
+// and increase within a room; client_id repeats the id of the say that
+// produced the message, so its sender can match it. from is always set by
+// the server from the sender's nickname.
+//
+// A client may send say only after its join was welcomed, and joins once per
+// connection. A refused join (for example nickname_taken) leaves the
+// connection open for another try. An error's ref and request name the
+// request it answers. Its code is stable (see the Code constants); its
+// message is for people.
+//
+// Limits (also announced in welcome): a nickname has 1 to 32 characters
+// after trimming, no control or invisible characters, and is unique in its
+// room ignoring case and width (see NicknameKey); a text has 1 to 4096
+// bytes of UTF-8 and is not blank; a client frame has at most
+// MaxFrameBytes. Frame-level faults close the connection: a binary frame
+// with status 1003, invalid UTF-8 with 1007, an oversized frame with 1009. A
+// client that reads too slowly to keep up is closed with 1008; when the
+// server stops it closes every connection with 1001 after sending what was
+// queued. The server pings every 15 seconds; a client that does not answer
+// within 10 seconds is disconnected (browsers and WebSocket libraries answer
+// pings by themselves).
+//
+// PROTOCOL.md in this directory is the same description with examples.
+package shared

@@ -1,0 +1,111 @@
+package shared_test
+
+import (
+	"bytes"
+	"embed"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"testing"
+	"time"
+
+	"livechat/shared"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden vectors in testdata/ from the values in this file")
+
+// The golden vectors are embedded so that the GOOS=js tests, which run in a
+// browser without a file system, check the same bytes.
+//
+//go:embed testdata/*.json
+var testdata embed.FS
+
+// golden lists one vector per message type: the file in testdata/ and the
+// envelope it holds.
+var golden = []struct {
+	file    string
+	typ     shared.Type
+	id      string
+	payload any // a pointer to the payload struct
+}{
+	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general"}},
+	{"say.json", shared.TypeSay, "c-7f3a", &shared.Say{Text: "héllo \"world\"\n<b>&amp;</b> \u2603"}},
+	{"welcome.json", shared.TypeWelcome, "", &shared.Welcome{
+		Nickname: "Zoë <script>", Room: "general", Server: "livechat 1.0.0",
+		Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits,
+	}},
+	{"presence.json", shared.TypePresence, "", &shared.Presence{Room: "general", Users: []string{"bob", "Zoë <script>"}}},
+	{"joined.json", shared.TypeJoined, "", &shared.PresenceChange{
+		Room: "general", Nickname: "bob", At: time.Date(2026, 11, 26, 7, 0, 0, 123e6, time.UTC), Online: 2,
+	}},
+	{"left.json", shared.TypeLeft, "", &shared.PresenceChange{
+		Room: "general", Nickname: "bob", At: time.Date(2026, 11, 26, 7, 5, 0, 0, time.UTC), Online: 1,
+	}},
+	{"message.json", shared.TypeMessage, "", &shared.Message{
+		ID: 42, Room: "general", From: "Zoë <script>", Text: "héllo \"world\"\n<b>&amp;</b> \u2603",
+		At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC), ClientID: "c-7f3a",
+	}},
+	{"error.json", shared.TypeError, "", &shared.Error{
+		Code: shared.CodeNicknameTaken, Message: `"bob" is already taken in #general`, Ref: "j-1", Request: shared.TypeJoin,
+	}},
+}
+
+func TestGolden(t *testing.T) {
+	for _, g := range golden {
+		t.Run(g.file, func(t *testing.T) {
+			frame, err := shared.Encode(g.typ, g.id, g.payload)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if *update {
+				if runtime.GOOS == "js" {
+					t.Fatal("-update works natively only")
+				}
+				if err := os.WriteFile(filepath.Join("testdata", g.file), append(frame, '\n'), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := testdata.ReadFile("testdata/" + g.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want = bytes.TrimSpace(want)
+			if !bytes.Equal(frame, want) {
+				t.Errorf("Encode =\n%s\nwant\n%s", frame, want)
+			}
+
+			env, err := shared.Decode(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if env.Type != g.typ || env.ID != g.id {
+				t.Errorf("Decode: type %q id %q, want %q %q", env.Type, env.ID, g.typ, g.id)
+			}
+			got := reflect.New(reflect.TypeOf(g.payload).Elem()).Interface()
+			if err := env.DecodePayload(got); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, g.payload) {
+				t.Errorf("DecodePayload = %+v, want %+v", got, g.payload)
+			}
+		})
+	}
+}
+
+// TestGoldenCoversEveryType makes sure a new message type gets a vector.
+func TestGoldenCoversEveryType(t *testing.T) {
+	have := make(map[shared.Type]bool)
+	for _, g := range golden {
+		have[g.typ] = true
+	}
+	for _, typ := range []shared.Type{
+		shared.TypeJoin, shared.TypeSay, shared.TypeWelcome, shared.TypePresence,
+		shared.TypeJoined, shared.TypeLeft, shared.TypeMessage, shared.TypeError,
+	} {
+		if !have[typ] {
+			t.Errorf("no golden vector for %s", typ)
+		}
+	}
+}

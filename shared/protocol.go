@@ -1,0 +1,125 @@
+package shared
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// ProtocolVersion is the version of the wire protocol described in this
+// package. The server announces it in [Welcome]; it changes only when an
+// existing field or type changes meaning, not when one is added.
+const ProtocolVersion = 1
+
+// Type names the kind of an [Envelope].
+type Type string
+
+// Requests, sent by clients.
+const (
+	TypeJoin Type = "join" // payload: Join
+	TypeSay  Type = "say"  // payload: Say; the envelope ID is the client message id
+)
+
+// Events and replies, sent by the server.
+const (
+	TypeWelcome  Type = "welcome"  // payload: Welcome
+	TypePresence Type = "presence" // payload: Presence
+	TypeJoined   Type = "joined"   // payload: PresenceChange
+	TypeLeft     Type = "left"     // payload: PresenceChange
+	TypeMessage  Type = "message"  // payload: Message
+	TypeError    Type = "error"    // payload: Error
+)
+
+// Envelope is one protocol message: exactly one WebSocket text frame holds
+// exactly one JSON-encoded Envelope.
+type Envelope struct {
+	// Type says how to read Payload.
+	Type Type `json:"type"`
+	// ID is chosen by the client to name a request. The server echoes it
+	// in the Ref of an Error that answers the request. For a say request it
+	// is required and is the client message id: it comes back as the
+	// ClientID of the resulting Message.
+	ID string `json:"id,omitempty"`
+	// Payload holds the type's payload, or nothing for types without one.
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+// Join asks to enter a room under a nickname.
+type Join struct {
+	// Nickname is what others will see; see [CheckNickname].
+	Nickname string `json:"nickname"`
+	// Room is the room to enter; empty means [DefaultRoom].
+	Room string `json:"room,omitempty"`
+}
+
+// Say sends text to everyone in the room the client has joined.
+type Say struct {
+	// Text is the message; see [CheckText].
+	Text string `json:"text"`
+}
+
+// Welcome answers a successful join. It is the first event a client
+// receives in a room, followed by a Presence snapshot.
+type Welcome struct {
+	// Nickname is the nickname as the server accepted it (trimmed).
+	Nickname string `json:"nickname"`
+	// Room is the room joined.
+	Room string `json:"room"`
+	// Server names the server software and its version.
+	Server string `json:"server"`
+	// Protocol is the server's ProtocolVersion.
+	Protocol int `json:"protocol"`
+	// Limits are the limits the server enforces.
+	Limits Limits `json:"limits"`
+}
+
+// Limits are the sizes a server enforces. They equal this package's
+// constants for a server built from it.
+type Limits struct {
+	NicknameMaxChars int `json:"nickname_max_chars"`
+	TextMaxBytes     int `json:"text_max_bytes"`
+	FrameMaxBytes    int `json:"frame_max_bytes"`
+}
+
+// DefaultLimits are the limits this package defines.
+var DefaultLimits = Limits{
+	NicknameMaxChars: MaxNicknameChars,
+	TextMaxBytes:     MaxTextBytes,
+	FrameMaxBytes:    MaxFrameBytes,
+}
+
+// Presence is a snapshot of who is in a room, sent after Welcome. Later
+// changes arrive as joined and left events.
+type Presence struct {
+	Room string `json:"room"`
+	// Users are the nicknames in the room, the receiver included, sorted
+	// by their nickname key.
+	Users []string `json:"users"`
+}
+
+// PresenceChange is the payload of joined and left: one person entered or
+// left the room. Apply it to the last Presence snapshot.
+type PresenceChange struct {
+	Room     string    `json:"room"`
+	Nickname string    `json:"nickname"`
+	At       time.Time `json:"at"`
+	// Online is how many people are in the room after the change.
+	Online int `json:"online"`
+}
+
+// Message is a chat message as delivered to everyone in the room, its
+// sender included.
+type Message struct {
+	// ID is assigned by the server; it increases within a room.
+	ID   uint64 `json:"id"`
+	Room string `json:"room"`
+	// From is the sender's nickname, set by the server.
+	From string `json:"from"`
+	Text string `json:"text"`
+	// At is the server time the message was accepted (UTC, millisecond
+	// precision).
+	At time.Time `json:"at"`
+	// ClientID is the envelope ID of the say request that produced the
+	// message. Its sender uses it to match the message with what it sent;
+	// others may ignore it.
+	ClientID string `json:"client_id,omitempty"`
+}
