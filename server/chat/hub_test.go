@@ -1,0 +1,79 @@
+//go:build !js
+
+package chat_test
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"go.uber.org/goleak"
+
+	"livechat/server/chat"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// TestHeartbeat checks that a peer that stops answering pings is dropped
+// within PingInterval+PingTimeout, while a live one stays.
+func TestHeartbeat(t *testing.T) {
+	hub := chat.NewHub(chat.Config{
+		PingInterval: 50 * time.Millisecond,
+		PingTimeout:  200 * time.Millisecond,
+	}, slog.New(slog.DiscardHandler))
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		hub.Serve(r.Context(), ws, slog.New(slog.DiscardHandler))
+	}))
+	defer hs.Close()
+	defer hub.Shutdown(context.Background())
+	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+
+	// A live client: it reads, so it answers pings.
+	var pings atomic.Int32
+	live, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
+		OnPingReceived: func(context.Context, []byte) bool { pings.Add(1); return true },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.CloseNow()
+	readCtx := live.CloseRead(ctx)
+
+	// A dead client: it never reads, so it never answers.
+	dead, _, err := websocket.Dial(ctx, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dead.CloseNow()
+
+	waitFor(t, "the dead peer to be dropped", func() bool { return hub.Connections() == 1 })
+	waitFor(t, "more pings to the live peer", func() bool { return pings.Load() >= 10 })
+	if hub.Connections() != 1 || readCtx.Err() != nil {
+		t.Fatalf("the live peer was dropped")
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

@@ -1,0 +1,108 @@
+//go:build !js
+
+package server
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration; see ParseConfig for its flags.
+type Config struct {
+	// Addr is the TCP address to listen on.
+	Addr string
+	// AllowedOrigins are extra host patterns (path.Match syntax, such as
+	// "localhost:*") whose pages may open WebSockets. Pages served by
+	// livechat itself are always allowed; others are refused by default.
+	AllowedOrigins []string
+	// LogJSON selects JSON logs instead of text.
+	LogJSON bool
+	// LogLevel is the least severe level logged.
+	LogLevel slog.Level
+	// ShutdownTimeout bounds a graceful shutdown.
+	ShutdownTimeout time.Duration
+	// SendQueue is how many messages may wait for one slow reader.
+	SendQueue int
+	// PingInterval is how often connections are pinged.
+	PingInterval time.Duration
+}
+
+// EnvName returns the environment variable that backs a flag:
+// "allow-origins" is LIVECHAT_ALLOW_ORIGINS.
+func EnvName(flagName string) string {
+	return "LIVECHAT_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// ParseConfig reads a configuration from command-line arguments (without
+// the program name). A flag not given on the command line takes the value
+// of its environment variable (see EnvName), read through getenv, if that
+// is set, and its default otherwise. Usage and errors go to output.
+func ParseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
+	var cfg Config
+	var origins, logFormat, logLevel string
+	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
+	fs.SetOutput(output)
+	fs.StringVar(&cfg.Addr, "addr", "localhost:8080", "listen `address`")
+	fs.StringVar(&origins, "allow-origins", "", "comma-separated origin host `patterns` allowed to open WebSockets besides\nlivechat's own pages, e.g. localhost:* (for development only)")
+	fs.StringVar(&logFormat, "log-format", "text", "log `format`: text or json")
+	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "how long a graceful shutdown may take")
+	fs.DurationVar(&cfg.PingInterval, "ping-interval", 15*time.Second, "how often each connection is pinged; a peer that misses a pong for 10s is dropped")
+	fs.IntVar(&cfg.SendQueue, "send-queue", 1024, "messages that may wait for one slow reader before it is disconnected")
+	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + EnvName(f.Name) + "]" })
+	fs.Usage = func() {
+		fmt.Fprintf(output, "Usage: livechat [flags]\n\nServes the livechat web app and its WebSocket endpoint /ws.\n\nFlags:\n")
+		fs.PrintDefaults()
+	}
+
+	if err := fs.Parse(args); err != nil {
+		return Config{}, err
+	}
+	if fs.NArg() > 0 {
+		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	given := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		v := getenv(EnvName(f.Name))
+		if err != nil || given[f.Name] || v == "" {
+			return
+		}
+		if e := fs.Set(f.Name, v); e != nil {
+			err = fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, e)
+		}
+	})
+	if err != nil {
+		return Config{}, err
+	}
+
+	for _, o := range strings.Split(origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
+		}
+	}
+	switch logFormat {
+	case "text":
+	case "json":
+		cfg.LogJSON = true
+	default:
+		return Config{}, fmt.Errorf("log format %q: want text or json", logFormat)
+	}
+	if err := cfg.LogLevel.UnmarshalText([]byte(logLevel)); err != nil {
+		return Config{}, fmt.Errorf("log level %q: want debug, info, warn or error", logLevel)
+	}
+	switch {
+	case cfg.ShutdownTimeout <= 0:
+		return Config{}, fmt.Errorf("shutdown timeout %v: must be positive", cfg.ShutdownTimeout)
+	case cfg.PingInterval <= 0:
+		return Config{}, fmt.Errorf("ping interval %v: must be positive", cfg.PingInterval)
+	case cfg.SendQueue <= 0:
+		return Config{}, fmt.Errorf("send queue %d: must be positive", cfg.SendQueue)
+	}
+	return cfg, nil
+}

@@ -1,0 +1,279 @@
+//go:build !js
+
+package server_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"livechat/server"
+	"livechat/shared"
+)
+
+// timeout bounds every wait in these tests; a failure shows as a timeout,
+// never as a hang.
+const timeout = 10 * time.Second
+
+// testConfig is the configuration tests start from.
+func testConfig() server.Config {
+	return server.Config{
+		Addr:            "127.0.0.1:0",
+		ShutdownTimeout: 5 * time.Second,
+		SendQueue:       1024,
+		PingInterval:    15 * time.Second,
+	}
+}
+
+// logRecorder is a slog.Handler that keeps the levels it saw.
+type logRecorder struct {
+	mu      sync.Mutex
+	records []slog.Record
+}
+
+func (l *logRecorder) Enabled(context.Context, slog.Level) bool { return true }
+func (l *logRecorder) Handle(_ context.Context, r slog.Record) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.records = append(l.records, r.Clone())
+	return nil
+}
+func (l *logRecorder) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logRecorder) WithGroup(string) slog.Handler      { return l }
+
+// atLeast returns the messages of records at level or above.
+func (l *logRecorder) atLeast(level slog.Level) []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var msgs []string
+	for _, r := range l.records {
+		if r.Level >= level {
+			msgs = append(msgs, r.Level.String()+" "+r.Message)
+		}
+	}
+	return msgs
+}
+
+// testServer is a livechat server on an httptest server.
+type testServer struct {
+	*server.Server
+	http *httptest.Server
+	logs *logRecorder
+	// URL is the WebSocket URL.
+	URL string
+}
+
+// startServer starts a server with cfg; it is shut down when the test ends.
+func startServer(t *testing.T, cfg server.Config) *testServer {
+	t.Helper()
+	logs := &logRecorder{}
+	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("web app")) })
+	s := server.New(cfg, "test", web, slog.New(logs))
+	hs := httptest.NewServer(s.Handler())
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), timeout)
+		defer cancel()
+		if err := s.Shutdown(ctx); err != nil {
+			t.Errorf("shutdown: %v", err)
+		}
+		hs.Close()
+	})
+	return &testServer{Server: s, http: hs, logs: logs, URL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
+}
+
+// client is one test user on a real WebSocket.
+type client struct {
+	t    *testing.T
+	conn *shared.Conn
+	name string
+}
+
+// dial connects a client that is closed when the test ends.
+func dial(t *testing.T, url string) *client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	conn, err := shared.Dial(ctx, url)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { conn.WebSocket().CloseNow() })
+	return &client{t: t, conn: conn, name: "client"}
+}
+
+// dialSmallBuffer connects a client whose socket receive buffer is
+// small, so that a server writing to it blocks soon after it stops reading.
+func dialSmallBuffer(t *testing.T, url string) *client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	dialer := &net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+		var err error
+		rc.Control(func(fd uintptr) {
+			err = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
+		})
+		return err
+	}}
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{
+		HTTPClient: &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}},
+	})
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	t.Cleanup(func() { ws.CloseNow() })
+	return &client{t: t, conn: shared.NewConn(ws, shared.MaxServerFrameBytes), name: "slow"}
+}
+
+// join dials and joins room as nickname, consuming welcome and presence.
+func join(t *testing.T, url, nickname string) *client {
+	t.Helper()
+	c := dial(t, url)
+	c.name = nickname
+	c.send(shared.TypeJoin, "", shared.Join{Nickname: nickname})
+	w := expect[shared.Welcome](c, shared.TypeWelcome)
+	if w.Nickname != strings.TrimSpace(nickname) || w.Room != shared.DefaultRoom {
+		t.Fatalf("welcome = %+v, want nickname %q in %q", w, nickname, shared.DefaultRoom)
+	}
+	expect[shared.Presence](c, shared.TypePresence)
+	return c
+}
+
+func (c *client) send(typ shared.Type, id string, payload any) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := c.conn.Write(ctx, typ, id, payload); err != nil {
+		c.t.Fatalf("%s: send %s: %v", c.name, typ, err)
+	}
+}
+
+func (c *client) sendRaw(typ websocket.MessageType, frame []byte) {
+	c.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := c.conn.WebSocket().Write(ctx, typ, frame); err != nil {
+		c.t.Fatalf("%s: send raw: %v", c.name, err)
+	}
+}
+
+// next reads the next envelope, failing the test on any error.
+func (c *client) next() shared.Envelope {
+	c.t.Helper()
+	env, err := c.read()
+	if err != nil {
+		c.t.Fatalf("%s: read: %v", c.name, err)
+	}
+	return env
+}
+
+func (c *client) read() (shared.Envelope, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return c.conn.Read(ctx)
+}
+
+// expect reads the next envelope, which must be of type typ, and decodes
+// its payload.
+func expect[T any](c *client, typ shared.Type) T {
+	c.t.Helper()
+	env := c.next()
+	if env.Type != typ {
+		c.t.Fatalf("%s: got %s %s, want %s", c.name, env.Type, env.Payload, typ)
+	}
+	var v T
+	if err := json.Unmarshal(env.Payload, &v); err != nil {
+		c.t.Fatalf("%s: decode %s: %v", c.name, typ, err)
+	}
+	return v
+}
+
+// nextMessage reads up to the next message, skipping presence events.
+func (c *client) nextMessage() shared.Message {
+	c.t.Helper()
+	for {
+		switch env := c.next(); env.Type {
+		case shared.TypeJoined, shared.TypeLeft:
+		case shared.TypeMessage:
+			var m shared.Message
+			if err := env.DecodePayload(&m); err != nil {
+				c.t.Fatalf("%s: %v", c.name, err)
+			}
+			return m
+		default:
+			c.t.Fatalf("%s: got %s %s, want a message", c.name, env.Type, env.Payload)
+		}
+	}
+}
+
+// expectError reads the next envelope, which must be an error with code.
+func (c *client) expectError(code shared.Code) shared.Error {
+	c.t.Helper()
+	e := expect[shared.Error](c, shared.TypeError)
+	if e.Code != code {
+		c.t.Fatalf("%s: error %+v, want code %s", c.name, e, code)
+	}
+	if e.Message == "" {
+		c.t.Fatalf("%s: error %s has no message", c.name, code)
+	}
+	return e
+}
+
+// expectClose reads until the connection fails and checks its close
+// status.
+func (c *client) expectClose(status websocket.StatusCode) {
+	c.t.Helper()
+	for {
+		env, err := c.read()
+		if err == nil {
+			c.t.Fatalf("%s: got %s %s, want close %v", c.name, env.Type, env.Payload, status)
+		}
+		var perr *shared.Error
+		if errors.As(err, &perr) {
+			continue
+		}
+		if got := websocket.CloseStatus(err); got != status {
+			c.t.Fatalf("%s: connection ended with %v (status %v), want status %v", c.name, err, got, status)
+		}
+		return
+	}
+}
+
+// say sends text with a client message id.
+func (c *client) say(id, text string) {
+	c.t.Helper()
+	c.send(shared.TypeSay, id, shared.Say{Text: text})
+}
+
+// trySay is say for goroutines other than the test's.
+func (c *client) trySay(id, text string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := c.conn.Write(ctx, shared.TypeSay, id, shared.Say{Text: text}); err != nil {
+		return fmt.Errorf("%s: say %s: %w", c.name, id, err)
+	}
+	return nil
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}

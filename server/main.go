@@ -1,0 +1,63 @@
+//go:build !js
+
+package server
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+)
+
+// Main runs the livechat server command with args (without the program
+// name) until ctx ends, and returns the process exit code: 0 after a
+// graceful shutdown, 2 for bad usage, 1 for any other failure. It prints
+// the URL to open on stdout and logs to stderr.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, version string, web http.Handler) int {
+	cfg, err := ParseConfig(args, getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "livechat: %v\n", err)
+		return 2
+	}
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	var h slog.Handler = slog.NewTextHandler(stderr, opts)
+	if cfg.LogJSON {
+		h = slog.NewJSONHandler(stderr, opts)
+	}
+	log := slog.New(h)
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		log.Error("listen", "addr", cfg.Addr, "err", err)
+		return 1
+	}
+	log.Info("listening", "addr", ln.Addr().String(), "version", version)
+	fmt.Fprintf(stdout, "livechat %s is running: open %s\n", version, URL(ln.Addr()))
+
+	if err := New(cfg, version, web, log).Run(ctx, ln); err != nil {
+		log.Error("server stopped", "err", err)
+		return 1
+	}
+	log.Info("stopped")
+	return 0
+}
+
+// URL returns the http URL to open for a listening address, naming
+// localhost for a wildcard host.
+func URL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String() + "/"
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/"
+}

@@ -1,0 +1,119 @@
+//go:build !js
+
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"livechat/server/chat"
+)
+
+// Server serves livechat over HTTP: the WebSocket endpoint /ws, the health
+// check /healthz, and the web app for every other path.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	hub     *chat.Hub
+	handler http.Handler
+}
+
+// New returns a server for cfg. version names this build; web serves the
+// web app. New starts nothing: call Run, or mount Handler and call
+// Shutdown yourself.
+func New(cfg Config, version string, web http.Handler, log *slog.Logger) *Server {
+	s := &Server{
+		cfg: cfg,
+		log: log,
+		hub: chat.NewHub(chat.Config{
+			Server:       "livechat " + version,
+			SendQueue:    cfg.SendQueue,
+			PingInterval: cfg.PingInterval,
+		}, log),
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /ws", s.serveWebSocket)
+	mux.HandleFunc("GET /healthz", s.serveHealth)
+	mux.Handle("/", web)
+	s.handler = mux
+	return s
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Run serves on ln until ctx ends, then shuts down gracefully: it stops
+// accepting, tells every WebSocket client the server is going away after
+// its queued messages are written, and waits for them within the
+// configured shutdown timeout. Run closes ln. It returns nil after a
+// graceful shutdown.
+func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
+	}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve http: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	var errs []error
+	if err := hs.Shutdown(sctx); err != nil {
+		errs = append(errs, fmt.Errorf("shut down http: %w", err))
+	}
+	if err := s.Shutdown(sctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		errs = append(errs, fmt.Errorf("serve http: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// Shutdown ends every WebSocket session gracefully (see Run) and refuses
+// new ones. It does not stop an http.Server serving Handler.
+func (s *Server) Shutdown(ctx context.Context) error {
+	if err := s.hub.Shutdown(ctx); err != nil {
+		return fmt.Errorf("close websocket sessions: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		OriginPatterns: s.cfg.AllowedOrigins,
+	})
+	if err != nil {
+		// Accept has answered with the reason.
+		s.log.Debug("websocket handshake refused", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "err", err)
+		return
+	}
+	s.hub.Serve(r.Context(), ws, s.log.With("remote", r.RemoteAddr))
+}
+
+func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(struct {
+		Status      string `json:"status"`
+		Connections int    `json:"connections"`
+	}{"ok", s.Connections()})
+}
+
+// Connections returns how many WebSocket connections are open.
+func (s *Server) Connections() int { return s.hub.Connections() }

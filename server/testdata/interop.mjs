@@ -1,0 +1,61 @@
+// A livechat client in JavaScript, written from shared/PROTOCOL.md alone.
+// Usage: node --experimental-websocket interop.mjs ws://HOST/ws
+// It joins (after a refused duplicate nickname), chats with a second
+// client, and exits 0 when everything the protocol document promises
+// happened.
+const url = process.argv[2];
+const fail = (msg) => { console.error("interop: " + msg); process.exit(1); };
+setTimeout(() => fail("timed out"), 10000);
+
+function open() {
+  const ws = new WebSocket(url);
+  const queue = [], waiters = [];
+  ws.onmessage = (ev) => {
+    if (typeof ev.data !== "string") fail("got a binary frame");
+    const env = JSON.parse(ev.data);
+    const w = waiters.shift();
+    w ? w(env) : queue.push(env);
+  };
+  ws.onerror = () => fail("socket error");
+  const next = () => queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r));
+  const send = (type, id, payload) => ws.send(JSON.stringify({ type, id, payload }));
+  return new Promise((resolve) => { ws.onopen = () => resolve({ ws, next, send }); });
+}
+
+async function expect(c, type) {
+  const env = await c.next();
+  if (env.type !== type) fail(`got ${env.type} ${JSON.stringify(env.payload)}, want ${type}`);
+  return env.payload;
+}
+
+const room = "interop-" + Math.random().toString(36).slice(2, 10);
+const a = await open();
+a.send("join", "j1", { nickname: "Ada", room });
+const w = await expect(a, "welcome");
+if (w.protocol !== 1 || w.nickname !== "Ada" || w.limits.text_max_bytes !== 4096) fail("welcome " + JSON.stringify(w));
+const p = await expect(a, "presence");
+if (p.users.join() !== "Ada") fail("presence " + JSON.stringify(p));
+
+const b = await open();
+b.send("join", "j1", { nickname: "ADA", room });
+const e = await expect(b, "error");
+if (e.code !== "nickname_taken" || e.ref !== "j1" || e.request !== "join") fail("error " + JSON.stringify(e));
+b.send("say", "s0", { text: "too early" });
+if ((await expect(b, "error")).code !== "not_joined") fail("say before join was accepted");
+b.send("join", "j2", { nickname: "Grace", room });
+await expect(b, "welcome");
+if ((await expect(b, "presence")).users.length !== 2) fail("presence after second join");
+const j = await expect(a, "joined");
+if (j.nickname !== "Grace" || j.online !== 2) fail("joined " + JSON.stringify(j));
+
+b.send("say", "m1", { text: "<img src=x> hello Ada" });
+for (const c of [a, b]) {
+  const m = await expect(c, "message");
+  if (m.from !== "Grace" || m.text !== "<img src=x> hello Ada" || m.client_id !== "m1" || !(m.id > 0) || isNaN(Date.parse(m.at))) fail("message " + JSON.stringify(m));
+}
+b.ws.close(1000);
+const l = await expect(a, "left");
+if (l.nickname !== "Grace" || l.online !== 1) fail("left " + JSON.stringify(l));
+a.ws.close(1000);
+console.log("interop: ok");
+process.exit(0);
