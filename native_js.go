@@ -1,0 +1,5 @@
+package main
+
+// runNative does nothing in the browser, where RunWhenOnBrowser never
+// returns.
+func runNative() {}
