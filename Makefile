@@ -1,0 +1,71 @@
+# livechat: `make run` to chat, `make test` to check everything.
+# Both install what they need (Go tools into ./bin, Chromium through apt).
+
+SHELL   := /bin/bash
+GO      ?= go
+BIN     := $(CURDIR)/bin
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+ADDR    ?= localhost:8080
+ARGS    ?=
+
+WASMBROWSERTEST_VERSION := v0.11.0
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+export PATH := $(BIN):$(PATH)
+
+.PHONY: all build wasm server run test vet test-go test-js tools chromium clean
+
+all: build
+
+## build: the web app into web/, then the server into bin/
+build: wasm server
+
+wasm:
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o web/app.wasm .
+
+server:
+	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN)/livechat .
+
+## run: build and serve on $(ADDR); prints the URL to open
+run: build
+	$(BIN)/livechat -addr $(ADDR) $(ARGS)
+
+## test: formatting and vet for both targets, the native tests with the
+## race detector, then the browser tests in headless Chromium
+test: vet test-go test-js
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=js GOARCH=wasm $(GO) vet ./...
+
+test-go: wasm
+	$(GO) test -race ./...
+
+# The GOOS=js tests run in Chromium through wasmbrowsertest (installed as
+# go_js_wasm_exec) against a real server started here on a free port. -p 1:
+# the packages share that server.
+test-js: tools chromium build
+	@set -e; log=$$(mktemp); \
+	$(BIN)/livechat -addr 127.0.0.1:0 -allow-origins '127.0.0.1:*,localhost:*' -log-level warn >$$log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null || true; rm -f $$log' EXIT; \
+	url=; for i in $$(seq 100); do url=$$(grep -o 'http://[^ ]*' $$log | head -n1); [ -n "$$url" ] && break; sleep 0.1; done; \
+	[ -n "$$url" ] || { echo "test server did not start:"; cat $$log; exit 1; }; \
+	echo "browser tests against $$url"; \
+	LIVECHAT_TEST_URL=$$url GOOS=js GOARCH=wasm $(GO) test -p 1 ./shared/... ./app/...; \
+	kill $$pid; wait $$pid || { echo "test server failed:"; cat $$log; exit 1; }
+
+tools: $(BIN)/go_js_wasm_exec
+
+$(BIN)/go_js_wasm_exec:
+	GOBIN=$(BIN) $(GO) install github.com/agnivade/wasmbrowsertest@$(WASMBROWSERTEST_VERSION)
+	mv $(BIN)/wasmbrowsertest $@
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "installing chromium (for the browser tests)"; \
+		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+clean:
+	rm -rf $(BIN) web/app.wasm web/app.wasm.gz web/app.wasm.br
