@@ -338,3 +338,43 @@ func TestManyClientsSameOrder(t *testing.T) {
 		next[from]++
 	}
 }
+
+// TestSessionTakeover checks that a reconnecting client with its session
+// token takes its nickname back from a connection the server still holds,
+// without presence churn, and that a wrong token does not.
+func TestSessionTakeover(t *testing.T) {
+	srv := startServer(t, testConfig())
+
+	old := dial(t, srv.URL)
+	old.name = "alice (old)"
+	old.send(shared.TypeJoin, "", shared.Join{Nickname: "alice"})
+	token := expect[shared.Welcome](old, shared.TypeWelcome).Session
+	expect[shared.Presence](old, shared.TypePresence)
+	if len(token) < 16 {
+		t.Fatalf("session token %q is too short to be secret", token)
+	}
+	bob := join(t, srv.URL, "bob")
+	expect[shared.PresenceChange](old, shared.TypeJoined)
+
+	thief := dial(t, srv.URL)
+	thief.send(shared.TypeJoin, "", shared.Join{Nickname: "alice", Session: token[:len(token)-1] + "x"})
+	thief.expectError(shared.CodeNicknameTaken)
+
+	again := dial(t, srv.URL)
+	again.name = "alice (new)"
+	again.send(shared.TypeJoin, "", shared.Join{Nickname: "ALICE", Session: token})
+	if w := expect[shared.Welcome](again, shared.TypeWelcome); w.Session != token || w.Nickname != "alice" {
+		t.Errorf("welcome after takeover = %+v, want alice with the same token", w)
+	}
+	if p := expect[shared.Presence](again, shared.TypePresence); !slices.Equal(p.Users, []string{"alice", "bob"}) {
+		t.Errorf("presence after takeover = %v", p.Users)
+	}
+	old.expectClose(shared.StatusReplaced)
+
+	again.say("a1", "I am back")
+	// bob sees the message and no left or joined before it.
+	if m := expect[shared.Message](bob, shared.TypeMessage); m.From != "alice" || m.Text != "I am back" {
+		t.Errorf("bob got %+v", m)
+	}
+	waitFor(t, "the replaced session to end", func() bool { return srv.Connections() == 3 })
+}

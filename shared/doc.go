@@ -19,12 +19,12 @@
 //
 // A client sends:
 //
-//	join  {"nickname": "alice", "room": "general"}  enter a room (room optional)
+//	join  {"nickname": "alice", "room": "general", "session": "…"}  enter a room (room, session optional)
 //	say   {"text": "hello"}                          post to the room; id required
 //
 // The server sends:
 //
-//	welcome   {"nickname", "room", "server", "protocol", "limits"}  join accepted
+//	welcome   {"nickname", "room", "server", "protocol", "limits", "session"}  join accepted
 //	presence  {"room", "users": [...]}                              who is in the room, after welcome
 //	joined    {"room", "nickname", "at", "online"}                 someone entered
 //	left      {"room", "nickname", "at", "online"}                 someone left
@@ -37,7 +37,10 @@
 // the server from the sender's nickname.
 //
 // A client may send say only after its join was welcomed, and joins once per
-// connection. A refused join (for example nickname_taken) leaves the
+// connection. When reconnecting, a client sends the session token of its
+// last welcome in its join: if the server still holds the old connection,
+// the new one replaces it (the old one is closed with StatusReplaced, 4001)
+// without presence events. A refused join (for example nickname_taken) leaves the
 // connection open for another try. An error's ref and request name the
 // request it answers. Its code is stable (see the Code constants); its
 // message is for people.

@@ -30,11 +30,11 @@ var golden = []struct {
 	id      string
 	payload any // a pointer to the payload struct
 }{
-	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general"}},
+	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general", Session: "s3cr3t-t0k3n"}},
 	{"say.json", shared.TypeSay, "c-7f3a", &shared.Say{Text: "héllo \"world\"\n<b>&amp;</b> \u2603"}},
 	{"welcome.json", shared.TypeWelcome, "", &shared.Welcome{
 		Nickname: "Zoë <script>", Room: "general", Server: "livechat 1.0.0",
-		Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits,
+		Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits, Session: "s3cr3t-t0k3n",
 	}},
 	{"presence.json", shared.TypePresence, "", &shared.Presence{Room: "general", Users: []string{"bob", "Zoë <script>"}}},
 	{"joined.json", shared.TypeJoined, "", &shared.PresenceChange{

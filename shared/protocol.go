@@ -3,6 +3,8 @@ package shared
 import (
 	"encoding/json"
 	"time"
+
+	"github.com/coder/websocket"
 )
 
 // ProtocolVersion is the version of the wire protocol described in this
@@ -29,6 +31,11 @@ const (
 	TypeError    Type = "error"    // payload: Error
 )
 
+// StatusReplaced is the WebSocket close status of a connection replaced by
+// a newer one of the same session (see Join.Session). A client that
+// receives it should not reconnect: it has been superseded.
+const StatusReplaced websocket.StatusCode = 4001
+
 // Envelope is one protocol message: exactly one WebSocket text frame holds
 // exactly one JSON-encoded Envelope.
 type Envelope struct {
@@ -49,6 +56,12 @@ type Join struct {
 	Nickname string `json:"nickname"`
 	// Room is the room to enter; empty means [DefaultRoom].
 	Room string `json:"room,omitempty"`
+	// Session is the Session of an earlier Welcome for this nickname and
+	// room, sent when reconnecting. If a connection of that session still
+	// holds the nickname (the server has not yet noticed it is gone), this
+	// connection replaces it: the old one is closed with StatusReplaced and
+	// nobody sees a left or joined event.
+	Session string `json:"session,omitempty"`
 }
 
 // Say sends text to everyone in the room the client has joined.
@@ -70,6 +83,9 @@ type Welcome struct {
 	Protocol int `json:"protocol"`
 	// Limits are the limits the server enforces.
 	Limits Limits `json:"limits"`
+	// Session is a secret that lets a reconnecting client take its
+	// nickname back; see Join.Session. Keep it private.
+	Session string `json:"session"`
 }
 
 // Limits are the sizes a server enforces. They equal this package's

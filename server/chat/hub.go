@@ -4,6 +4,8 @@ package chat
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/subtle"
 	"log/slog"
 	"sort"
 	"sync"
@@ -163,7 +165,9 @@ type room struct {
 
 // join admits s under nickname into the room called name, creating it if
 // needed, and queues welcome and presence for s and joined for the others.
-func (h *Hub) join(s *session, name, nickname string) error {
+// If the nickname is held by a session whose token equals token, s
+// replaces it silently.
+func (h *Hub) join(s *session, name, nickname, token string) error {
 	key := shared.NicknameKey(nickname)
 
 	h.mu.Lock()
@@ -176,20 +180,29 @@ func (h *Hub) join(s *session, name, nickname string) error {
 	h.mu.Unlock()
 	defer r.mu.Unlock()
 
-	if other, taken := r.members[key]; taken {
-		return shared.Errorf(shared.CodeNicknameTaken, "%q is already taken in #%s (by %q)", nickname, name, other.nickname)
+	old, taken := r.members[key]
+	replacing := taken && token != "" && subtle.ConstantTimeCompare([]byte(old.token), []byte(token)) == 1
+	if taken && !replacing {
+		return shared.Errorf(shared.CodeNicknameTaken, "%q is already taken in #%s (by %q)", nickname, name, old.nickname)
+	}
+	if replacing {
+		// The person never left: keep the nickname as others know it.
+		nickname, token = old.nickname, old.token
+		old.stop(shared.StatusReplaced, "replaced by a newer connection")
+	} else {
+		token = newToken()
 	}
 	r.members[key] = s
-	s.room, s.nickname, s.key = r, nickname, key
+	s.room, s.nickname, s.key, s.token = r, nickname, key, token
 
-	users := make([]string, 0, len(r.members))
 	keys := make([]string, 0, len(r.members))
 	for k := range r.members {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		users = append(users, r.members[k].nickname)
+	users := make([]string, len(keys))
+	for i, k := range keys {
+		users[i] = r.members[k].nickname
 	}
 	s.send(shared.TypeWelcome, "", shared.Welcome{
 		Nickname: nickname,
@@ -197,12 +210,20 @@ func (h *Hub) join(s *session, name, nickname string) error {
 		Server:   h.cfg.Server,
 		Protocol: shared.ProtocolVersion,
 		Limits:   shared.DefaultLimits,
+		Session:  token,
 	})
 	s.send(shared.TypePresence, "", shared.Presence{Room: name, Users: users})
-	r.broadcast(h, s, shared.TypeJoined, shared.PresenceChange{
-		Room: name, Nickname: nickname, At: h.now(), Online: len(r.members),
-	})
+	if !replacing {
+		r.broadcast(h, s, shared.TypeJoined, shared.PresenceChange{
+			Room: name, Nickname: nickname, At: h.now(), Online: len(r.members),
+		})
+	}
 	return nil
+}
+
+// newToken returns a random session token.
+func newToken() string {
+	return rand.Text()
 }
 
 // leave removes s from its room, if it joined one, and tells the others
@@ -212,12 +233,15 @@ func (h *Hub) leave(s *session) {
 	if r == nil {
 		return
 	}
+	s.room = nil
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.members[s.key] != s {
+		return // replaced by a newer connection of its session
+	}
 	delete(r.members, s.key)
-	s.room = nil
 	if len(r.members) == 0 {
 		delete(h.rooms, r.name)
 		return
@@ -234,6 +258,9 @@ func (h *Hub) say(s *session, clientID, text string) {
 	r := s.room
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.members[s.key] != s {
+		return // replaced: the newer connection speaks for this nickname
+	}
 	r.lastID++
 	r.broadcast(h, nil, shared.TypeMessage, shared.Message{
 		ID:       r.lastID,

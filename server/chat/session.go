@@ -26,10 +26,11 @@ type session struct {
 	log  *slog.Logger
 	out  *outbox
 
-	// Set by join under the room's lock; cleared by leave.
+	// Set by join under the room's lock; room is cleared by leave.
 	room     *room
 	nickname string
 	key      string
+	token    string
 
 	stopOnce   sync.Once
 	stopped    chan struct{} // closed by stop
@@ -174,7 +175,7 @@ func (s *session) handle(env shared.Envelope) error {
 		if err != nil {
 			return err
 		}
-		if err := s.hub.join(s, room, nickname); err != nil {
+		if err := s.hub.join(s, room, nickname, j.Session); err != nil {
 			return err
 		}
 		s.log.Info("joined", "nickname", nickname, "room", room)
