@@ -188,7 +188,7 @@ func TestBadInput(t *testing.T) {
 // with status 1008 while everyone else keeps receiving every message.
 func TestSlowConsumer(t *testing.T) {
 	cfg := testConfig()
-	cfg.SendQueue = 32
+	cfg.SendQueue = 256
 	srv := startServer(t, cfg)
 
 	// The slow client has a small socket buffer, like a phone on a poor

@@ -78,14 +78,15 @@ func (s *session) run(ctx context.Context) {
 }
 
 // stop asks the writer to close the connection with code and reason; the
-// first call wins. Except when the server is going away, queued frames are
-// dropped and a write stuck on a full socket is aborted, closing the
-// connection without a close frame. It never blocks.
+// first call wins. It never blocks. Queued frames are written first only
+// when the server is going away. A slow client (StatusPolicyViolation) is
+// cut off at once: a write stuck on its full socket is aborted, which
+// closes the connection without a close frame.
 func (s *session) stop(code websocket.StatusCode, reason string) {
 	s.stopOnce.Do(func() {
 		s.stopCode, s.stopReason = code, reason
 		close(s.stopped)
-		if code != websocket.StatusGoingAway {
+		if code == websocket.StatusPolicyViolation {
 			s.abortWrite()
 		}
 	})
