@@ -4,6 +4,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,10 +17,30 @@ import (
 // version names this build; make sets it with -ldflags.
 var version = "dev"
 
-// runNative runs the server until SIGINT or SIGTERM and exits.
+// runNative runs the command named by the arguments and exits: by default
+// the server, until SIGINT or SIGTERM.
 func runNative() {
+	if len(os.Args) > 1 && os.Args[1] == "precompress" {
+		os.Exit(precompress(os.Args[2:]))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := server.Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, version, ui.Handler(version))
+	code := server.Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, version,
+		func(webVersion string) http.Handler { return ui.Handler(webVersion) })
 	stop()
 	os.Exit(code)
+}
+
+// precompress writes brotli and gzip copies of files (a build step).
+func precompress(files []string) int {
+	if len(files) == 0 {
+		fmt.Fprintln(os.Stderr, "usage: livechat precompress FILE...")
+		return 2
+	}
+	for _, f := range files {
+		if err := server.Precompress(f); err != nil {
+			fmt.Fprintf(os.Stderr, "livechat precompress: %v\n", err)
+			return 1
+		}
+	}
+	return 0
 }

@@ -15,6 +15,11 @@ import (
 type Config struct {
 	// Addr is the TCP address to listen on.
 	Addr string
+	// WebDir holds the web app's static files, served under /web/.
+	WebDir string
+	// WebVersion identifies the web app (see WebVersion); versioned URLs of
+	// static files are cached for long. Main sets it; it is not a flag.
+	WebVersion string
 	// AllowedOrigins are extra host patterns (path.Match syntax, such as
 	// "localhost:*") whose pages may open WebSockets. Pages served by
 	// livechat itself are always allowed; others are refused by default.
@@ -47,6 +52,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
 	fs.SetOutput(output)
 	fs.StringVar(&cfg.Addr, "addr", "localhost:8080", "listen `address`")
+	fs.StringVar(&cfg.WebDir, "web", "web", "`directory` of the web app's static files (app.wasm, icons, styles)")
 	fs.StringVar(&origins, "allow-origins", "", "comma-separated origin host `patterns` allowed to open WebSockets besides\nlivechat's own pages, e.g. localhost:* (for development only)")
 	fs.StringVar(&logFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error")

@@ -80,7 +80,10 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 	t.Helper()
 	logs := &logRecorder{}
 	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("web app")) })
-	s := server.New(cfg, "test", web, slog.New(logs))
+	s, err := server.New(cfg, "test", web, slog.New(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
 	hs := httptest.NewServer(s.Handler())
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)

@@ -16,8 +16,9 @@ import (
 // Main runs the livechat server command with args (without the program
 // name) until ctx ends, and returns the process exit code: 0 after a
 // graceful shutdown, 2 for bad usage, 1 for any other failure. It prints
-// the URL to open on stdout and logs to stderr.
-func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, version string, web http.Handler) int {
+// the URL to open on stdout and logs to stderr. newWeb returns the web
+// app's handler for the version of the app in the web directory.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, version string, newWeb func(webVersion string) http.Handler) int {
 	cfg, err := ParseConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -33,15 +34,25 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	log := slog.New(h)
 
+	if cfg.WebVersion, err = WebVersion(cfg.WebDir); err != nil {
+		log.Error("cannot serve the web app", "err", err)
+		return 1
+	}
+	srv, err := New(cfg, version, newWeb(cfg.WebVersion), log)
+	if err != nil {
+		log.Error("cannot serve the web app", "err", err)
+		return 1
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		log.Error("listen", "addr", cfg.Addr, "err", err)
 		return 1
 	}
-	log.Info("listening", "addr", ln.Addr().String(), "version", version)
+	log.Info("listening", "addr", ln.Addr().String(), "version", version, "web", cfg.WebVersion)
 	fmt.Fprintf(stdout, "livechat %s is running: open %s\n", version, URL(ln.Addr()))
 
-	if err := New(cfg, version, web, log).Run(ctx, ln); err != nil {
+	if err := srv.Run(ctx, ln); err != nil {
 		log.Error("server stopped", "err", err)
 		return 1
 	}

@@ -27,9 +27,10 @@ type Server struct {
 }
 
 // New returns a server for cfg. version names this build; web serves the
-// web app. New starts nothing: call Run, or mount Handler and call
-// Shutdown yourself.
-func New(cfg Config, version string, web http.Handler, log *slog.Logger) *Server {
+// web app's pages, and the files of cfg.WebDir, if set, are served under
+// /web/. New starts nothing: call Run, or mount Handler and call Shutdown
+// yourself.
+func New(cfg Config, version string, web http.Handler, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg,
 		log: log,
@@ -42,9 +43,16 @@ func New(cfg Config, version string, web http.Handler, log *slog.Logger) *Server
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
+	if cfg.WebDir != "" {
+		static, err := newStaticFiles(cfg.WebDir, cfg.WebVersion)
+		if err != nil {
+			return nil, err
+		}
+		mux.Handle("GET /web/", static)
+	}
 	mux.Handle("/", web)
 	s.handler = mux
-	return s
+	return s, nil
 }
 
 // Handler returns the server's HTTP handler.

@@ -31,7 +31,10 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &logRecorder{}
-	s := server.New(testConfig(), "test", http.NotFoundHandler(), slog.New(logs))
+	s, err := server.New(testConfig(), "test", http.NotFoundHandler(), slog.New(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ran := make(chan error, 1)
@@ -167,7 +170,7 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", want: func(c server.Config) bool {
-			return c.Addr == "localhost:8080" && !c.LogJSON && c.LogLevel == slog.LevelInfo && c.AllowedOrigins == nil && c.SendQueue == 1024
+			return c.Addr == "localhost:8080" && c.WebDir == "web" && !c.LogJSON && c.LogLevel == slog.LevelInfo && c.AllowedOrigins == nil && c.SendQueue == 1024
 		}},
 		{name: "flags", args: []string{"-addr", ":9000", "-log-format", "json", "-log-level", "debug", "-allow-origins", "localhost:*, 127.0.0.1:*"},
 			want: func(c server.Config) bool {
