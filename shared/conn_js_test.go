@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -12,17 +11,8 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/shared"
+	"livechat/shared/sharedtest"
 )
-
-// serverURL returns the WebSocket URL of the livechat server that
-// `make test` starts for the browser tests.
-func serverURL(t *testing.T) string {
-	u := os.Getenv("LIVECHAT_TEST_URL")
-	if u == "" {
-		t.Fatal("LIVECHAT_TEST_URL is not set: run the browser tests with `make test-js`, which starts a server")
-	}
-	return "ws" + strings.TrimPrefix(strings.TrimSuffix(u, "/"), "http") + "/ws"
-}
 
 // TestConnInBrowser speaks the protocol from the browser through Conn to a
 // real server: join, a refused duplicate nickname, and a message.
@@ -31,7 +21,7 @@ func TestConnInBrowser(t *testing.T) {
 	defer cancel()
 	room := "js-" + strings.ToLower(rand.Text()[:10])
 
-	c, err := shared.Dial(ctx, serverURL(t))
+	c, err := shared.Dial(ctx, sharedtest.ServerURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +55,7 @@ func TestConnInBrowser(t *testing.T) {
 	}
 
 	// A second connection cannot take the same nickname.
-	c2, err := shared.Dial(ctx, serverURL(t))
+	c2, err := shared.Dial(ctx, sharedtest.ServerURL(t))
 	if err != nil {
 		t.Fatal(err)
 	}
