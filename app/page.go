@@ -1,16 +1,393 @@
 package app
 
-import "github.com/maxence-charriere/go-app/v9/pkg/app"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
 
-// Page is livechat's single page.
-type Page struct {
-	app.Compo
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"livechat/shared"
+)
+
+// identityKey is where the browser remembers who the user is, so a reload
+// or a reopened app joins again by itself.
+const identityKey = "livechat.identity"
+
+// identity is what is remembered between visits.
+type identity struct {
+	Nickname string `json:"nickname"`
+	Room     string `json:"room"`
+	Session  string `json:"session"`
 }
 
-// Render implements app.Composer.
-func (p *Page) Render() app.UI {
-	return app.Main().Class("page").Body(
-		app.H1().Text("livechat"),
-		app.P().Text("Real-time chat. The chat window is being built; the server already speaks the protocol at /ws."),
+// Page is livechat's only page: the join form, then the chat.
+type Page struct {
+	app.Compo
+
+	// Chatting.
+	joined    bool
+	joining   bool
+	joinError string
+	nickname  string
+	room      string
+	state     State
+	entries   []Entry
+	users     []string
+	sayError  string
+	notice    string // a banner about the session (replaced, ...)
+	showUsers bool
+
+	// The browser.
+	hidden      bool
+	unread      int
+	permission  app.NotificationPermission
+	installable bool
+	updateReady bool
+
+	// ctx is the page's own context. Callbacks from child components get
+	// the child's context, whose Dispatch would re-render only the child:
+	// they go through this one.
+	ctx       app.Context
+	client    *Client
+	stop      context.CancelFunc
+	listeners []func()
+}
+
+// OnMount joins again as the remembered user, if any, and follows the
+// browser's network and visibility.
+func (p *Page) OnMount(ctx app.Context) {
+	p.ctx = ctx
+	// Marks the moment the app is interactive, for load measurements.
+	app.Window().Get("performance").Call("mark", "livechat:interactive")
+	p.permission = ctx.Notifications().Permission()
+	p.installable = ctx.IsAppInstallable()
+	p.updateReady = ctx.AppUpdateAvailable()
+	p.hidden = documentHidden()
+
+	p.listeners = append(p.listeners,
+		app.Window().AddEventListener("online", func(ctx app.Context, e app.Event) { p.wake() }),
+		app.Window().AddEventListener("offline", func(ctx app.Context, e app.Event) { p.wake() }),
+		app.Window().AddEventListener("visibilitychange", p.visibilityChanged),
 	)
+
+	var id identity
+	ctx.LocalStorage().Get(identityKey, &id)
+	if id.Nickname != "" {
+		// A returning user sees the chat at once, even offline.
+		p.nickname, p.joined = id.Nickname, true
+		p.start(ctx, id)
+	}
+}
+
+// OnDismount disconnects.
+func (p *Page) OnDismount() {
+	p.disconnect()
+	for _, remove := range p.listeners {
+		remove()
+	}
+	p.listeners = nil
+}
+
+// OnAppUpdate shows the "new version" banner.
+func (p *Page) OnAppUpdate(ctx app.Context) { p.updateReady = ctx.AppUpdateAvailable() }
+
+// OnAppInstallChange shows or hides the Install button.
+func (p *Page) OnAppInstallChange(ctx app.Context) { p.installable = ctx.IsAppInstallable() }
+
+func (p *Page) Render() app.UI {
+	return app.Div().Class("app").Body(
+		app.If(p.updateReady, app.Div().Class("banner update").Role("alert").Body(
+			app.Text("A new version of livechat is available. "),
+			app.Button().Text("Reload").OnClick(func(ctx app.Context, e app.Event) { ctx.Reload() }),
+		)),
+		app.If(!p.joined, &joinForm{
+			Nickname: p.nickname,
+			Error:    p.joinError,
+			Busy:     p.joining,
+			OnJoin:   func(_ app.Context, nickname string) { p.ctx.Dispatch(func(ctx app.Context) { p.join(ctx, nickname) }) },
+		}, app.If(p.joining, &statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }})).
+			Else(p.renderChat()),
+	)
+}
+
+func (p *Page) renderChat() app.UI {
+	return app.Div().Class("chat").Body(
+		app.Header().Class("topbar").Body(
+			app.H1().Body(app.Img().Src(asset("icon.svg")).Alt("").Width(28).Height(28), app.Text("livechat")),
+			app.Span().Class("room").Text("#"+p.room),
+			&statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }},
+			app.Nav().Class("actions").Body(
+				app.Button().
+					Class("users-toggle").
+					Aria("controls", "users").
+					Aria("expanded", p.showUsers).
+					Text(fmt.Sprintf("Online (%d)", len(p.users))).
+					OnClick(func(ctx app.Context, e app.Event) { p.showUsers = !p.showUsers }),
+				app.If(p.permission == app.NotificationDefault,
+					app.Button().Text("Enable notifications").OnClick(p.askNotifications)),
+				app.If(p.installable, app.Button().Text("Install").OnClick(func(ctx app.Context, e app.Event) { ctx.ShowAppInstallPrompt() })),
+				app.Button().Text("Leave").OnClick(p.leave),
+			),
+		),
+		app.If(p.notice != "", app.Div().Class("banner").Role("alert").Body(
+			app.Text(p.notice+" "),
+			app.Button().Text("Use here").OnClick(p.useHere),
+		)),
+		app.Div().Class("body").Body(
+			&messageList{Entries: p.entries},
+			&userList{Users: p.users, Self: p.nickname, Open: p.showUsers},
+		),
+		&composer{
+			Disabled: p.state.Status != StatusOnline,
+			Error:    p.sayError,
+			OnSend:   func(_ app.Context, text string) error { return p.say(text) },
+		},
+	)
+}
+
+// join is the join form's submit.
+func (p *Page) join(ctx app.Context, nickname string) {
+	nick, err := shared.CheckNickname(nickname)
+	if err != nil {
+		p.joinError = err.(*shared.Error).Message
+		return
+	}
+	p.start(ctx, identity{Nickname: nick, Room: shared.DefaultRoom})
+}
+
+// start runs a client for id until it ends. ctx must be the page's.
+func (p *Page) start(ctx app.Context, id identity) {
+	p.disconnect()
+	if id.Room == "" {
+		id.Room = shared.DefaultRoom
+	}
+	p.joining, p.joinError, p.notice = true, "", ""
+	p.room = id.Room
+	var c *Client
+	c = NewClient(ClientConfig{
+		URL:    socketURL(),
+		Join:   shared.Join{Nickname: id.Nickname, Room: id.Room, Session: id.Session},
+		Online: browserOnline,
+		OnState: func(s State) {
+			ctx.Dispatch(func(ctx app.Context) {
+				if p.client == c {
+					p.state = s
+				}
+			})
+		},
+		OnEvent: func(env shared.Envelope) {
+			ctx.Dispatch(func(ctx app.Context) {
+				if p.client == c {
+					p.apply(ctx, env)
+				}
+			})
+		},
+	})
+	cctx, stop := context.WithCancel(ctx)
+	p.client, p.stop = c, stop
+	// Not ctx.Async: the client lives as long as the page.
+	go func() {
+		err := c.Run(cctx)
+		ctx.Dispatch(func(ctx app.Context) {
+			if p.client == c {
+				p.ended(ctx, err)
+			}
+		})
+	}()
+}
+
+// disconnect stops the running client, if any.
+func (p *Page) disconnect() {
+	if p.stop != nil {
+		p.stop()
+	}
+	p.client, p.stop = nil, nil
+}
+
+// apply updates the page with one server event.
+func (p *Page) apply(ctx app.Context, env shared.Envelope) {
+	switch env.Type {
+	case shared.TypeWelcome:
+		var w shared.Welcome
+		if env.DecodePayload(&w) != nil {
+			return
+		}
+		p.joined, p.joining = true, false
+		p.nickname, p.room = w.Nickname, w.Room
+		ctx.LocalStorage().Set(identityKey, identity{Nickname: w.Nickname, Room: w.Room, Session: w.Session})
+	case shared.TypePresence:
+		var pr shared.Presence
+		if env.DecodePayload(&pr) == nil {
+			p.users = pr.Users
+		}
+	case shared.TypeJoined, shared.TypeLeft:
+		var c shared.PresenceChange
+		if env.DecodePayload(&c) != nil {
+			return
+		}
+		verb := "joined"
+		if env.Type == shared.TypeJoined {
+			p.users = addUser(p.users, c.Nickname)
+		} else {
+			p.users = slices.DeleteFunc(slices.Clone(p.users), func(u string) bool { return u == c.Nickname })
+			verb = "left"
+		}
+		p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: c.Nickname + " " + verb, At: c.At})
+	case shared.TypeMessage:
+		var m shared.Message
+		if env.DecodePayload(&m) != nil {
+			return
+		}
+		e := messageEntry(m, p.nickname)
+		p.entries = appendEntry(p.entries, e)
+		if e.Own {
+			p.sayError = ""
+		} else if p.hidden {
+			p.unread++
+			setTitle(p.unread)
+			p.notify(ctx, m)
+		}
+	case shared.TypeError:
+		var e shared.Error
+		if env.DecodePayload(&e) == nil {
+			p.sayError = e.Message
+		}
+	}
+}
+
+// ended handles the end of a client's run.
+func (p *Page) ended(ctx app.Context, err error) {
+	var refused *shared.Error
+	switch {
+	case errors.Is(err, context.Canceled):
+	case errors.Is(err, ErrReplaced):
+		p.notice = "You are chatting in another window."
+		p.state = State{Status: StatusOffline, Err: "open in another window"}
+	case errors.As(err, &refused) && p.joined:
+		// The nickname went to someone else while we were away.
+		p.forget(ctx)
+		p.joinError = fmt.Sprintf("While you were away: %s. Choose another nickname.", refused.Message)
+	case errors.As(err, &refused):
+		p.joining = false
+		p.joinError = refused.Message
+		ctx.LocalStorage().Del(identityKey)
+	}
+}
+
+// say is the composer's send.
+func (p *Page) say(text string) error {
+	if p.client == nil {
+		return ErrNotConnected
+	}
+	_, err := p.client.Say(p.ctx, text)
+	return err
+}
+
+// leave forgets the user and returns to the join form.
+func (p *Page) leave(ctx app.Context, e app.Event) {
+	p.forget(ctx)
+}
+
+func (p *Page) forget(ctx app.Context) {
+	p.disconnect()
+	ctx.LocalStorage().Del(identityKey)
+	p.joined, p.joining = false, false
+	p.entries, p.users, p.notice, p.sayError = nil, nil, "", ""
+	p.state = State{}
+	p.unread = 0
+	setTitle(0)
+}
+
+// useHere takes the session back from another window.
+func (p *Page) useHere(ctx app.Context, e app.Event) {
+	var id identity
+	ctx.LocalStorage().Get(identityKey, &id)
+	if id.Nickname == "" {
+		id = identity{Nickname: p.nickname, Room: p.room}
+	}
+	p.start(ctx, id)
+}
+
+func (p *Page) wake() {
+	if p.client != nil {
+		p.client.Wake()
+	}
+}
+
+func (p *Page) visibilityChanged(ctx app.Context, e app.Event) {
+	p.hidden = documentHidden()
+	if !p.hidden {
+		p.unread = 0
+		setTitle(0)
+		p.wake()
+	}
+}
+
+// askNotifications asks for permission; browsers allow that only from a
+// click, which is where this runs.
+func (p *Page) askNotifications(ctx app.Context, e app.Event) {
+	// RequestPermission waits for a promise: not on the UI goroutine.
+	go func() {
+		perm := ctx.Notifications().RequestPermission()
+		ctx.Dispatch(func(ctx app.Context) { p.permission = perm })
+	}()
+}
+
+// notify shows a system notification for m, if the user allowed it.
+func (p *Page) notify(ctx app.Context, m shared.Message) {
+	if p.permission != app.NotificationGranted {
+		return
+	}
+	body := m.Text
+	if len(body) > 200 {
+		body = strings.ToValidUTF8(body[:200], "") + "…"
+	}
+	ctx.Notifications().New(app.Notification{
+		Title: m.From + " in #" + m.Room,
+		Body:  body,
+		Icon:  asset("icon-192.png"),
+		Path:  "/",
+	})
+}
+
+// addUser adds name to a list of users, kept in alphabetical order, if it
+// is missing.
+func addUser(users []string, name string) []string {
+	if slices.Contains(users, name) {
+		return users
+	}
+	users = append(slices.Clone(users), name)
+	slices.SortStableFunc(users, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	return users
+}
+
+// socketURL is the WebSocket URL of the server that served the page.
+func socketURL() string {
+	u := *app.Window().URL()
+	u.Scheme = map[string]string{"https": "wss"}[u.Scheme]
+	if u.Scheme == "" {
+		u.Scheme = "ws"
+	}
+	u.Path, u.RawQuery, u.Fragment = "/ws", "", ""
+	return u.String()
+}
+
+func browserOnline() bool {
+	return app.Window().Get("navigator").Get("onLine").Bool()
+}
+
+func documentHidden() bool {
+	return app.Window().Get("document").Get("hidden").Bool()
+}
+
+// setTitle shows the unread count in the tab's title.
+func setTitle(unread int) {
+	title := "livechat"
+	if unread > 0 {
+		title = fmt.Sprintf("(%d) livechat", unread)
+	}
+	app.Window().Get("document").Set("title", title)
 }

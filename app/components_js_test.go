@@ -1,0 +1,219 @@
+package app
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"livechat/shared"
+)
+
+// mount renders c in the browser's DOM and returns its root element, and
+// the dispatcher that runs its UI work.
+func mount(t *testing.T, c app.UI) (app.Value, app.ClientDispatcher) {
+	t.Helper()
+	d := app.NewClientTester(c)
+	d.Consume()
+	// Attached to the document, as on the page: forms submit only then.
+	root := c.JSValue()
+	app.Window().Get("document").Get("body").Call("appendChild", root)
+	// The tester runs event handlers only at Consume, after the browser's
+	// default action, where the app's loop runs them before it: prevent
+	// form submission here as the handlers do on the page.
+	noSubmit := app.FuncOf(func(this app.Value, args []app.Value) any {
+		args[0].Call("preventDefault")
+		return nil
+	})
+	root.Call("addEventListener", "submit", noSubmit, true)
+	t.Cleanup(func() {
+		root.Call("remove")
+		noSubmit.Release()
+		d.Close()
+	})
+	return root, d
+}
+
+// texts returns the text of every element under root matching selector.
+func texts(root app.Value, selector string) []string {
+	nodes := root.Call("querySelectorAll", selector)
+	out := make([]string, nodes.Length())
+	for i := range out {
+		out[i] = nodes.Index(i).Get("textContent").String()
+	}
+	return out
+}
+
+func TestMessageListRenders(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.Local)
+	root, _ := mount(t, &messageList{Entries: []Entry{
+		{Kind: EntryNotice, Text: "bob joined", At: at},
+		{Kind: EntryMessage, ID: 1, From: "bob", Text: "hi <b>all</b> <img src=x onerror=alert(1)>", At: at},
+		{Kind: EntryMessage, ID: 2, From: "alice", Text: "see https://go.dev/doc, ok?", At: at, Own: true},
+	}})
+
+	log := root.Call("querySelector", "ol")
+	if log.Call("getAttribute", "role").String() != "log" || log.Call("getAttribute", "aria-label").String() != "Messages" {
+		t.Errorf("the list is not a log named Messages: %s", log.Get("outerHTML").String())
+	}
+	if got := texts(root, ".message .from"); strings.Join(got, ",") != "bob,alice" {
+		t.Errorf("senders %q", got)
+	}
+	if got := texts(root, ".message .text"); got[0] != "hi <b>all</b> <img src=x onerror=alert(1)>" {
+		t.Errorf("text %q, want it literal", got[0])
+	}
+	if n := root.Call("querySelectorAll", ".message b, .message img").Length(); n != 0 {
+		t.Errorf("the message text made %d elements", n)
+	}
+	if got := texts(root, ".message time"); got[0] != "09:30" {
+		t.Errorf("time %q, want local 09:30", got[0])
+	}
+	if got := texts(root, ".notice"); len(got) != 1 || !strings.HasPrefix(got[0], "bob joined") {
+		t.Errorf("notices %q", got)
+	}
+	own := root.Call("querySelectorAll", ".message.own")
+	if own.Length() != 1 || !strings.Contains(own.Index(0).Get("textContent").String(), "see") {
+		t.Errorf("own messages are not set apart")
+	}
+	link := root.Call("querySelector", ".message a")
+	if link.Get("href").String() != "https://go.dev/doc" || link.Get("rel").String() != "noopener noreferrer" {
+		t.Errorf("link %s", link.Get("outerHTML").String())
+	}
+}
+
+func TestUserListRenders(t *testing.T) {
+	root, _ := mount(t, &userList{Users: []string{"alice", "bob", "Zoë"}, Self: "bob"})
+	if root.Call("getAttribute", "aria-label").String() != "Online users" {
+		t.Errorf("the list is not named Online users")
+	}
+	if got := texts(root, "h2"); got[0] != "Online (3)" {
+		t.Errorf("heading %q", got)
+	}
+	if got := texts(root, "li"); strings.Join(got, ",") != "alice,bob (you),Zoë" {
+		t.Errorf("users %q", got)
+	}
+}
+
+func TestJoinFormShowsErrors(t *testing.T) {
+	var joined string
+	form := &joinForm{Nickname: "  alice ", Error: `"alice" is already taken in #general`, OnJoin: func(_ app.Context, n string) { joined = n }}
+	root, d := mount(t, form)
+	input := root.Call("querySelector", "input#nickname")
+	if input.Call("getAttribute", "aria-invalid").String() != "true" {
+		t.Error("the field is not marked invalid")
+	}
+	if got := texts(root, "#join-error"); got[0] != `"alice" is already taken in #general` {
+		t.Errorf("error %q", got)
+	}
+	if got := texts(root, "label"); got[0] != "Nickname" || root.Call("querySelector", "label").Get("htmlFor").String() != "nickname" {
+		t.Errorf("the field's label is %q", got)
+	}
+	// The button submits what is in the field, spaces included.
+	input.Set("value", "  bob  smith ")
+	root.Call("querySelector", "button").Call("click")
+	d.Consume()
+	if joined != "  bob  smith " {
+		t.Errorf("joined with %q", joined)
+	}
+}
+
+func TestComposerCountsDown(t *testing.T) {
+	var sent []string
+	c := &composer{OnSend: func(_ app.Context, text string) error { sent = append(sent, text); return nil }}
+	root, d := mount(t, c)
+	if n := root.Call("querySelectorAll", ".left").Length(); n != 0 {
+		t.Errorf("the count shows far from the limit")
+	}
+	area := root.Call("querySelector", "textarea")
+	area.Set("value", strings.Repeat("é", 2000))
+	area.Call("dispatchEvent", app.Window().Get("Event").New("input"))
+	d.Consume()
+	if got := texts(root, ".left"); len(got) != 1 || got[0] != "96 bytes left" {
+		t.Errorf("count %q", got)
+	}
+
+	// Enter sends exactly what was typed; Shift+Enter does not send.
+	area.Set("value", "  two  spaces\nand a line ")
+	key := func(shift bool) {
+		opts := app.Window().Get("Object").New()
+		opts.Set("key", "Enter")
+		opts.Set("shiftKey", shift)
+		opts.Set("cancelable", true)
+		area.Call("dispatchEvent", app.Window().Get("KeyboardEvent").New("keydown", opts))
+		d.Consume()
+	}
+	key(true)
+	if len(sent) != 0 {
+		t.Fatalf("Shift+Enter sent %q", sent)
+	}
+	key(false)
+	if len(sent) != 1 || sent[0] != "  two  spaces\nand a line " || area.Get("value").String() != "" {
+		t.Fatalf("Enter sent %q and left %q", sent, area.Get("value").String())
+	}
+
+	c.Disabled = true
+	c.Update()
+	d.Consume()
+	if !root.Call("querySelector", "textarea").Get("disabled").Bool() {
+		t.Error("the text area is enabled while disconnected")
+	}
+	if root.Call("querySelector", "textarea").Call("getAttribute", "aria-label").String() != "Message" {
+		t.Error("the text area is not named Message")
+	}
+}
+
+func TestStatusBarLabels(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		state State
+		want  string
+	}{
+		{State{Status: StatusConnecting}, "Connecting…"},
+		{State{Status: StatusOnline}, "Online"},
+		{State{Status: StatusReconnecting, RetryAt: now.Add(2500 * time.Millisecond)}, "Reconnecting in 3 s"},
+		{State{Status: StatusReconnecting, Attempt: 2}, "Reconnecting…"},
+		{State{Status: StatusOffline, RetryAt: now.Add(9 * time.Second), Attempt: 1}, "Offline: retrying in 9 s"},
+		{State{Status: StatusOffline, NoNetwork: true}, "Offline: no network"},
+	} {
+		s := &statusBar{State: tt.state, Now: func() time.Time { return now }}
+		root, _ := mount(t, s)
+		if got := texts(root, ".label"); got[0] != tt.want {
+			t.Errorf("%+v: label %q, want %q", tt.state, got[0], tt.want)
+		}
+		if root.Call("getAttribute", "role").String() != "status" || root.Get("dataset").Get("status").String() != tt.state.Status.String() {
+			t.Errorf("%+v: %s", tt.state, root.Get("outerHTML").String())
+		}
+	}
+}
+
+// TestUnreadCountInTitle: while the tab is hidden, messages from others
+// count in the title; coming back clears it.
+func TestUnreadCountInTitle(t *testing.T) {
+	p := &Page{}
+	_, d := mount(t, p)
+	defer setTitle(0)
+	say := func(from string, id uint64) {
+		frame, err := shared.Encode(shared.TypeMessage, "", shared.Message{ID: id, Room: "general", From: from, Text: "hi", At: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, _ := shared.Decode(frame)
+		p.ctx.Dispatch(func(ctx app.Context) { p.apply(ctx, env) })
+		d.Consume()
+	}
+	p.nickname, p.joined = "me", true
+	p.hidden = true
+	say("bob", 1)
+	say("me", 2) // one's own messages do not count
+	say("carol", 3)
+	if title := app.Window().Get("document").Get("title").String(); p.unread != 2 || title != "(2) livechat" {
+		t.Errorf("unread %d, title %q; want 2", p.unread, title)
+	}
+	// The tab is visible again (the test page is).
+	p.ctx.Dispatch(func(ctx app.Context) { p.visibilityChanged(ctx, app.Event{}) })
+	d.Consume()
+	if title := app.Window().Get("document").Get("title").String(); p.unread != 0 || title != "livechat" {
+		t.Errorf("unread %d, title %q after coming back", p.unread, title)
+	}
+}

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"time"
+
+	"livechat/shared"
+)
+
+// EntryKind says what a line of the message list is.
+type EntryKind int
+
+const (
+	// EntryMessage is something someone said.
+	EntryMessage EntryKind = iota
+	// EntryNotice is a line about the room: who joined or left.
+	EntryNotice
+)
+
+// Entry is one line of the message list.
+type Entry struct {
+	Kind EntryKind
+	// ID is the server's message id (messages only).
+	ID   uint64
+	From string
+	Text string
+	At   time.Time
+	// Own marks the reader's own messages.
+	Own bool
+}
+
+// maxEntries bounds the message list; older lines are dropped in chunks of
+// trimEntries so that the list is not rebuilt for every new message.
+const (
+	maxEntries  = 1000
+	trimEntries = 200
+)
+
+// appendEntry adds e to entries, dropping the oldest lines when the list
+// is full.
+func appendEntry(entries []Entry, e Entry) []Entry {
+	if len(entries) >= maxEntries {
+		entries = append(entries[:0], entries[trimEntries:]...)
+	}
+	return append(entries, e)
+}
+
+// messageEntry turns a message event into a list entry for reader.
+func messageEntry(m shared.Message, reader string) Entry {
+	return Entry{Kind: EntryMessage, ID: m.ID, From: m.From, Text: m.Text, At: m.At, Own: m.From == reader}
+}

@@ -1,0 +1,37 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+)
+
+// userList shows who is in the room.
+type userList struct {
+	app.Compo
+
+	Users []string
+	// Self is the reader's nickname.
+	Self string
+	// Open shows the list on narrow screens.
+	Open bool
+}
+
+func (u *userList) Render() app.UI {
+	class := "users"
+	if u.Open {
+		class += " open"
+	}
+	return app.Aside().ID("users").Class(class).Aria("label", "Online users").Body(
+		app.H2().Text(fmt.Sprintf("Online (%d)", len(u.Users))),
+		app.Ul().Body(
+			app.Range(u.Users).Slice(func(i int) app.UI {
+				name := u.Users[i]
+				if name == u.Self {
+					return app.Li().Class("self").Body(app.Text(name), app.Span().Class("you").Text(" (you)"))
+				}
+				return app.Li().Text(name)
+			}),
+		),
+	)
+}
