@@ -13,15 +13,20 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build wasm server run test vet test-go test-js tools chromium clean
+.PHONY: all build wasm server run test vet test-go test-js bench-web tools chromium clean
 
 all: build
 
-## build: the web app into web/, then the server into bin/
+## build: the web app into web/ (with brotli and gzip copies), then the
+## server into bin/
 build: wasm server
+	$(BIN)/livechat precompress web/app.wasm
 
+# app.wasm is replaced only when it changed, so that its compressed copies
+# (slow to make at the best level) are remade only then.
 wasm:
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -o web/app.wasm .
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o web/app.wasm.new .
+	@if cmp -s web/app.wasm.new web/app.wasm; then rm web/app.wasm.new; else mv web/app.wasm.new web/app.wasm; fi
 
 server:
 	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN)/livechat .
@@ -40,7 +45,8 @@ vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
 
-test-go: wasm
+# The end-to-end journeys in the root package drive Chromium.
+test-go: chromium
 	$(GO) test -race ./...
 
 # The GOOS=js tests run in Chromium through wasmbrowsertest (installed as
@@ -67,5 +73,10 @@ chromium:
 		echo "installing chromium (for the browser tests)"; \
 		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 
+## bench-web: app.wasm sizes, and load times in headless Chromium (medians of 5)
+bench-web: chromium build
+	@ls -l web/app.wasm web/app.wasm.gz web/app.wasm.br | awk '{ printf "%-20s %9d bytes\n", $$9, $$5 }'
+	$(GO) test -run '^$$' -bench Load -benchtime 5x .
+
 clean:
-	rm -rf $(BIN) web/app.wasm web/app.wasm.gz web/app.wasm.br
+	rm -rf $(BIN) screenshots web/app.wasm web/app.wasm.new web/app.wasm.gz web/app.wasm.br

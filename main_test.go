@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"syscall"
@@ -79,12 +78,7 @@ func TestDependencyDirection(t *testing.T) {
 // URL, serves the page and the socket there, and exits 0 on SIGTERM after
 // telling clients it is going away.
 func TestBinary(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "livechat")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "-addr", "127.0.0.1:0")
-	cmd.Dir = "." // serves web/ from the working directory
+	cmd := exec.Command(build.bin, "-addr", "127.0.0.1:0", "-web", build.web)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
