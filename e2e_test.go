@@ -91,7 +91,7 @@ type livechat struct {
 // until the test ends.
 func startLivechat(t testing.TB, addr string, args ...string) *livechat {
 	t.Helper()
-	cmd := exec.Command(build.bin, append([]string{"-addr", addr, "-web", build.web}, args...)...)
+	cmd := exec.Command(build.bin, append([]string{"-addr", addr, "-web", build.web}, args...)...) // a later -web wins
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -197,12 +197,20 @@ func eval[T any](p *person, expr string) T {
 	return v
 }
 
-// waitUntil polls a JavaScript condition until it holds.
+// waitUntil polls a JavaScript condition until it holds, across page
+// loads.
 func (p *person) waitUntil(what, cond string) {
 	p.t.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second))); err != nil {
+	var err error
+	for ctx.Err() == nil {
+		_, err = chromedp.Run(ctx, chromedp.Poll[bool](cond, chromedp.WithPollingInterval(50*time.Millisecond)))
+		if err == nil || !transient(err) {
+			break
+		}
+	}
+	if err != nil {
 		p.screenshot("failed-" + strings.ReplaceAll(what, " ", "-"))
 		text, _ := chromedp.Run(p.ctx, chromedp.Evaluate[string]("document.body.innerText"))
 		p.t.Fatalf("%s: waiting for %s: %v\npage text:\n%s", p.name, what, err, text)
@@ -331,6 +339,23 @@ func TestJourneyChat(t *testing.T) {
 	default:
 	}
 
+	// A reader who scrolled up is not moved; a pill offers the news.
+	for i := range 30 {
+		bob.say(fmt.Sprintf("filler %d", i))
+	}
+	alice.waitMessage("bob", "filler 29")
+	alice.waitUntil("the log at its end", `(() => { const l = document.getElementById("message-log"); return l.scrollHeight - l.scrollTop - l.clientHeight < 48 })()`)
+	alice.do("scroll up", chromedp.Evaluate[chromedp.Void](`document.getElementById("message-log").scrollTop = 0; document.getElementById("message-log").dispatchEvent(new Event("scroll"))`))
+	bob.say("news below")
+	alice.waitMessage("bob", "news below")
+	alice.waitUntil("the new messages pill", `!!document.querySelector(".pill")`)
+	if top := eval[int](alice, `document.getElementById("message-log").scrollTop`); top != 0 {
+		t.Errorf("the log moved under the reader to %d", top)
+	}
+	alice.screenshot("pill")
+	alice.do("follow the pill", chromedp.Click(chromedp.CSS(".pill")))
+	alice.waitUntil("the log at its end, pill gone", `(() => { const l = document.getElementById("message-log"); return !document.querySelector(".pill") && l.scrollHeight - l.scrollTop - l.clientHeight < 48 })()`)
+
 	// On a phone, in dark mode: the page fits, the user list folds away
 	// behind a button.
 	if err := chromedp.Do(bob.ctx,
@@ -437,6 +462,50 @@ func TestJourneyInstallableAndOffline(t *testing.T) {
 	alice.waitUntil("no network", `document.querySelector("#status .label")?.textContent === "Offline: no network"`)
 }
 
+// TestJourneyUpdate: after a new app.wasm is deployed, an open page offers
+// to reload, and the reload runs the new version.
+func TestJourneyUpdate(t *testing.T) {
+	// A web directory of its own, whose app.wasm this test changes.
+	web := t.TempDir()
+	if err := os.CopyFS(web, os.DirFS(build.web)); err != nil {
+		t.Fatal(err)
+	}
+	server := startLivechat(t, "127.0.0.1:0", "-web", web)
+	alice := &person{t: t, name: "alice", ctx: newBrowser(t)}
+	alice.open(server.URL)
+	alice.join()
+	if eval[string](alice, `navigator.serviceWorker.ready.then(r => r.active.state)`) != "activated" {
+		t.Fatal("no service worker")
+	}
+	alice.do("reload", chromedp.Reload())
+	alice.waitUntil("the service worker in control", `!!navigator.serviceWorker.controller`)
+	if eval[bool](alice, `!!document.querySelector(".banner.update")`) {
+		t.Fatal("an update is offered without a new version")
+	}
+	const version = `goappGetenv("GOAPP_VERSION")`
+	before := eval[string](alice, version)
+
+	// Deploy a new app.wasm: the same module with a custom section added,
+	// so its hash, and so the version, changes.
+	server.stop()
+	f, err := os.OpenFile(filepath.Join(web, "app.wasm"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte{0, 5, 4, 'n', 'e', 'x', 't'})
+	f.Close()
+	startLivechat(t, server.addr, "-web", web)
+
+	alice.do("reload", chromedp.Reload())
+	alice.waitUntil("the update banner", `!!document.querySelector(".banner.update")`)
+	alice.screenshot("update")
+	alice.do("reload to update", chromedp.Click(chromedp.CSS(".banner.update button")))
+	alice.waitUntil("the new version running", `performance.getEntriesByName("livechat:interactive").length > 0 && !document.querySelector(".banner.update") && document.querySelector("#status")?.dataset.status === "online"`)
+	if after := eval[string](alice, version); after == before {
+		t.Errorf("still version %s after the update", after)
+	}
+}
+
 // BenchmarkLoad measures, in headless Chromium against the real program
 // serving the compressed app, the time from navigation to the interactive
 // app on a first visit (empty cache) and on a reload served by the service
@@ -482,4 +551,16 @@ func median(xs []float64) float64 {
 		return s[len(s)/2]
 	}
 	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
+
+// transient reports whether a browser error comes from a page load under
+// way (the document the poll ran in went away), so that polling again is
+// right.
+func transient(err error) bool {
+	for _, s := range []string{"navigated", "context was destroyed", "Cannot find context"} {
+		if strings.Contains(err.Error(), s) {
+			return true
+		}
+	}
+	return false
 }
