@@ -54,8 +54,9 @@ test-go: chromium
 # the packages share that server.
 test-js: tools chromium build
 	@set -e; log=$$(mktemp); \
-	$(BIN)/livechat -addr 127.0.0.1:0 -allow-origins '127.0.0.1:*,localhost:*' -log-level warn >$$log 2>&1 & pid=$$!; \
-	trap 'kill $$pid 2>/dev/null || true; rm -f $$log' EXIT; \
+	data=$$(mktemp -d); \
+	$(BIN)/livechat -addr 127.0.0.1:0 -data $$data -allow-origins '127.0.0.1:*,localhost:*' -log-level warn >$$log 2>&1 & pid=$$!; \
+	trap 'kill $$pid 2>/dev/null || true; rm -rf $$log $$data' EXIT; \
 	url=; for i in $$(seq 100); do url=$$(grep -o 'http://[^ ]*' $$log | head -n1); [ -n "$$url" ] && break; sleep 0.1; done; \
 	[ -n "$$url" ] || { echo "test server did not start:"; cat $$log; exit 1; }; \
 	echo "browser tests against $$url"; \

@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -91,7 +92,7 @@ type livechat struct {
 // until the test ends.
 func startLivechat(t testing.TB, addr string, args ...string) *livechat {
 	t.Helper()
-	cmd := exec.Command(build.bin, append([]string{"-addr", addr, "-web", build.web}, args...)...) // a later -web wins
+	cmd := exec.Command(build.bin, append([]string{"-addr", addr, "-web", build.web, "-data", dataDir(t)}, args...)...) // later flags win
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +115,18 @@ func startLivechat(t testing.TB, addr string, args ...string) *livechat {
 	}
 	l.addr = strings.TrimSuffix(strings.TrimPrefix(l.URL, "http://"), "/")
 	return l
+}
+
+// dataDirs holds each test's data directory, so that a restarted server
+// finds the messages of the one before.
+var dataDirs sync.Map
+
+func dataDir(t testing.TB) string {
+	dir, ok := dataDirs.Load(t.Name())
+	if !ok {
+		dir, _ = dataDirs.LoadOrStore(t.Name(), t.TempDir())
+	}
+	return dir.(string)
 }
 
 // stop stops the program with SIGTERM and checks it exits cleanly.

@@ -78,7 +78,7 @@ func TestDependencyDirection(t *testing.T) {
 // URL, serves the page and the socket there, and exits 0 on SIGTERM after
 // telling clients it is going away.
 func TestBinary(t *testing.T) {
-	cmd := exec.Command(build.bin, "-addr", "127.0.0.1:0", "-web", build.web)
+	cmd := exec.Command(build.bin, "-addr", "127.0.0.1:0", "-web", build.web, "-data", t.TempDir())
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -29,11 +29,11 @@ func TestTwoUsersChat(t *testing.T) {
 	bob := dial(t, srv.URL)
 	bob.name = "bob"
 	bob.send(shared.TypeJoin, "j1", shared.Join{Nickname: "bob", Room: "general"})
-	w := expect[shared.Welcome](bob, shared.TypeWelcome)
+	w, p, _ := bob.joined()
 	if w.Protocol != shared.ProtocolVersion || w.Server != "livechat test" || w.Limits != shared.DefaultLimits {
 		t.Errorf("welcome = %+v", w)
 	}
-	if p := expect[shared.Presence](bob, shared.TypePresence); !slices.Equal(p.Users, []string{"alice", "bob"}) {
+	if !slices.Equal(p.Users, []string{"alice", "bob"}) {
 		t.Errorf("bob's presence = %v, want [alice bob]", p.Users)
 	}
 	if j := expect[shared.PresenceChange](alice, shared.TypeJoined); j.Nickname != "bob" || j.Online != 2 || j.At.IsZero() {
@@ -80,7 +80,7 @@ func TestNicknameTaken(t *testing.T) {
 			}
 			// The connection stays open for another try.
 			c.send(shared.TypeJoin, "j2", shared.Join{Nickname: nick + "2"})
-			expect[shared.Welcome](c, shared.TypeWelcome)
+			c.joined()
 		})
 	}
 }
@@ -161,8 +161,7 @@ func TestBadInput(t *testing.T) {
 			if !tt.joined {
 				c.name = fmt.Sprintf("late%d", i)
 				c.send(shared.TypeJoin, "", shared.Join{Nickname: c.name})
-				expect[shared.Welcome](c, shared.TypeWelcome)
-				expect[shared.Presence](c, shared.TypePresence)
+				c.joined()
 				expect[shared.PresenceChange](bystander, shared.TypeJoined)
 			}
 			c.say("ok", "still here")
@@ -195,8 +194,7 @@ func TestSlowConsumer(t *testing.T) {
 	// network, and never reads after joining.
 	slow := dialSmallBuffer(t, srv.URL)
 	slow.send(shared.TypeJoin, "", shared.Join{Nickname: "slow"})
-	expect[shared.Welcome](slow, shared.TypeWelcome)
-	expect[shared.Presence](slow, shared.TypePresence)
+	slow.joined()
 
 	fast := make([]*client, 3)
 	for i := range fast {
@@ -348,8 +346,8 @@ func TestSessionTakeover(t *testing.T) {
 	old := dial(t, srv.URL)
 	old.name = "alice (old)"
 	old.send(shared.TypeJoin, "", shared.Join{Nickname: "alice"})
-	token := expect[shared.Welcome](old, shared.TypeWelcome).Session
-	expect[shared.Presence](old, shared.TypePresence)
+	w, _, _ := old.joined()
+	token := w.Session
 	if len(token) < 16 {
 		t.Fatalf("session token %q is too short to be secret", token)
 	}
@@ -363,11 +361,8 @@ func TestSessionTakeover(t *testing.T) {
 	again := dial(t, srv.URL)
 	again.name = "alice (new)"
 	again.send(shared.TypeJoin, "", shared.Join{Nickname: "ALICE", Session: token})
-	if w := expect[shared.Welcome](again, shared.TypeWelcome); w.Session != token || w.Nickname != "alice" {
-		t.Errorf("welcome after takeover = %+v, want alice with the same token", w)
-	}
-	if p := expect[shared.Presence](again, shared.TypePresence); !slices.Equal(p.Users, []string{"alice", "bob"}) {
-		t.Errorf("presence after takeover = %v", p.Users)
+	if w, p, _ := again.joined(); w.Session != token || w.Nickname != "alice" || !slices.Equal(p.Users, []string{"alice", "bob"}) {
+		t.Errorf("after takeover: welcome %+v, presence %v; want alice with the same token", w, p.Users)
 	}
 	old.expectClose(shared.StatusReplaced)
 

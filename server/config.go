@@ -9,6 +9,9 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"livechat/server/store"
+	"livechat/shared"
 )
 
 // Config is the server's configuration; see ParseConfig for its flags.
@@ -34,6 +37,11 @@ type Config struct {
 	SendQueue int
 	// PingInterval is how often connections are pinged.
 	PingInterval time.Duration
+	// History is how many recent messages a join gets.
+	History int
+	// Store configures the message store: the embedded NATS server's data
+	// directory, or external NATS URLs, and retention.
+	Store store.Config
 }
 
 // EnvName returns the environment variable that backs a flag:
@@ -48,7 +56,8 @@ func EnvName(flagName string) string {
 // is set, and its default otherwise. Usage and errors go to output.
 func ParseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var cfg Config
-	var origins, logFormat, logLevel string
+	var origins, logFormat, logLevel, natsURLs string
+	var storeMB, memoryMB int64
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
 	fs.SetOutput(output)
 	fs.StringVar(&cfg.Addr, "addr", "localhost:8080", "listen `address`")
@@ -59,6 +68,14 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "how long a graceful shutdown may take")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", 15*time.Second, "how often each connection is pinged; a peer that misses a pong for 10s is dropped")
 	fs.IntVar(&cfg.SendQueue, "send-queue", 1024, "messages that may wait for one slow reader before it is disconnected")
+	fs.IntVar(&cfg.History, "history", shared.DefaultHistory, fmt.Sprintf("recent messages a client gets when it joins (at most %d)", shared.MaxHistory))
+	fs.StringVar(&cfg.Store.Dir, "data", "data", "`directory` of the embedded message store (NATS JetStream)")
+	fs.StringVar(&natsURLs, "nats", "", "comma-separated `URLs` of an external NATS server or cluster with JetStream,\nused instead of the embedded one; servers using the same NATS share rooms")
+	fs.Int64Var(&cfg.Store.RoomMessages, "room-messages", 10_000, "messages each room keeps; older ones are removed")
+	fs.DurationVar(&cfg.Store.MaxAge, "max-age", 0, "if set, messages older than this are removed")
+	fs.Int64Var(&storeMB, "store-max-mb", 10<<10, "disk the embedded message store may use, in MiB")
+	fs.Int64Var(&memoryMB, "store-memory-mb", 256, "memory the embedded message store may use, in MiB")
+	fs.IntVar(&cfg.Store.Replicas, "nats-replicas", 1, "copies of each room on a NATS cluster")
 	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + EnvName(f.Name) + "]" })
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: livechat [flags]\n\nServes the livechat web app and its WebSocket endpoint /ws.\n\nFlags:\n")
@@ -87,11 +104,9 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, err
 	}
 
-	for _, o := range strings.Split(origins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			cfg.AllowedOrigins = append(cfg.AllowedOrigins, o)
-		}
-	}
+	cfg.AllowedOrigins = splitList(origins)
+	cfg.Store.URLs = splitList(natsURLs)
+	cfg.Store.MaxStore, cfg.Store.MaxMemory = storeMB<<20, memoryMB<<20
 	switch logFormat {
 	case "text":
 	case "json":
@@ -109,6 +124,29 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("ping interval %v: must be positive", cfg.PingInterval)
 	case cfg.SendQueue <= 0:
 		return Config{}, fmt.Errorf("send queue %d: must be positive", cfg.SendQueue)
+	case cfg.History < 0 || cfg.History > shared.MaxHistory:
+		return Config{}, fmt.Errorf("history %d: must be 0 to %d", cfg.History, shared.MaxHistory)
+	case cfg.Store.RoomMessages <= 0:
+		return Config{}, fmt.Errorf("room messages %d: must be positive", cfg.Store.RoomMessages)
+	case cfg.Store.MaxAge < 0:
+		return Config{}, fmt.Errorf("max age %v: must not be negative", cfg.Store.MaxAge)
+	case storeMB <= 0 || memoryMB <= 0:
+		return Config{}, fmt.Errorf("store limits %d MiB disk, %d MiB memory: must be positive", storeMB, memoryMB)
+	case cfg.Store.Replicas < 1 || cfg.Store.Replicas > 5:
+		return Config{}, fmt.Errorf("nats replicas %d: must be 1 to 5", cfg.Store.Replicas)
+	case len(cfg.Store.URLs) == 0 && cfg.Store.Dir == "":
+		return Config{}, fmt.Errorf("no -data directory and no -nats URLs: messages need a store")
 	}
 	return cfg, nil
+}
+
+// splitList splits a comma-separated list, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, item := range strings.Split(s, ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
 }

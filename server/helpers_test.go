@@ -20,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server"
+	"livechat/server/store"
 	"livechat/shared"
 )
 
@@ -60,7 +61,9 @@ func (l *logRecorder) atLeast(level slog.Level) []string {
 	var msgs []string
 	for _, r := range l.records {
 		if r.Level >= level {
-			msgs = append(msgs, r.Level.String()+" "+r.Message)
+			line := r.Level.String() + " " + r.Message
+			r.Attrs(func(a slog.Attr) bool { line += " " + a.String(); return true })
+			msgs = append(msgs, line)
 		}
 	}
 	return msgs
@@ -75,12 +78,36 @@ type testServer struct {
 	URL string
 }
 
-// startServer starts a server with cfg; it is shut down when the test ends.
+// openStore opens the real embedded message store in a fresh directory;
+// it is closed when the test ends.
+func openStore(t *testing.T, cfg store.Config) *store.Store {
+	t.Helper()
+	if cfg.Dir == "" && len(cfg.URLs) == 0 {
+		cfg.Dir = t.TempDir()
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	s, err := store.Open(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// startServer starts a server with cfg and a fresh store; it is shut down
+// when the test ends.
 func startServer(t *testing.T, cfg server.Config) *testServer {
+	t.Helper()
+	return startServerWith(t, cfg, openStore(t, cfg.Store))
+}
+
+// startServerWith starts a server with cfg on messages.
+func startServerWith(t *testing.T, cfg server.Config, messages *store.Store) *testServer {
 	t.Helper()
 	logs := &logRecorder{}
 	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("web app")) })
-	s, err := server.New(cfg, "test", web, slog.New(logs))
+	s, err := server.New(cfg, "test", web, messages, slog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,6 +119,11 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 			t.Errorf("shutdown: %v", err)
 		}
 		hs.Close()
+		if t.Failed() {
+			for _, l := range logs.atLeast(slog.LevelWarn) {
+				t.Logf("server log: %s", l)
+			}
+		}
 	})
 	return &testServer{Server: s, http: hs, logs: logs, URL: "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"}
 }
@@ -101,6 +133,8 @@ type client struct {
 	t    *testing.T
 	conn *shared.Conn
 	name string
+	// acks collects the acks that next set aside.
+	acks []shared.Ack
 }
 
 // dial connects a client that is closed when the test ends.
@@ -145,12 +179,27 @@ func join(t *testing.T, url, nickname string) *client {
 	c := dial(t, url)
 	c.name = nickname
 	c.send(shared.TypeJoin, "", shared.Join{Nickname: nickname})
-	w := expect[shared.Welcome](c, shared.TypeWelcome)
+	w, _, _ := c.joined()
 	if w.Nickname != strings.TrimSpace(nickname) || w.Room != shared.DefaultRoom {
 		t.Fatalf("welcome = %+v, want nickname %q in %q", w, nickname, shared.DefaultRoom)
 	}
-	expect[shared.Presence](c, shared.TypePresence)
 	return c
+}
+
+// joined reads what answers a successful join: welcome, presence, and
+// the history up to the one marked live, whose messages it returns.
+func (c *client) joined() (shared.Welcome, shared.Presence, []shared.History) {
+	c.t.Helper()
+	w := expect[shared.Welcome](c, shared.TypeWelcome)
+	p := expect[shared.Presence](c, shared.TypePresence)
+	var hist []shared.History
+	for {
+		h := expect[shared.History](c, shared.TypeHistory)
+		hist = append(hist, h)
+		if h.Live {
+			return w, p, hist
+		}
+	}
 }
 
 func (c *client) send(typ shared.Type, id string, payload any) {
@@ -171,14 +220,25 @@ func (c *client) sendRaw(typ websocket.MessageType, frame []byte) {
 	}
 }
 
-// next reads the next envelope, failing the test on any error.
+// next reads the next envelope other than an ack, failing the test on
+// any error. Acks, whose order with the sender's own message is not
+// fixed, go to c.acks.
 func (c *client) next() shared.Envelope {
 	c.t.Helper()
-	env, err := c.read()
-	if err != nil {
-		c.t.Fatalf("%s: read: %v", c.name, err)
+	for {
+		env, err := c.read()
+		if err != nil {
+			c.t.Fatalf("%s: read: %v", c.name, err)
+		}
+		if env.Type != shared.TypeAck {
+			return env
+		}
+		var a shared.Ack
+		if err := env.DecodePayload(&a); err != nil {
+			c.t.Fatal(err)
+		}
+		c.acks = append(c.acks, a)
 	}
-	return env
 }
 
 func (c *client) read() (shared.Envelope, error) {
@@ -239,6 +299,9 @@ func (c *client) expectClose(status websocket.StatusCode) {
 	c.t.Helper()
 	for {
 		env, err := c.read()
+		if err == nil && env.Type == shared.TypeAck {
+			continue
+		}
 		if err == nil {
 			c.t.Fatalf("%s: got %s %s, want close %v", c.name, env.Type, env.Payload, status)
 		}

@@ -11,6 +11,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+
+	"livechat/server/store"
 )
 
 // Main runs the livechat server command with args (without the program
@@ -38,7 +40,13 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		log.Error("cannot serve the web app", "err", err)
 		return 1
 	}
-	srv, err := New(cfg, version, newWeb(cfg.WebVersion), log)
+	messages, err := store.Open(ctx, cfg.Store, log)
+	if err != nil {
+		log.Error("cannot open the message store", "err", err)
+		return 1
+	}
+	defer messages.Close()
+	srv, err := New(cfg, version, newWeb(cfg.WebVersion), messages, log)
 	if err != nil {
 		log.Error("cannot serve the web app", "err", err)
 		return 1

@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server/chat"
+	"livechat/server/store"
 )
 
 // Server serves livechat over HTTP: the WebSocket endpoint /ws, the health
@@ -26,11 +27,12 @@ type Server struct {
 	handler http.Handler
 }
 
-// New returns a server for cfg. version names this build; web serves the
-// web app's pages, and the files of cfg.WebDir, if set, are served under
-// /web/. New starts nothing: call Run, or mount Handler and call Shutdown
-// yourself.
-func New(cfg Config, version string, web http.Handler, log *slog.Logger) (*Server, error) {
+// New returns a server for cfg that keeps messages in messages (a
+// *store.Store, which the caller closes after the server stops). version
+// names this build; web serves the web app's pages, and the files of
+// cfg.WebDir, if set, are served under /web/. New starts nothing: call
+// Run, or mount Handler and call Shutdown yourself.
+func New(cfg Config, version string, web http.Handler, messages chat.Log, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg,
 		log: log,
@@ -38,7 +40,8 @@ func New(cfg Config, version string, web http.Handler, log *slog.Logger) (*Serve
 			Server:       "livechat " + version,
 			SendQueue:    cfg.SendQueue,
 			PingInterval: cfg.PingInterval,
-		}, log),
+			History:      cfg.History,
+		}, messages, log),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
@@ -125,3 +128,5 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 
 // Connections returns how many WebSocket connections are open.
 func (s *Server) Connections() int { return s.hub.Connections() }
+
+var _ chat.Log = (*store.Store)(nil)

@@ -19,6 +19,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server"
+	"livechat/server/store"
 	"livechat/shared"
 )
 
@@ -31,7 +32,7 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &logRecorder{}
-	s, err := server.New(testConfig(), "test", http.NotFoundHandler(), slog.New(logs))
+	s, err := server.New(testConfig(), "test", http.NotFoundHandler(), openStore(t, store.Config{}), slog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,14 +171,22 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", want: func(c server.Config) bool {
-			return c.Addr == "localhost:8080" && c.WebDir == "web" && !c.LogJSON && c.LogLevel == slog.LevelInfo && c.AllowedOrigins == nil && c.SendQueue == 1024
+			return c.Addr == "localhost:8080" && c.WebDir == "web" && c.Store.Dir == "data" && c.Store.URLs == nil && c.History == 50 && c.Store.RoomMessages == 10000 && !c.LogJSON && c.LogLevel == slog.LevelInfo && c.AllowedOrigins == nil && c.SendQueue == 1024
 		}},
 		{name: "flags", args: []string{"-addr", ":9000", "-log-format", "json", "-log-level", "debug", "-allow-origins", "localhost:*, 127.0.0.1:*"},
 			want: func(c server.Config) bool {
 				return c.Addr == ":9000" && c.LogJSON && c.LogLevel == slog.LevelDebug && len(c.AllowedOrigins) == 2 && c.AllowedOrigins[1] == "127.0.0.1:*"
 			}},
-		{name: "environment", env: map[string]string{"LIVECHAT_ADDR": ":7000", "LIVECHAT_PING_INTERVAL": "3s"},
-			want: func(c server.Config) bool { return c.Addr == ":7000" && c.PingInterval == 3*time.Second }},
+		{name: "environment", env: map[string]string{"LIVECHAT_ADDR": ":7000", "LIVECHAT_PING_INTERVAL": "3s", "LIVECHAT_NATS": "nats://a:4222, nats://b:4222"},
+			want: func(c server.Config) bool {
+				return c.Addr == ":7000" && c.PingInterval == 3*time.Second && len(c.Store.URLs) == 2 && c.Store.URLs[1] == "nats://b:4222"
+			}},
+		{name: "store limits", args: []string{"-store-max-mb", "100", "-store-memory-mb", "8", "-max-age", "24h", "-room-messages", "500"},
+			want: func(c server.Config) bool {
+				return c.Store.MaxStore == 100<<20 && c.Store.MaxMemory == 8<<20 && c.Store.MaxAge == 24*time.Hour && c.Store.RoomMessages == 500
+			}},
+		{name: "history too large", args: []string{"-history", "1000"}, wantErr: "history"},
+		{name: "no store", args: []string{"-data", ""}, wantErr: "store"},
 		{name: "flag beats environment", args: []string{"-addr", ":1"}, env: map[string]string{"LIVECHAT_ADDR": ":2"},
 			want: func(c server.Config) bool { return c.Addr == ":1" }},
 		{name: "bad environment value", env: map[string]string{"LIVECHAT_SEND_QUEUE": "lots"}, wantErr: "LIVECHAT_SEND_QUEUE"},

@@ -19,8 +19,9 @@
 //
 // A client sends:
 //
-//	join  {"nickname": "alice", "room": "general", "session": "…"}  enter a room (room, session optional)
-//	say   {"text": "hello"}                          post to the room; id required
+//	join     {"nickname", "room", "since", "history", "session"}  enter a room (all but nickname optional)
+//	say      {"text": "hello"}                                   post to the room; id required
+//	history  {"before": 42, "limit": 50}                          ask for older messages
 //
 // The server sends:
 //
@@ -28,13 +29,21 @@
 //	presence  {"room", "users": [...]}                              who is in the room, after welcome
 //	joined    {"room", "nickname", "at", "online"}                 someone entered
 //	left      {"room", "nickname", "at", "online"}                 someone left
-//	message   {"id", "room", "from", "text", "at", "client_id"}    a chat message, to everyone
+//	history   {"room", "messages", "more", "before", "truncated", "reset", "live"}  stored messages
+//	message   {"id", "room", "from", "text", "at", "client_id"}    a stored chat message, to everyone
+//	ack       {"client_id", "id", "duplicate"}                     your say is stored
 //	error     {"code", "message", "ref", "request"}                a request was refused
 //
 // Times are RFC 3339 strings in UTC. Message ids are assigned by the server
 // and increase within a room; client_id repeats the id of the say that
 // produced the message, so its sender can match it. from is always set by
 // the server from the sender's nickname.
+//
+// Every message is stored before it is delivered. A join is answered with
+// the room's recent messages, or, with since, with every message after
+// that id (then live ones, with no gap and no repeat at the seam); history
+// requests page further back. A resent say with an id already stored is
+// acknowledged with the first copy's id and not delivered again.
 //
 // A client may send say only after its join was welcomed, and joins once per
 // connection. When reconnecting, a client sends the session token of its

@@ -30,7 +30,8 @@ var golden = []struct {
 	id      string
 	payload any // a pointer to the payload struct
 }{
-	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general", Session: "s3cr3t-t0k3n"}},
+	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general", Since: 41, History: new(20), Session: "s3cr3t-t0k3n"}},
+	{"history_request.json", shared.TypeHistory, "h-2", &shared.HistoryRequest{Before: 42, Limit: 50}},
 	{"say.json", shared.TypeSay, "c-7f3a", &shared.Say{Text: "héllo \"world\"\n<b>&amp;</b> \u2603"}},
 	{"welcome.json", shared.TypeWelcome, "", &shared.Welcome{
 		Nickname: "Zoë <script>", Room: "general", Server: "livechat 1.0.0",
@@ -46,6 +47,14 @@ var golden = []struct {
 	{"message.json", shared.TypeMessage, "", &shared.Message{
 		ID: 42, Room: "general", From: "Zoë <script>", Text: "héllo \"world\"\n<b>&amp;</b> \u2603",
 		At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC), ClientID: "c-7f3a",
+	}},
+	{"ack.json", shared.TypeAck, "", &shared.Ack{ClientID: "c-7f3a", ID: 42}},
+	{"history.json", shared.TypeHistory, "", &shared.History{
+		Room: "general", More: true, Truncated: true, Live: true,
+		Messages: []shared.Message{
+			{ID: 41, Room: "general", From: "bob", Text: "earlier", At: time.Date(2026, 11, 26, 7, 0, 59, 0, time.UTC), ClientID: "c-1"},
+			{ID: 42, Room: "general", From: "Zoë <script>", Text: "héllo", At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC), ClientID: "c-7f3a"},
+		},
 	}},
 	{"error.json", shared.TypeError, "", &shared.Error{
 		Code: shared.CodeNicknameTaken, Message: `"bob" is already taken in #general`, Ref: "j-1", Request: shared.TypeJoin,
@@ -103,6 +112,7 @@ func TestGoldenCoversEveryType(t *testing.T) {
 	for _, typ := range []shared.Type{
 		shared.TypeJoin, shared.TypeSay, shared.TypeWelcome, shared.TypePresence,
 		shared.TypeJoined, shared.TypeLeft, shared.TypeMessage, shared.TypeError,
+		shared.TypeHistory, shared.TypeAck,
 	} {
 		if !have[typ] {
 			t.Errorf("no golden vector for %s", typ)

@@ -17,8 +17,9 @@ type Type string
 
 // Requests, sent by clients.
 const (
-	TypeJoin Type = "join" // payload: Join
-	TypeSay  Type = "say"  // payload: Say; the envelope ID is the client message id
+	TypeJoin    Type = "join"    // payload: Join
+	TypeSay     Type = "say"     // payload: Say; the envelope ID is the client message id
+	TypeHistory Type = "history" // payload: HistoryRequest; answered by a history event
 )
 
 // Events and replies, sent by the server.
@@ -28,7 +29,10 @@ const (
 	TypeJoined   Type = "joined"   // payload: PresenceChange
 	TypeLeft     Type = "left"     // payload: PresenceChange
 	TypeMessage  Type = "message"  // payload: Message
+	TypeAck      Type = "ack"      // payload: Ack
 	TypeError    Type = "error"    // payload: Error
+	// TypeHistory (above) is also the event answering a join or a history
+	// request; payload: History.
 )
 
 // StatusReplaced is the WebSocket close status of a connection replaced by
@@ -56,6 +60,13 @@ type Join struct {
 	Nickname string `json:"nickname"`
 	// Room is the room to enter; empty means [DefaultRoom].
 	Room string `json:"room,omitempty"`
+	// Since asks to resume: the id of the last message this client has of
+	// the room. The join is answered with every message after it (or with
+	// Truncated set, if some were already removed), then live ones.
+	Since uint64 `json:"since,omitempty"`
+	// History is how many recent messages to receive on a join without
+	// Since: omitted means DefaultHistory, 0 none, at most MaxHistory.
+	History *int `json:"history,omitempty"`
 	// Session is the Session of an earlier Welcome for this nickname and
 	// room, sent when reconnecting. If a connection of that session still
 	// holds the nickname (the server has not yet noticed it is gone), this
@@ -68,6 +79,45 @@ type Join struct {
 type Say struct {
 	// Text is the message; see [CheckText].
 	Text string `json:"text"`
+}
+
+// HistoryRequest asks for older messages of the joined room.
+type HistoryRequest struct {
+	// Before is an id: the answer holds the messages just before it.
+	Before uint64 `json:"before"`
+	// Limit is how many messages at most; 0 means DefaultHistory, and at
+	// most MaxHistory.
+	Limit int `json:"limit,omitempty"`
+}
+
+// History is a run of a room's messages, oldest first, with no gap. A join
+// is answered, after Welcome and Presence, by one or more History events
+// (the last has Live set) and only then by live events; a HistoryRequest is
+// answered by one with Before set.
+type History struct {
+	Room     string    `json:"room"`
+	Messages []Message `json:"messages"`
+	// Before repeats the HistoryRequest this answers.
+	Before uint64 `json:"before,omitempty"`
+	// More reports that the room keeps older messages than these.
+	More bool `json:"more"`
+	// Truncated reports that messages after the join's Since were removed
+	// by retention before this client could get them.
+	Truncated bool `json:"truncated,omitempty"`
+	// Reset reports that the room's ids started over (its history was
+	// deleted): the client must forget the messages it has.
+	Reset bool `json:"reset,omitempty"`
+	// Live marks the last History of a join: what follows is live.
+	Live bool `json:"live,omitempty"`
+}
+
+// Ack tells the sender of a say that its message is stored, with the id
+// it got. A resent message that was already stored is acknowledged again
+// with the first copy's id and Duplicate set, and is not delivered twice.
+type Ack struct {
+	ClientID  string `json:"client_id"`
+	ID        uint64 `json:"id"`
+	Duplicate bool   `json:"duplicate,omitempty"`
 }
 
 // Welcome answers a successful join. It is the first event a client
@@ -94,6 +144,7 @@ type Limits struct {
 	NicknameMaxChars int `json:"nickname_max_chars"`
 	TextMaxBytes     int `json:"text_max_bytes"`
 	FrameMaxBytes    int `json:"frame_max_bytes"`
+	HistoryMax       int `json:"history_max"`
 }
 
 // DefaultLimits are the limits this package defines.
@@ -101,6 +152,7 @@ var DefaultLimits = Limits{
 	NicknameMaxChars: MaxNicknameChars,
 	TextMaxBytes:     MaxTextBytes,
 	FrameMaxBytes:    MaxFrameBytes,
+	HistoryMax:       MaxHistory,
 }
 
 // Presence is a snapshot of who is in a room, sent after Welcome. Later
@@ -123,9 +175,10 @@ type PresenceChange struct {
 }
 
 // Message is a chat message as delivered to everyone in the room, its
-// sender included.
+// sender included. Only stored messages are delivered.
 type Message struct {
-	// ID is assigned by the server; it increases within a room.
+	// ID is assigned by the server when it stores the message; it
+	// increases within a room.
 	ID   uint64 `json:"id"`
 	Room string `json:"room"`
 	// From is the sender's nickname, set by the server.

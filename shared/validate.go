@@ -26,6 +26,10 @@ const (
 	// MaxServerFrameBytes is the largest frame a server sends; clients pass
 	// it to SetReadLimit.
 	MaxServerFrameBytes = 1 << 20
+	// DefaultHistory is how many messages a join or a history request
+	// gets when it does not say; MaxHistory is the most it may ask for.
+	DefaultHistory = 50
+	MaxHistory     = 200
 )
 
 // DefaultRoom is the room a join without a room enters.

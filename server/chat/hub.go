@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coder/websocket"
@@ -32,6 +33,11 @@ type Config struct {
 	// longest a single write may take, before it gives the peer up for
 	// dead. Default: 10s.
 	PingTimeout time.Duration
+	// MaxRooms is how many rooms may be open at once. Default: 1000.
+	MaxRooms int
+	// History is how many recent messages a join gets when it does not
+	// say. Default: shared.DefaultHistory; at most shared.MaxHistory.
+	History int
 	// Now returns the current time. Default: time.Now.
 	Now func() time.Time
 }
@@ -49,31 +55,61 @@ func (c *Config) setDefaults() {
 	if c.PingTimeout <= 0 {
 		c.PingTimeout = 10 * time.Second
 	}
+	if c.MaxRooms <= 0 {
+		c.MaxRooms = 1000
+	}
+	if c.History <= 0 {
+		c.History = shared.DefaultHistory
+	}
+	c.History = min(c.History, shared.MaxHistory)
 	if c.Now == nil {
 		c.Now = time.Now
 	}
 }
 
+// Log is the durable message log of the rooms; *store.Store is the one
+// livechat uses. Messages are delivered to members only once stored.
+type Log interface {
+	// EnsureRoom prepares a room for messages.
+	EnsureRoom(ctx context.Context, room string) error
+	// Append stores m in m.Room and returns its id; a message with a
+	// dedupeID already stored is not stored again (duplicate is true and
+	// id is the first copy's).
+	Append(ctx context.Context, m shared.Message, dedupeID string) (id uint64, duplicate bool, err error)
+	// Bounds returns the ids of the oldest and newest message kept (first
+	// is last+1 when there are none).
+	Bounds(ctx context.Context, room string) (first, last uint64, err error)
+	// Range returns the messages with ids from..to, oldest first.
+	Range(ctx context.Context, room string, from, to uint64) ([]shared.Message, error)
+	// Subscribe calls deliver in order for messages stored from now on;
+	// some may repeat or be missing (see store.Store.Subscribe).
+	Subscribe(room string, deliver func(shared.Message)) (stop func(), err error)
+}
+
 // Hub connects the sessions of the people in each room. All methods are
 // safe for concurrent use.
 type Hub struct {
-	cfg Config
-	log *slog.Logger
+	cfg   Config
+	store Log
+	log   *slog.Logger
 
-	// mu guards the fields below and is taken before any room's mu.
+	closing atomic.Bool // set by Shutdown
+
+	// mu guards the fields below, and rooms' refs. It is never held while
+	// taking a room's mu, nor the other way round.
 	mu       sync.Mutex
 	rooms    map[string]*room
 	sessions map[*session]struct{}
-	closing  bool
 	// idle is broadcast when the last session ends.
 	idle *sync.Cond
 }
 
-// NewHub returns a hub that logs to log.
-func NewHub(cfg Config, log *slog.Logger) *Hub {
+// NewHub returns a hub whose rooms keep their messages in store.
+func NewHub(cfg Config, store Log, log *slog.Logger) *Hub {
 	cfg.setDefaults()
 	h := &Hub{
 		cfg:      cfg,
+		store:    store,
 		log:      log,
 		rooms:    make(map[string]*room),
 		sessions: make(map[*session]struct{}),
@@ -89,7 +125,7 @@ func NewHub(cfg Config, log *slog.Logger) *Hub {
 func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, log *slog.Logger) {
 	s := newSession(h, ws, log)
 	h.mu.Lock()
-	if h.closing {
+	if h.closing.Load() {
 		h.mu.Unlock()
 		ws.Close(websocket.StatusGoingAway, "server shutting down")
 		return
@@ -109,11 +145,12 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, log *slog.Logger) {
 
 // Shutdown stops the hub: new connections are refused, every connection is
 // told the server is going away (status 1001) after its queued frames are
-// written, and Shutdown waits for all sessions to end. If ctx ends first,
-// the remaining connections are closed at once and ctx's error returned.
+// written, and Shutdown waits for the sessions to end. Connections whose
+// peer has not completed the close handshake when ctx ends are closed at
+// once; that is logged, not returned as an error: nothing queued is lost.
 func (h *Hub) Shutdown(ctx context.Context) error {
 	h.mu.Lock()
-	h.closing = true
+	h.closing.Store(true)
 	sessions := make([]*session, 0, len(h.sessions))
 	for s := range h.sessions {
 		sessions = append(sessions, s)
@@ -135,16 +172,16 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
-		return nil
 	case <-ctx.Done():
 		h.mu.Lock()
+		h.log.Warn("closing connections that did not finish the close handshake", "connections", len(h.sessions))
 		for s := range h.sessions {
 			s.ws.CloseNow()
 		}
 		h.mu.Unlock()
 		<-done
-		return ctx.Err()
 	}
+	return nil
 }
 
 // Connections returns how many connections the hub serves.
@@ -154,47 +191,200 @@ func (h *Hub) Connections() int {
 	return len(h.sessions)
 }
 
-// room is the set of sessions joined under one name.
+// room is the set of sessions joined under one name on this server, and
+// the live feed of the room's stored messages.
 type room struct {
 	name string
+	refs int // sessions in the room or joining it; guarded by Hub.mu
+
+	setup    sync.Once
+	setupErr error
+	stopLive func()
 
 	mu      sync.Mutex
 	members map[string]*session // by nickname key
-	lastID  uint64
+	ready   bool                // last is known
+	early   []shared.Message    // delivered before ready
+	last    uint64              // id of the last message delivered
 }
 
-// join admits s under nickname into the room called name, creating it if
-// needed, and queues welcome and presence for s and joined for the others.
-// If the nickname is held by a session whose token equals token, s
-// replaces it silently.
-func (h *Hub) join(s *session, name, nickname, token string) error {
-	key := shared.NicknameKey(nickname)
+// storeTimeout bounds one operation on the message store.
+const storeTimeout = 10 * time.Second
 
+// enter returns the room called name, opening it on this server if needed,
+// and holds it for s until release.
+func (h *Hub) enter(ctx context.Context, name string) (*room, error) {
 	h.mu.Lock()
+	if h.closing.Load() {
+		h.mu.Unlock()
+		return nil, shared.Errorf(shared.CodeInternal, "the server is shutting down")
+	}
 	r := h.rooms[name]
 	if r == nil {
+		if len(h.rooms) >= h.cfg.MaxRooms {
+			h.mu.Unlock()
+			return nil, shared.Errorf(shared.CodeRoomInvalid, "this server has %d rooms open, its limit", h.cfg.MaxRooms)
+		}
 		r = &room{name: name, members: make(map[string]*session)}
 		h.rooms[name] = r
 	}
-	r.mu.Lock()
+	r.refs++
 	h.mu.Unlock()
-	defer r.mu.Unlock()
 
-	old, taken := r.members[key]
-	replacing := taken && token != "" && subtle.ConstantTimeCompare([]byte(old.token), []byte(token)) == 1
-	if taken && !replacing {
-		return shared.Errorf(shared.CodeNicknameTaken, "%q is already taken in #%s (by %q)", nickname, name, old.nickname)
+	r.setup.Do(func() { r.setupErr = h.open(ctx, r) })
+	if r.setupErr != nil {
+		h.release(r)
+		h.log.Error("open room", "room", name, "err", r.setupErr)
+		return nil, shared.Errorf(shared.CodeInternal, "the room cannot be opened now; try again")
 	}
+	return r, nil
+}
+
+// open prepares the room's stream and subscribes to its live messages.
+func (h *Hub) open(ctx context.Context, r *room) error {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	if err := h.store.EnsureRoom(ctx, r.name); err != nil {
+		return err
+	}
+	stop, err := h.store.Subscribe(r.name, func(m shared.Message) { h.deliver(r, m) })
+	if err != nil {
+		return err
+	}
+	// Subscribed first, so no message falls between the two.
+	_, last, err := h.store.Bounds(ctx, r.name)
+	if err != nil {
+		stop()
+		return err
+	}
+	r.stopLive = stop
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.last, r.ready = last, true
+	for _, m := range r.early {
+		h.deliverLocked(r, m)
+	}
+	r.early = nil
+	return nil
+}
+
+// release lets go of a room held by enter; the last one out closes it.
+func (h *Hub) release(r *room) {
+	h.mu.Lock()
+	r.refs--
+	var stop func()
+	if r.refs == 0 {
+		delete(h.rooms, r.name)
+		stop = r.stopLive
+	}
+	h.mu.Unlock()
+	if stop != nil {
+		stop()
+	}
+}
+
+// deliver fans a stored message out to the room's members, in id order:
+// repeats are dropped and gaps are read back from the store.
+func (h *Hub) deliver(r *room, m shared.Message) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.ready {
+		r.early = append(r.early, m)
+		return
+	}
+	h.deliverLocked(r, m)
+}
+
+func (h *Hub) deliverLocked(r *room, m shared.Message) {
+	if m.ID <= r.last {
+		return
+	}
+	if m.ID > r.last+1 {
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		missed, err := h.store.Range(ctx, r.name, r.last+1, m.ID-1)
+		cancel()
+		if err != nil {
+			h.log.Error("read missed messages", "room", r.name, "from", r.last+1, "to", m.ID-1, "err", err)
+		}
+		for _, mm := range missed {
+			h.fanOut(r, mm)
+		}
+	}
+	h.fanOut(r, m)
+}
+
+// fanOut encodes m once and queues it for every member.
+func (h *Hub) fanOut(r *room, m shared.Message) {
+	r.last = m.ID
+	frame, err := shared.Encode(shared.TypeMessage, "", m)
+	if err != nil {
+		h.log.Error("encode message", "room", r.name, "err", err)
+		return
+	}
+	for _, s := range r.members {
+		s.pushLive(frame)
+	}
+}
+
+// join admits s under nickname into r, queues welcome, presence and the
+// history the join asks for to s, and joined to the others. If the
+// nickname is held by a session whose token equals j.Session, s replaces
+// it silently. Live messages that arrive meanwhile wait until the history
+// is queued, so s gets every message once, in order.
+func (h *Hub) join(ctx context.Context, s *session, r *room, nickname string, j shared.Join) error {
+	key := shared.NicknameKey(nickname)
+	r.mu.Lock()
+	old, taken := r.members[key]
+	replacing := taken && j.Session != "" && subtle.ConstantTimeCompare([]byte(old.token), []byte(j.Session)) == 1
+	if taken && !replacing {
+		r.mu.Unlock()
+		return shared.Errorf(shared.CodeNicknameTaken, "%q is already taken in #%s (by %q)", nickname, r.name, old.nickname)
+	}
+	token := newToken()
 	if replacing {
 		// The person never left: keep the nickname as others know it.
 		nickname, token = old.nickname, old.token
 		old.stop(shared.StatusReplaced, "replaced by a newer connection")
-	} else {
-		token = newToken()
 	}
 	r.members[key] = s
 	s.room, s.nickname, s.key, s.token = r, nickname, key, token
+	s.catchingUp = true
+	last := r.last
 
+	s.send(shared.TypeWelcome, "", shared.Welcome{
+		Nickname: nickname,
+		Room:     r.name,
+		Server:   h.cfg.Server,
+		Protocol: shared.ProtocolVersion,
+		Limits:   shared.DefaultLimits,
+		Session:  token,
+	})
+	s.send(shared.TypePresence, "", shared.Presence{Room: r.name, Users: r.users()})
+	if !replacing {
+		r.broadcast(h, s, shared.TypeJoined, shared.PresenceChange{
+			Room: r.name, Nickname: nickname, At: h.now(), Online: len(r.members),
+		})
+	}
+	r.mu.Unlock()
+
+	history, err := h.catchUp(ctx, r.name, j, last)
+	if err != nil {
+		h.log.Error("read history", "room", r.name, "err", err)
+		s.send(shared.TypeError, "", shared.Error{Code: shared.CodeInternal, Message: "the history of the room cannot be read now", Request: shared.TypeJoin})
+		history = []shared.History{{Room: r.name, Messages: []shared.Message{}, Live: true}}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, hist := range history {
+		s.send(shared.TypeHistory, "", hist)
+	}
+	s.goLive()
+	return nil
+}
+
+// users returns the members' nicknames sorted by key. The caller holds
+// r.mu.
+func (r *room) users() []string {
 	keys := make([]string, 0, len(r.members))
 	for k := range r.members {
 		keys = append(keys, k)
@@ -204,21 +394,98 @@ func (h *Hub) join(s *session, name, nickname, token string) error {
 	for i, k := range keys {
 		users[i] = r.members[k].nickname
 	}
-	s.send(shared.TypeWelcome, "", shared.Welcome{
-		Nickname: nickname,
-		Room:     name,
-		Server:   h.cfg.Server,
-		Protocol: shared.ProtocolVersion,
-		Limits:   shared.DefaultLimits,
-		Session:  token,
-	})
-	s.send(shared.TypePresence, "", shared.Presence{Room: name, Users: users})
-	if !replacing {
-		r.broadcast(h, s, shared.TypeJoined, shared.PresenceChange{
-			Room: name, Nickname: nickname, At: h.now(), Online: len(r.members),
-		})
+	return users
+}
+
+// historyChunkBytes bounds the text carried by one History event, to stay
+// well under shared.MaxServerFrameBytes.
+const historyChunkBytes = 256 << 10
+
+// catchUp reads what a join asks for, up to the message last, and splits
+// it into History events; the last one is marked Live.
+func (h *Hub) catchUp(ctx context.Context, room string, j shared.Join, last uint64) ([]shared.History, error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	first, _, err := h.store.Bounds(ctx, room)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	n := uint64(h.cfg.History)
+	if j.History != nil {
+		n = uint64(min(max(*j.History, 0), shared.MaxHistory))
+	}
+	head := shared.History{Room: room}
+	var from uint64
+	switch {
+	case j.Since > last:
+		// The client knows ids this room never had: the store was reset.
+		head.Reset = true
+		from = recent(first, last, n)
+	case j.Since > 0:
+		from = j.Since + 1
+		if from < first {
+			head.Truncated, from = true, first
+		}
+	default:
+		from = recent(first, last, n)
+	}
+	head.More = from > first && first <= last
+	msgs, err := h.store.Range(ctx, room, from, last)
+	if err != nil {
+		return nil, err
+	}
+	var out []shared.History
+	hist, size := head, 0
+	for _, m := range msgs {
+		if size > 0 && size+len(m.Text)+256 > historyChunkBytes {
+			out = append(out, hist)
+			hist, size = shared.History{Room: room}, 0
+		}
+		hist.Messages = append(hist.Messages, m)
+		size += len(m.Text) + 256
+	}
+	if hist.Messages == nil {
+		hist.Messages = []shared.Message{}
+	}
+	hist.Live = true
+	return append(out, hist), nil
+}
+
+// recent returns the id from which the last n messages up to last start.
+func recent(first, last, n uint64) uint64 {
+	if last+1 < first+n {
+		return first
+	}
+	return last + 1 - n
+}
+
+// page answers a history request: the messages just before req.Before.
+func (h *Hub) page(ctx context.Context, room string, req shared.HistoryRequest) (shared.History, error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	limit := uint64(shared.DefaultHistory)
+	if req.Limit > 0 {
+		limit = uint64(min(req.Limit, shared.MaxHistory))
+	}
+	hist := shared.History{Room: room, Before: req.Before, Messages: []shared.Message{}}
+	first, last, err := h.store.Bounds(ctx, room)
+	if err != nil || req.Before <= first {
+		return hist, err
+	}
+	before := min(req.Before, last+1)
+	from := first
+	if before > first+limit {
+		from = before - limit
+	}
+	msgs, err := h.store.Range(ctx, room, from, before-1)
+	if err != nil {
+		return hist, err
+	}
+	if len(msgs) > 0 {
+		hist.Messages = msgs
+	}
+	hist.More = from > first
+	return hist, nil
 }
 
 // newToken returns a random session token.
@@ -226,55 +493,52 @@ func newToken() string {
 	return rand.Text()
 }
 
-// leave removes s from its room, if it joined one, and tells the others
-// unless the hub is shutting down.
+// leave takes s out of its room, if it joined one, tells the others unless
+// the hub is shutting down, and releases the room.
 func (h *Hub) leave(s *session) {
 	r := s.room
 	if r == nil {
 		return
 	}
 	s.room = nil
-	h.mu.Lock()
-	defer h.mu.Unlock()
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.members[s.key] != s {
-		return // replaced by a newer connection of its session
+	if r.members[s.key] == s { // not replaced by a newer connection
+		delete(r.members, s.key)
+		if !h.closing.Load() && len(r.members) > 0 {
+			r.broadcast(h, nil, shared.TypeLeft, shared.PresenceChange{
+				Room: r.name, Nickname: s.nickname, At: h.now(), Online: len(r.members),
+			})
+		}
 	}
-	delete(r.members, s.key)
-	if len(r.members) == 0 {
-		delete(h.rooms, r.name)
-		return
-	}
-	if !h.closing {
-		r.broadcast(h, nil, shared.TypeLeft, shared.PresenceChange{
-			Room: r.name, Nickname: s.nickname, At: h.now(), Online: len(r.members),
-		})
-	}
+	r.mu.Unlock()
+	h.release(r)
 }
 
-// say sends text from s to everyone in its room, s included.
-func (h *Hub) say(s *session, clientID, text string) {
+// say stores text from s; once stored it is delivered to the room by the
+// live feed, and s gets an ack.
+func (h *Hub) say(ctx context.Context, s *session, clientID, text string) error {
 	r := s.room
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.members[s.key] != s {
-		return // replaced: the newer connection speaks for this nickname
+	member := r.members[s.key] == s
+	r.mu.Unlock()
+	if !member {
+		return nil // replaced: the newer connection speaks for this nickname
 	}
-	r.lastID++
-	r.broadcast(h, nil, shared.TypeMessage, shared.Message{
-		ID:       r.lastID,
-		Room:     r.name,
-		From:     s.nickname,
-		Text:     text,
-		At:       h.now(),
-		ClientID: clientID,
-	})
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	m := shared.Message{Room: r.name, From: s.nickname, Text: text, At: h.now(), ClientID: clientID}
+	id, dup, err := h.store.Append(ctx, m, s.key+"\x00"+clientID)
+	if err != nil {
+		h.log.Error("store message", "room", r.name, "err", err)
+		return shared.Errorf(shared.CodeInternal, "the message could not be stored; send it again")
+	}
+	s.send(shared.TypeAck, "", shared.Ack{ClientID: clientID, ID: id, Duplicate: dup})
+	return nil
 }
 
 // broadcast encodes an event once and queues it for every member but
-// except. Members whose queue is full are disconnected as too slow. The
-// caller holds r.mu, so every member sees the room's events in one order.
+// except. The caller holds r.mu, so every member sees the room's events in
+// one order.
 func (r *room) broadcast(h *Hub, except *session, t shared.Type, payload any) {
 	frame, err := shared.Encode(t, "", payload)
 	if err != nil {
@@ -283,7 +547,7 @@ func (r *room) broadcast(h *Hub, except *session, t shared.Type, payload any) {
 	}
 	for _, m := range r.members {
 		if m != except {
-			m.push(frame)
+			m.pushLive(frame)
 		}
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"livechat/server/chat"
+	"livechat/server/store"
 )
 
 func TestMain(m *testing.M) {
@@ -25,10 +26,15 @@ func TestMain(m *testing.M) {
 // TestHeartbeat checks that a peer that stops answering pings is dropped
 // within PingInterval+PingTimeout, while a live one stays.
 func TestHeartbeat(t *testing.T) {
+	messages, err := store.Open(context.Background(), store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer messages.Close()
 	hub := chat.NewHub(chat.Config{
 		PingInterval: 50 * time.Millisecond,
 		PingTimeout:  200 * time.Millisecond,
-	}, slog.New(slog.DiscardHandler))
+	}, messages, slog.New(slog.DiscardHandler))
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {

@@ -32,6 +32,11 @@ type session struct {
 	key      string
 	token    string
 
+	// While catchingUp, under the room's lock, the room's events wait in
+	// pending until the history before them is queued.
+	catchingUp bool
+	pending    [][]byte
+
 	stopOnce   sync.Once
 	stopped    chan struct{} // closed by stop
 	stopCode   websocket.StatusCode
@@ -101,6 +106,29 @@ func (s *session) push(frame []byte) {
 	}
 }
 
+// pushLive queues a room event, holding it back while the session catches
+// up. The caller holds the room's lock.
+func (s *session) pushLive(frame []byte) {
+	if !s.catchingUp {
+		s.push(frame)
+		return
+	}
+	if len(s.pending) >= s.hub.cfg.SendQueue {
+		s.stop(websocket.StatusPolicyViolation, "too slow: send queue full")
+		return
+	}
+	s.pending = append(s.pending, frame)
+}
+
+// goLive queues the events held back while catching up and lets the next
+// ones through. The caller holds the room's lock.
+func (s *session) goLive() {
+	for _, f := range s.pending {
+		s.push(f)
+	}
+	s.catchingUp, s.pending = false, nil
+}
+
 // send encodes and queues one envelope for this session only.
 func (s *session) send(t shared.Type, id string, payload any) {
 	frame, err := shared.Encode(t, id, payload)
@@ -151,14 +179,14 @@ func (s *session) readLoop(ctx context.Context) error {
 			s.reply(env, err)
 			continue
 		}
-		if err := s.handle(env); err != nil {
+		if err := s.handle(ctx, env); err != nil {
 			s.reply(env, err)
 		}
 	}
 }
 
 // handle carries out one request.
-func (s *session) handle(env shared.Envelope) error {
+func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 	switch env.Type {
 	case shared.TypeJoin:
 		var j shared.Join
@@ -172,14 +200,19 @@ func (s *session) handle(env shared.Envelope) error {
 		if err != nil {
 			return err
 		}
-		room, err := shared.CheckRoom(j.Room)
+		name, err := shared.CheckRoom(j.Room)
 		if err != nil {
 			return err
 		}
-		if err := s.hub.join(s, room, nickname, j.Session); err != nil {
+		r, err := s.hub.enter(ctx, name)
+		if err != nil {
 			return err
 		}
-		s.log.Info("joined", "nickname", nickname, "room", room)
+		if err := s.hub.join(ctx, s, r, nickname, j); err != nil {
+			s.hub.release(r)
+			return err
+		}
+		s.log.Info("joined", "nickname", nickname, "room", name, "since", j.Since)
 		return nil
 
 	case shared.TypeSay:
@@ -196,11 +229,29 @@ func (s *session) handle(env shared.Envelope) error {
 		if err := shared.CheckText(say.Text); err != nil {
 			return err
 		}
-		s.hub.say(s, env.ID, say.Text)
+		return s.hub.say(ctx, s, env.ID, say.Text)
+
+	case shared.TypeHistory:
+		var req shared.HistoryRequest
+		if err := env.DecodePayload(&req); err != nil {
+			return err
+		}
+		if s.room == nil {
+			return shared.Errorf(shared.CodeNotJoined, "join a room before you ask for its history")
+		}
+		if req.Before == 0 || req.Limit < 0 {
+			return shared.Errorf(shared.CodeInvalidRequest, "a history request needs before, an id, and a limit of 0 to %d", shared.MaxHistory)
+		}
+		hist, err := s.hub.page(ctx, s.room.name, req)
+		if err != nil {
+			s.log.Error("read history", "err", err)
+			return shared.Errorf(shared.CodeInternal, "the history cannot be read now; try again")
+		}
+		s.send(shared.TypeHistory, "", hist)
 		return nil
 
 	default:
-		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: a client sends join or say", env.Type)
+		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: a client sends join, say or history", env.Type)
 	}
 }
 

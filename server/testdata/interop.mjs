@@ -28,13 +28,35 @@ async function expect(c, type) {
   return env.payload;
 }
 
+// joined reads welcome, presence and the history up to the one marked live.
+async function joined(c) {
+  const w = await expect(c, "welcome");
+  const p = await expect(c, "presence");
+  const messages = [];
+  for (;;) {
+    const h = await expect(c, "history");
+    messages.push(...h.messages);
+    if (h.live) return { w, p, messages };
+  }
+}
+
+// next event that is not an ack (acks are checked where they matter).
+async function expectSkippingAcks(c, type) {
+  for (;;) {
+    const env = await c.next();
+    if (env.type === "ack") continue;
+    if (env.type !== type) fail(`got ${env.type} ${JSON.stringify(env.payload)}, want ${type}`);
+    return env.payload;
+  }
+}
+
 const room = "interop-" + Math.random().toString(36).slice(2, 10);
 const a = await open();
 a.send("join", "j1", { nickname: "Ada", room });
-const w = await expect(a, "welcome");
+const { w, p, messages } = await joined(a);
 if (w.protocol !== 1 || w.nickname !== "Ada" || w.limits.text_max_bytes !== 4096) fail("welcome " + JSON.stringify(w));
-const p = await expect(a, "presence");
 if (p.users.join() !== "Ada") fail("presence " + JSON.stringify(p));
+if (messages.length !== 0) fail("a new room has history " + JSON.stringify(messages));
 
 const b = await open();
 b.send("join", "j1", { nickname: "ADA", room });
@@ -43,16 +65,40 @@ if (e.code !== "nickname_taken" || e.ref !== "j1" || e.request !== "join") fail(
 b.send("say", "s0", { text: "too early" });
 if ((await expect(b, "error")).code !== "not_joined") fail("say before join was accepted");
 b.send("join", "j2", { nickname: "Grace", room });
-await expect(b, "welcome");
-if ((await expect(b, "presence")).users.length !== 2) fail("presence after second join");
+if ((await joined(b)).p.users.length !== 2) fail("presence after second join");
 const j = await expect(a, "joined");
 if (j.nickname !== "Grace" || j.online !== 2) fail("joined " + JSON.stringify(j));
 
 b.send("say", "m1", { text: "<img src=x> hello Ada" });
-for (const c of [a, b]) {
-  const m = await expect(c, "message");
-  if (m.from !== "Grace" || m.text !== "<img src=x> hello Ada" || m.client_id !== "m1" || !(m.id > 0) || isNaN(Date.parse(m.at))) fail("message " + JSON.stringify(m));
+let ack = null, mine = null;
+while (!ack || !mine) {
+  const env = await b.next();
+  if (env.type === "ack") ack = env.payload;
+  else if (env.type === "message") mine = env.payload;
+  else fail("got " + env.type);
 }
+if (ack.client_id !== "m1" || ack.id !== mine.id) fail("ack " + JSON.stringify(ack));
+const m = await expect(a, "message");
+if (m.from !== "Grace" || m.text !== "<img src=x> hello Ada" || m.client_id !== "m1" || !(m.id > 0) || isNaN(Date.parse(m.at))) fail("message " + JSON.stringify(m));
+
+// Resending the same id stores nothing new: only an ack of the first copy.
+b.send("say", "m1", { text: "<img src=x> hello Ada" });
+const again = await expect(b, "ack");
+if (!again.duplicate || again.id !== m.id) fail("resend ack " + JSON.stringify(again));
+
+// A third client resumes from before Grace's message and gets it, once.
+const c = await open();
+c.send("join", "j3", { nickname: "Linus", room, since: m.id - 1 });
+const resumed = (await joined(c)).messages;
+if (resumed.length !== 1 || resumed[0].id !== m.id) fail("resumed " + JSON.stringify(resumed));
+c.send("history", "h1", { before: m.id + 1, limit: 10 });
+const page = await expect(c, "history");
+if (page.before !== m.id + 1 || page.messages.length !== 1 || page.more) fail("page " + JSON.stringify(page));
+c.ws.close(1000);
+await expect(a, "joined");
+await expect(b, "joined");
+await expect(a, "left");
+await expect(b, "left");
 b.ws.close(1000);
 const l = await expect(a, "left");
 if (l.nickname !== "Grace" || l.online !== 1) fail("left " + JSON.stringify(l));

@@ -1,0 +1,89 @@
+//go:build !js
+
+package server_test
+
+import (
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"livechat/server/store"
+	"livechat/shared"
+)
+
+// startNATS builds nats-server from the module this project uses and runs
+// it with JetStream on a free port until the test ends; it returns its URL.
+func startNATS(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "nats-server")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/nats-io/nats-server/v2").CombinedOutput(); err != nil {
+		t.Fatalf("build nats-server: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().(*net.TCPAddr)
+	ln.Close()
+	cmd := exec.Command(bin, "-js", "-sd", filepath.Join(dir, "js"), "-a", "127.0.0.1", "-p", fmt.Sprint(addr.Port))
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	waitFor(t, "nats-server to accept connections", func() bool {
+		c, err := net.DialTimeout("tcp", addr.String(), time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	})
+	return fmt.Sprintf("nats://%s", addr)
+}
+
+// TestExternalNATS runs two livechat servers on one external nats-server:
+// a message said on one reaches people on the other, and a third server
+// started later has the history.
+func TestExternalNATS(t *testing.T) {
+	url := startNATS(t)
+	cfg := testConfig()
+	cfg.Store = store.Config{URLs: []string{url}}
+	a := startServer(t, cfg)
+	b := startServer(t, cfg)
+
+	alice := join(t, a.URL, "alice")
+	bob := join(t, b.URL, "bob")
+	alice.say("a1", "hello from server A")
+	if m := bob.nextMessage(); m.From != "alice" || m.Text != "hello from server A" {
+		t.Fatalf("bob on B got %+v", m)
+	}
+	bob.say("b1", "hello from server B")
+	for _, c := range []*client{alice, bob} {
+		for {
+			if m := c.nextMessage(); m.ClientID == "b1" {
+				break
+			}
+		}
+	}
+
+	c := startServer(t, cfg)
+	carol := dial(t, c.URL)
+	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol"})
+	_, _, hist := carol.joined()
+	var got []string
+	for _, m := range messagesOf(hist) {
+		got = append(got, m.ClientID)
+	}
+	if !slices.Equal(got, []string{"a1", "b1"}) {
+		t.Fatalf("history on a third server: %v", got)
+	}
+}

@@ -1,0 +1,400 @@
+//go:build !js
+
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"livechat/shared"
+)
+
+// Config configures a Store. The zero value of each field selects the
+// default in its comment.
+type Config struct {
+	// Dir is the data directory of the embedded NATS server. Required
+	// unless URLs is set.
+	Dir string
+	// URLs of an external NATS server or cluster. Empty: embedded.
+	URLs []string
+	// RoomMessages caps the messages a room keeps; the oldest go first.
+	// Default: 10,000.
+	RoomMessages int64
+	// MaxAge, if set, removes messages older than this.
+	MaxAge time.Duration
+	// MaxStore and MaxMemory bound the embedded JetStream's disk and memory.
+	// Defaults: 10 GiB and 256 MiB.
+	MaxStore, MaxMemory int64
+	// Replicas of each room's stream on a cluster. Default: 1.
+	Replicas int
+	// DedupeWindow is how long a client message id is remembered to drop
+	// a resent message. Default: 2 minutes.
+	DedupeWindow time.Duration
+}
+
+func (c *Config) setDefaults() {
+	if c.RoomMessages <= 0 {
+		c.RoomMessages = 10_000
+	}
+	if c.MaxStore <= 0 {
+		c.MaxStore = 10 << 30
+	}
+	if c.MaxMemory <= 0 {
+		c.MaxMemory = 256 << 20
+	}
+	if c.Replicas <= 0 {
+		c.Replicas = 1
+	}
+	if c.DedupeWindow <= 0 {
+		c.DedupeWindow = 2 * time.Minute
+	}
+}
+
+// ErrClosed is returned after Close.
+var ErrClosed = errors.New("store closed")
+
+// Store is the message log of every room. All methods are safe for
+// concurrent use.
+type Store struct {
+	cfg    Config
+	log    *slog.Logger
+	nc     *nats.Conn
+	js     jetstream.JetStream
+	ns     *server.Server // embedded server, or nil
+	unlock func()
+
+	mu      sync.Mutex
+	streams map[string]bool // rooms whose stream is known to exist
+}
+
+// Open connects to NATS (starting the embedded server if cfg.URLs is
+// empty) and returns a store. The caller must Close it.
+func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err error) {
+	cfg.setDefaults()
+	s := &Store{cfg: cfg, log: log, streams: make(map[string]bool)}
+	defer func() {
+		if err != nil {
+			s.Close()
+		}
+	}()
+	opts := []nats.Option{
+		nats.Name("livechat"),
+		nats.MaxReconnects(-1),
+		nats.ErrorHandler(func(_ *nats.Conn, sub *nats.Subscription, err error) {
+			subject := ""
+			if sub != nil {
+				subject = sub.Subject
+			}
+			log.Warn("nats", "subject", subject, "err", err)
+		}),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", "err", err)
+			}
+		}),
+		nats.ReconnectHandler(func(nc *nats.Conn) { log.Info("nats reconnected", "url", nc.ConnectedUrl()) }),
+	}
+	if len(cfg.URLs) == 0 {
+		if err := s.startEmbedded(); err != nil {
+			return nil, err
+		}
+		opts = append(opts, nats.InProcessServer(s.ns))
+	}
+	url := ""
+	for i, u := range cfg.URLs {
+		if i > 0 {
+			url += ","
+		}
+		url += u
+	}
+	if s.nc, err = nats.Connect(url, opts...); err != nil {
+		return nil, fmt.Errorf("connect to nats %s: %w", url, err)
+	}
+	if s.js, err = jetstream.New(s.nc); err != nil {
+		return nil, fmt.Errorf("jetstream: %w", err)
+	}
+	if _, err := s.js.AccountInfo(ctx); err != nil {
+		return nil, fmt.Errorf("jetstream is not available on %s: %w", s.where(), err)
+	}
+	log.Info("message store ready", "nats", s.where())
+	return s, nil
+}
+
+func (s *Store) where() string {
+	if s.ns != nil {
+		return "embedded (" + s.cfg.Dir + ")"
+	}
+	return s.nc.ConnectedUrlRedacted()
+}
+
+// startEmbedded starts an in-process NATS server with JetStream on
+// cfg.Dir, which it locks.
+func (s *Store) startEmbedded() error {
+	if s.cfg.Dir == "" {
+		return errors.New("no data directory for the embedded message store")
+	}
+	if err := os.MkdirAll(s.cfg.Dir, 0o750); err != nil {
+		return fmt.Errorf("create data directory: %w", err)
+	}
+	unlock, err := lockDir(s.cfg.Dir)
+	if err != nil {
+		return err
+	}
+	s.unlock = unlock
+	ns, err := server.NewServer(&server.Options{
+		ServerName:         "livechat",
+		DontListen:         true,
+		JetStream:          true,
+		StoreDir:           s.cfg.Dir,
+		JetStreamMaxMemory: s.cfg.MaxMemory,
+		JetStreamMaxStore:  s.cfg.MaxStore,
+		NoSigs:             true,
+	})
+	if err != nil {
+		return fmt.Errorf("embedded nats: %w", err)
+	}
+	ns.SetLoggerV2(natsLogger{s.log.With("component", "nats")}, false, false, false)
+	go ns.Start()
+	if !ns.ReadyForConnections(30 * time.Second) {
+		ns.Shutdown()
+		return errors.New("embedded nats did not start within 30s")
+	}
+	s.ns = ns
+	return nil
+}
+
+// Close disconnects, stops the embedded server and releases the data
+// directory. Messages already acknowledged are on disk.
+func (s *Store) Close() error {
+	if s.nc != nil {
+		s.nc.Close()
+	}
+	if s.ns != nil {
+		s.ns.Shutdown()
+		s.ns.WaitForShutdown()
+	}
+	if s.unlock != nil {
+		s.unlock()
+	}
+	return nil
+}
+
+// Subjects and names of a room's stream.
+func streamName(room string) string  { return "LIVECHAT_ROOM_" + room }
+func msgSubject(room string) string  { return "livechat.msg." + room }
+func liveSubject(room string) string { return "livechat.live." + room }
+
+// EnsureRoom creates the room's stream if needed, or updates its limits.
+func (s *Store) EnsureRoom(ctx context.Context, room string) error {
+	s.mu.Lock()
+	known := s.streams[room]
+	s.mu.Unlock()
+	if known {
+		return nil
+	}
+	_, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+		Name:              streamName(room),
+		Description:       "livechat room #" + room,
+		Subjects:          []string{msgSubject(room)},
+		Retention:         jetstream.LimitsPolicy,
+		Discard:           jetstream.DiscardOld,
+		MaxMsgs:           s.cfg.RoomMessages,
+		MaxAge:            s.cfg.MaxAge,
+		MaxMsgSize:        shared.MaxFrameBytes,
+		Storage:           jetstream.FileStorage,
+		Replicas:          s.cfg.Replicas,
+		Duplicates:        s.cfg.DedupeWindow,
+		AllowDirect:       true,
+		RePublish:         &jetstream.RePublish{Source: msgSubject(room), Destination: liveSubject(room)},
+		MaxMsgsPerSubject: -1,
+	})
+	if err != nil {
+		return fmt.Errorf("create stream of #%s: %w", room, err)
+	}
+	s.mu.Lock()
+	s.streams[room] = true
+	s.mu.Unlock()
+	return nil
+}
+
+// record is a message as stored; its id is the stream sequence.
+type record struct {
+	From     string    `json:"from"`
+	Text     string    `json:"text"`
+	At       time.Time `json:"at"`
+	ClientID string    `json:"client_id,omitempty"`
+}
+
+// Append stores m in its room and returns its id. dedupeID identifies the
+// message across resends: a message with a dedupeID stored within the
+// dedupe window is not stored again; Append then returns the id of the
+// first copy and duplicate true.
+func (s *Store) Append(ctx context.Context, m shared.Message, dedupeID string) (id uint64, duplicate bool, err error) {
+	data, err := json.Marshal(record{From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID})
+	if err != nil {
+		return 0, false, err
+	}
+	var opts []jetstream.PublishOpt
+	if dedupeID != "" {
+		opts = append(opts, jetstream.WithMsgID(dedupeID))
+	}
+	ack, err := s.js.Publish(ctx, msgSubject(m.Room), data, opts...)
+	if err != nil {
+		return 0, false, fmt.Errorf("store message in #%s: %w", m.Room, err)
+	}
+	return ack.Sequence, ack.Duplicate, nil
+}
+
+// Bounds returns the ids of the oldest and newest messages a room keeps.
+// For a room without messages, first is last+1.
+func (s *Store) Bounds(ctx context.Context, room string) (first, last uint64, err error) {
+	st, err := s.js.Stream(ctx, streamName(room))
+	if err != nil {
+		return 0, 0, fmt.Errorf("stream of #%s: %w", room, err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("stream of #%s: %w", room, err)
+	}
+	if info.State.Msgs == 0 {
+		return info.State.LastSeq + 1, info.State.LastSeq, nil
+	}
+	return info.State.FirstSeq, info.State.LastSeq, nil
+}
+
+// rangeBatch is how many messages one direct get returns at most.
+const rangeBatch = 256
+
+// Range returns the room's messages with ids from..to, oldest first;
+// messages that expired are missing.
+func (s *Store) Range(ctx context.Context, room string, from, to uint64) ([]shared.Message, error) {
+	if from == 0 {
+		from = 1
+	}
+	var out []shared.Message
+	for from <= to {
+		n := to - from + 1
+		if n > rangeBatch {
+			n = rangeBatch
+		}
+		got, next, err := s.directGet(ctx, room, from, int(n), to)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+		if next == 0 {
+			break
+		}
+		from = next
+	}
+	return out, nil
+}
+
+// directGet asks the stream for up to batch messages from seq on, keeping
+// those up to max. It returns the sequence to continue from, or 0 when the
+// stream has no more.
+func (s *Store) directGet(ctx context.Context, room string, seq uint64, batch int, max uint64) (_ []shared.Message, next uint64, err error) {
+	inbox := s.nc.NewRespInbox()
+	sub, err := s.nc.SubscribeSync(inbox)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer sub.Unsubscribe()
+	req, _ := json.Marshal(struct {
+		Seq   uint64 `json:"seq"`
+		Batch int    `json:"batch"`
+	}{seq, batch})
+	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+streamName(room), inbox, req); err != nil {
+		return nil, 0, fmt.Errorf("read #%s: %w", room, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var out []shared.Message
+	for {
+		msg, err := sub.NextMsgWithContext(ctx)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read #%s from %d: %w", room, seq, err)
+		}
+		switch status := msg.Header.Get("Status"); status {
+		case "":
+		case "204": // end of batch
+			if pending, _ := strconv.ParseUint(msg.Header.Get("Nats-Num-Pending"), 10, 64); pending == 0 || next == 0 {
+				return out, 0, nil
+			}
+			return out, next, nil
+		case "404": // nothing at or after seq
+			return out, 0, nil
+		default:
+			return nil, 0, fmt.Errorf("read #%s from %d: status %s %s", room, seq, status, msg.Header.Get("Description"))
+		}
+		m, err := decode(room, msg)
+		if err != nil {
+			return nil, 0, err
+		}
+		if m.ID > max {
+			return out, 0, nil
+		}
+		out = append(out, m)
+		next = m.ID + 1
+	}
+}
+
+// decode turns a stored or republished NATS message into a chat message.
+func decode(room string, msg *nats.Msg) (shared.Message, error) {
+	seq, err := strconv.ParseUint(msg.Header.Get("Nats-Sequence"), 10, 64)
+	if err != nil {
+		return shared.Message{}, fmt.Errorf("message of #%s without a sequence: %w", room, err)
+	}
+	var r record
+	if err := json.Unmarshal(msg.Data, &r); err != nil {
+		return shared.Message{}, fmt.Errorf("message %d of #%s: %w", seq, room, err)
+	}
+	return shared.Message{ID: seq, Room: room, From: r.From, Text: r.Text, At: r.At, ClientID: r.ClientID}, nil
+}
+
+// Subscribe calls deliver, on one goroutine and in order, for each message
+// stored in room from now on. A message may be delivered again, and some
+// may be skipped when NATS drops messages for a slow subscriber: callers
+// track ids and fill gaps with Range. Stop with the returned function.
+func (s *Store) Subscribe(room string, deliver func(shared.Message)) (stop func(), err error) {
+	sub, err := s.nc.Subscribe(liveSubject(room), func(msg *nats.Msg) {
+		m, err := decode(room, msg)
+		if err != nil {
+			s.log.Error("live message", "room", room, "err", err)
+			return
+		}
+		deliver(m)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subscribe to #%s: %w", room, err)
+	}
+	sub.SetPendingLimits(1<<20, 1<<30)
+	// Make sure the server has the subscription before the caller reads
+	// the stream's bounds, so that nothing falls between the two.
+	if err := s.nc.Flush(); err != nil {
+		sub.Unsubscribe()
+		return nil, fmt.Errorf("subscribe to #%s: %w", room, err)
+	}
+	return func() { sub.Unsubscribe() }, nil
+}
+
+// natsLogger sends the embedded server's log to slog.
+type natsLogger struct{ log *slog.Logger }
+
+func (l natsLogger) Noticef(format string, v ...any) { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l natsLogger) Warnf(format string, v ...any)   { l.log.Warn(fmt.Sprintf(format, v...)) }
+func (l natsLogger) Fatalf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l natsLogger) Errorf(format string, v ...any)  { l.log.Error(fmt.Sprintf(format, v...)) }
+func (l natsLogger) Debugf(format string, v ...any)  { l.log.Debug(fmt.Sprintf(format, v...)) }
+func (l natsLogger) Tracef(format string, v ...any)  { l.log.Debug(fmt.Sprintf(format, v...)) }
