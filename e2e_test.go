@@ -27,6 +27,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"livechat/server"
+	"livechat/shared"
 )
 
 // The end-to-end journeys run the real livechat program, built from this
@@ -398,7 +399,8 @@ func TestJourneyChat(t *testing.T) {
 }
 
 // TestJourneyServerRestart: the server restarts; both pages reconnect by
-// themselves and can chat again.
+// themselves and can chat again. A message written while the server is
+// down waits, survives a reload of the page, and is delivered once.
 func TestJourneyServerRestart(t *testing.T) {
 	server := startLivechat(t, "127.0.0.1:0")
 	browser := newBrowser(t)
@@ -408,22 +410,83 @@ func TestJourneyServerRestart(t *testing.T) {
 		p.open(server.URL)
 		p.join()
 	}
+	alice.say("before the restart")
+	bob.waitMessage("alice", "before the restart")
+	// The service worker takes control, as on any later visit, so that the
+	// page can be reloaded while the server is down.
+	alice.waitUntil("the service worker", `navigator.serviceWorker.ready.then(() => true)`)
+	alice.do("reload", chromedp.Reload())
+	alice.waitUntil("the service worker in control", `!!navigator.serviceWorker.controller`)
+	alice.waitUntil("online", `document.querySelector("#status")?.dataset.status === "online"`)
+	alice.waitMessage("alice", "before the restart") // history after a reload
 
 	server.stop()
 	for _, p := range []*person{alice, bob} {
 		p.waitUntil("the status to show the loss", `document.querySelector("#status")?.dataset.status === "reconnecting"`)
-		p.waitUntil("the composer to be disabled", `document.getElementById("composer-text").disabled`)
 	}
+	alice.say("written while the server was down")
+	pending := `[...document.querySelectorAll("#message-log .message.pending")].some(m => m.querySelector(".text").textContent === "written while the server was down" && m.querySelector(".state").textContent === "Not sent yet")`
+	alice.waitUntil("the message shown as not sent", pending)
 	alice.screenshot("reconnecting")
+	alice.do("reload while down", chromedp.Reload())
+	alice.waitUntil("the message still waiting after a reload", pending)
 
 	startLivechat(t, server.addr)
 	for _, p := range []*person{alice, bob} {
 		p.waitUntil("reconnected", `document.querySelector("#status")?.dataset.status === "online"`)
 	}
+	bob.waitMessage("alice", "written while the server was down")
+	alice.waitUntil("the message delivered", `!document.querySelector("#message-log .message.pending")`)
+	alice.waitMessage("alice", "written while the server was down")
 	alice.say("still there?")
 	bob.waitMessage("alice", "still there?")
 	bob.say("yes")
 	alice.waitMessage("bob", "yes")
+	for _, p := range []*person{alice, bob} {
+		n := eval[int](p, `[...document.querySelectorAll("#message-log .message .text")].filter(e => e.textContent === "written while the server was down").length`)
+		if n != 1 {
+			t.Errorf("%s shows the message written offline %d times", p.name, n)
+		}
+	}
+}
+
+// TestJourneyHistory: a newcomer sees the recent history, loads older
+// messages by scrolling to the top, and a reload shows the history again.
+func TestJourneyHistory(t *testing.T) {
+	server := startLivechat(t, "127.0.0.1:0")
+	c := dialChatter(t, server.URL, "alice")
+	const n = 120
+	for i := 1; i <= n; i++ {
+		c.conn.Write(context.Background(), shared.TypeSay, fmt.Sprintf("h%03d", i), shared.Say{Text: fmt.Sprintf("history %d", i)})
+	}
+	for acks := 0; acks < n; {
+		if env := c.read(); env.Type == shared.TypeAck {
+			acks++
+		}
+	}
+
+	bob := newPerson(t, newBrowser(t), "bob")
+	bob.open(server.URL)
+	bob.join()
+	count := `document.querySelectorAll("#message-log .message").length`
+	bob.waitUntil("the last 50 messages", count+` === 50`)
+	if first := eval[string](bob, `document.querySelector("#message-log .message .text").textContent`); first != "history 71" {
+		t.Errorf("the oldest message shown is %q", first)
+	}
+	bob.do("scroll to the top", chromedp.Evaluate[chromedp.Void](`document.getElementById("message-log").scrollTop = 0; document.getElementById("message-log").dispatchEvent(new Event("scroll"))`))
+	bob.waitUntil("older messages", count+` === 100`)
+	bob.do("scroll to the top", chromedp.Evaluate[chromedp.Void](`document.getElementById("message-log").scrollTop = 0; document.getElementById("message-log").dispatchEvent(new Event("scroll"))`))
+	bob.waitUntil("all messages", count+` === 120 && !document.querySelector("#message-log .older")`)
+	texts := eval[[]string](bob, `[...document.querySelectorAll("#message-log .message .text")].map(e => e.textContent)`)
+	for i, text := range texts {
+		if text != fmt.Sprintf("history %d", i+1) {
+			t.Fatalf("message %d is %q", i, text)
+		}
+	}
+	bob.screenshot("history")
+
+	bob.do("reload", chromedp.Reload())
+	bob.waitUntil("the history after a reload", count+` === 50 && document.querySelector("#status")?.dataset.status === "online"`)
 }
 
 // TestJourneyInstallableAndOffline: the app is installable, its service
@@ -463,8 +526,8 @@ func TestJourneyInstallableAndOffline(t *testing.T) {
 	if label := eval[string](alice, `document.querySelector("#status").textContent`); !strings.HasPrefix(label, "Offline: retrying") {
 		t.Errorf("status says %q", label)
 	}
-	if !eval[bool](alice, `!!document.querySelector('[role="log"][aria-label="Messages"]') && document.getElementById("composer-text").disabled`) {
-		t.Error("the chat with a disabled composer is not shown")
+	if !eval[bool](alice, `!!document.querySelector('[role="log"][aria-label="Messages"]') && document.getElementById("composer-text").placeholder.startsWith("Offline")`) {
+		t.Error("the chat, with a composer that queues messages, is not shown")
 	}
 	alice.screenshot("offline")
 

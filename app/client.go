@@ -62,7 +62,7 @@ type State struct {
 // took over (the app was opened in another window with the same nickname).
 var ErrReplaced = errors.New("this nickname is now connected from another window")
 
-// ErrNotConnected is returned by Say while the client is not online.
+// ErrNotConnected is returned by History while the client is not online.
 var ErrNotConnected = errors.New("not connected")
 
 // ClientConfig configures a Client. URL and Join are required; the other
@@ -81,6 +81,9 @@ type ClientConfig struct {
 	Dial func(ctx context.Context, url string) (*shared.Conn, error)
 	// Online reports whether the device has a network. Default: always.
 	Online func() bool
+	// Outbox keeps what Say was given until the server acknowledges it;
+	// it is sent again after every (re)join. Default: in memory.
+	Outbox *Outbox
 	// OnState and OnEvent are called on the client's goroutine, in order,
 	// when the connection state changes and for each event from the
 	// server. They must not block for long.
@@ -90,15 +93,21 @@ type ClientConfig struct {
 
 // Client keeps one person connected to a room: it dials, joins, hands
 // events to the UI, and reconnects with backoff when the connection drops,
-// taking its nickname back with the session token. Run drives it; Say and
-// Wake may be called from any goroutine.
+// taking its nickname back with the session token and resuming after the
+// last message it saw, so that nothing is missed or received twice.
+// Messages said go through the outbox and are sent again until the server
+// acknowledges them. Run drives it; Say, History and Wake may be called
+// from any goroutine.
 type Client struct {
-	cfg  ClientConfig
-	wake chan struct{}
+	cfg    ClientConfig
+	outbox *Outbox
+	wake   chan struct{}
 
 	mu      sync.Mutex
 	conn    *shared.Conn // while online
+	live    bool         // the join's history is complete: sends go out
 	session string       // from the last welcome
+	lastID  uint64       // of the last message seen since Run started
 }
 
 // NewClient returns a client for cfg. It does nothing until Run.
@@ -118,7 +127,10 @@ func NewClient(cfg ClientConfig) *Client {
 	if cfg.OnEvent == nil {
 		cfg.OnEvent = func(shared.Envelope) {}
 	}
-	return &Client{cfg: cfg, wake: make(chan struct{}, 1), session: cfg.Join.Session}
+	if cfg.Outbox == nil {
+		cfg.Outbox = LoadOutbox(nil, "")
+	}
+	return &Client{cfg: cfg, outbox: cfg.Outbox, wake: make(chan struct{}, 1), session: cfg.Join.Session}
 }
 
 // Run connects and stays connected until ctx ends (it returns ctx.Err()),
@@ -199,7 +211,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 	}
 	defer func() {
 		c.mu.Lock()
-		c.conn = nil
+		c.conn, c.live = nil, false
 		c.mu.Unlock()
 		conn.Close(websocket.StatusNormalClosure, "")
 	}()
@@ -207,6 +219,14 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 	join := c.cfg.Join
 	c.mu.Lock()
 	join.Session = c.session
+	// Resume after the last message seen. A page that starts with
+	// messages waiting resumes where the last page was, to find those
+	// that landed before their ack was lost; otherwise it gets the
+	// recent history.
+	join.Since = c.lastID
+	if join.Since == 0 && len(c.outbox.Items()) > 0 {
+		join.Since = c.outbox.LastID()
+	}
 	c.mu.Unlock()
 	if err := conn.Write(ctx, shared.TypeJoin, "join", join); err != nil {
 		return false, err
@@ -235,29 +255,107 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				}
 				welcomed = true
 				c.mu.Lock()
-				c.conn, c.session = conn, w.Session
+				c.conn, c.session, c.live = conn, w.Session, false
 				c.mu.Unlock()
 				c.cfg.OnState(State{Status: StatusOnline})
 			}
+		}
+		if err := c.track(ctx, conn, env); err != nil {
+			return welcomed, err
 		}
 		c.cfg.OnEvent(env)
 	}
 }
 
-// Say sends text as a new message and returns its client message id. It
-// fails with ErrNotConnected unless the client is online.
+// track follows the events that matter to resuming and to the outbox:
+// the ids seen, the acks, and the end of the join's history, after which
+// the outbox is sent.
+func (c *Client) track(ctx context.Context, conn *shared.Conn, env shared.Envelope) error {
+	switch env.Type {
+	case shared.TypeHistory:
+		var h shared.History
+		if env.DecodePayload(&h) != nil {
+			return nil
+		}
+		if h.Reset {
+			c.outbox.Reset()
+			c.mu.Lock()
+			c.lastID = 0
+			c.mu.Unlock()
+		}
+		for _, m := range h.Messages {
+			c.seen(m)
+		}
+		if h.Live && h.Before == 0 {
+			c.mu.Lock()
+			c.live = true
+			c.mu.Unlock()
+			for _, p := range c.outbox.Items() {
+				if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Text: p.Text}); err != nil {
+					return err
+				}
+			}
+		}
+	case shared.TypeMessage:
+		var m shared.Message
+		if env.DecodePayload(&m) == nil {
+			c.seen(m)
+		}
+	case shared.TypeAck:
+		var a shared.Ack
+		if env.DecodePayload(&a) == nil {
+			c.outbox.Remove(a.ClientID)
+		}
+	case shared.TypeError:
+		var e shared.Error
+		// A refused message will never be accepted as it is: drop it. It
+		// stays for errors worth retrying.
+		if env.DecodePayload(&e) == nil && e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
+			c.outbox.Remove(e.Ref)
+		}
+	}
+	return nil
+}
+
+// seen records a message received in the room: a message of the outbox
+// that arrives has been stored.
+func (c *Client) seen(m shared.Message) {
+	c.mu.Lock()
+	c.lastID = max(c.lastID, m.ID)
+	c.mu.Unlock()
+	c.outbox.Seen(m.ID)
+	if m.ClientID != "" {
+		c.outbox.Remove(m.ClientID)
+	}
+}
+
+// Say queues text as a new message and returns its client message id. It
+// is sent at once if the client is online, and otherwise after the next
+// join; until the server acknowledges it, it stays in the outbox.
 func (c *Client) Say(ctx context.Context, text string) (string, error) {
+	id := NewMessageID()
+	c.outbox.Add(Pending{ClientID: id, Text: text, At: time.Now()})
+	c.mu.Lock()
+	conn, live := c.conn, c.live
+	c.mu.Unlock()
+	if conn != nil && live {
+		// On failure it stays queued: the connection is lost and the
+		// next join sends it.
+		conn.Write(ctx, shared.TypeSay, id, shared.Say{Text: text})
+	}
+	return id, nil
+}
+
+// History asks for the messages just before the id before; they arrive as
+// a History event with Before set.
+func (c *Client) History(ctx context.Context, before uint64) error {
 	c.mu.Lock()
 	conn := c.conn
 	c.mu.Unlock()
 	if conn == nil {
-		return "", ErrNotConnected
+		return ErrNotConnected
 	}
-	id := NewMessageID()
-	if err := conn.Write(ctx, shared.TypeSay, id, shared.Say{Text: text}); err != nil {
-		return "", fmt.Errorf("send: %w", err)
-	}
-	return id, nil
+	return conn.Write(ctx, shared.TypeHistory, "", shared.HistoryRequest{Before: before})
 }
 
 // Wake ends a wait between attempts at once: the network came back or the

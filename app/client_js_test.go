@@ -124,3 +124,203 @@ func TestClientAgainstServer(t *testing.T) {
 		t.Fatalf("Run = %v", err)
 	}
 }
+
+// writer is a plain protocol connection that says things in a room.
+func writer(t *testing.T, ctx context.Context, room, nickname string) *shared.Conn {
+	t.Helper()
+	w, err := shared.Dial(ctx, sharedtest.ServerURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close(websocket.StatusNormalClosure, "") })
+	w.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: nickname, Room: room, History: new(0)})
+	for {
+		env, err := w.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var h shared.History
+		if env.Type == shared.TypeHistory && env.DecodePayload(&h) == nil && h.Live {
+			return w
+		}
+	}
+}
+
+// TestResumeAndOutboxAgainstServer: while the client is cut off, others
+// talk and the user writes; on its return the client gets exactly what it
+// missed, once and in order, and its message is delivered once.
+func TestResumeAndOutboxAgainstServer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	room := "js-" + strings.ToLower(rand.Text()[:10])
+	w := writer(t, ctx, room, "writer")
+
+	gate := make(chan struct{}) // closed: dialling allowed
+	close(gate)
+	var mu sync.Mutex
+	var current *shared.Conn
+	ids := make(chan uint64, 1000)
+	outbox := app.LoadOutbox(&memStorage{}, "outbox")
+	online := make(chan struct{}, 10)
+	c := app.NewClient(app.ClientConfig{
+		URL:     sharedtest.ServerURL(t),
+		Join:    shared.Join{Nickname: "Ada", Room: room},
+		Backoff: app.Backoff{Rand: func() float64 { return 0 }},
+		Outbox:  outbox,
+		Dial: func(ctx context.Context, url string) (*shared.Conn, error) {
+			mu.Lock()
+			g := gate
+			mu.Unlock()
+			select {
+			case <-g:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			conn, err := shared.Dial(ctx, url)
+			mu.Lock()
+			current = conn
+			mu.Unlock()
+			return conn, err
+		},
+		OnState: func(s app.State) {
+			if s.Status == app.StatusOnline {
+				online <- struct{}{}
+			}
+		},
+		OnEvent: func(env shared.Envelope) {
+			switch env.Type {
+			case shared.TypeHistory:
+				var h shared.History
+				env.DecodePayload(&h)
+				for _, m := range h.Messages {
+					ids <- m.ID
+				}
+			case shared.TypeMessage:
+				var m shared.Message
+				env.DecodePayload(&m)
+				ids <- m.ID
+			}
+		},
+	})
+	go c.Run(ctx)
+	<-online
+
+	say := func(text string) uint64 {
+		t.Helper()
+		id := app.NewMessageID()
+		w.Write(ctx, shared.TypeSay, id, shared.Say{Text: text})
+		for {
+			env, err := w.Read(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var a shared.Ack
+			if env.Type == shared.TypeAck && env.DecodePayload(&a) == nil && a.ClientID == id {
+				return a.ID
+			}
+		}
+	}
+	first := say("before the cut")
+
+	// Cut the client off and keep it off.
+	mu.Lock()
+	gate = make(chan struct{})
+	cut := current
+	mu.Unlock()
+	cut.Close(websocket.StatusNormalClosure, "cut")
+	var last uint64
+	for range 20 {
+		last = say("while you were away")
+	}
+	if _, err := c.Say(ctx, "written offline"); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(outbox.Items()); n != 1 {
+		t.Fatalf("outbox holds %d messages, want 1", n)
+	}
+	mu.Lock()
+	close(gate)
+	mu.Unlock()
+	<-online
+
+	// The writer sees the offline message exactly once.
+	var mine uint64
+	for mine == 0 {
+		env, err := w.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m shared.Message
+		if env.Type == shared.TypeMessage && env.DecodePayload(&m) == nil && m.Text == "written offline" {
+			mine = m.ID
+		}
+	}
+	// The client saw every id from the first to its own message, once.
+	want := first
+	for want <= mine {
+		select {
+		case id := <-ids:
+			if id != want {
+				t.Fatalf("got id %d, want %d (last while away: %d)", id, want, last)
+			}
+			want++
+		case <-ctx.Done():
+			t.Fatalf("waiting for id %d", want)
+		}
+	}
+	for len(outbox.Items()) > 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the outbox was not emptied by the ack")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// TestOutboxAcrossReload: a message written on a page that never
+// connected is sent by the next page (same storage), once.
+func TestOutboxAcrossReload(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	room := "js-" + strings.ToLower(rand.Text()[:10])
+	storage := &memStorage{}
+	w := writer(t, ctx, room, "writer")
+
+	offline := app.NewClient(app.ClientConfig{
+		URL:    sharedtest.ServerURL(t),
+		Join:   shared.Join{Nickname: "Ada", Room: room},
+		Outbox: app.LoadOutbox(storage, "outbox"),
+		Online: func() bool { return false },
+	})
+	offlineCtx, stop := context.WithCancel(ctx)
+	go offline.Run(offlineCtx)
+	offline.Say(ctx, "from the last page")
+	stop()
+
+	page := app.NewClient(app.ClientConfig{
+		URL:    sharedtest.ServerURL(t),
+		Join:   shared.Join{Nickname: "Ada", Room: room},
+		Outbox: app.LoadOutbox(storage, "outbox"),
+	})
+	go page.Run(ctx)
+	for {
+		env, err := w.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m shared.Message
+		if env.Type == shared.TypeMessage && env.DecodePayload(&m) == nil {
+			if m.Text != "from the last page" || m.From != "Ada" {
+				t.Fatalf("writer got %+v", m)
+			}
+			break
+		}
+	}
+	for len(app.LoadOutbox(storage, "outbox").Items()) > 0 {
+		select {
+		case <-ctx.Done():
+			t.Fatal("the message stayed in the outbox")
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}

@@ -18,8 +18,10 @@ const composerWarnBytes = 500
 type composer struct {
 	app.Compo
 
-	// Disabled is set while there is no connection.
+	// Disabled turns the composer off.
 	Disabled bool
+	// Offline says that messages will wait for the connection.
+	Offline bool
 	// Error is shown under the text area (a refused message).
 	Error string
 	// OnSend receives the text; it returns an error to keep the text and
@@ -37,8 +39,8 @@ func (c *composer) Render() app.UI {
 		errText = c.Error
 	}
 	placeholder := "Write a message"
-	if c.Disabled {
-		placeholder = "Waiting for the connection…"
+	if c.Offline {
+		placeholder = "Offline: messages will be sent when you are back"
 	}
 	return app.Form().Class("composer").OnSubmit(c.submit).Body(
 		app.Textarea().

@@ -26,13 +26,18 @@ type Entry struct {
 	At   time.Time
 	// Own marks the reader's own messages.
 	Own bool
+	// ClientID is the client message id (messages).
+	ClientID string
+	// Pending marks a message the server has not stored yet; Sent, one it
+	// has acknowledged but not yet delivered back.
+	Pending, Sent bool
 }
 
 // maxEntries bounds the message list; older lines are dropped in chunks of
 // trimEntries so that the list is not rebuilt for every new message.
 const (
-	maxEntries  = 1000
-	trimEntries = 200
+	maxEntries  = 5000
+	trimEntries = 500
 )
 
 // appendEntry adds e to entries, dropping the oldest lines when the list
@@ -46,5 +51,5 @@ func appendEntry(entries []Entry, e Entry) []Entry {
 
 // messageEntry turns a message event into a list entry for reader.
 func messageEntry(m shared.Message, reader string) Entry {
-	return Entry{Kind: EntryMessage, ID: m.ID, From: m.From, Text: m.Text, At: m.At, Own: m.From == reader}
+	return Entry{Kind: EntryMessage, ID: m.ID, From: m.From, Text: m.Text, At: m.At, Own: m.From == reader, ClientID: m.ClientID}
 }

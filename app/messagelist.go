@@ -11,11 +11,21 @@ type messageList struct {
 	app.Compo
 
 	Entries []Entry
+	// Pending are the reader's messages not yet stored, shown last.
+	Pending []Entry
+	// More reports that older messages can be loaded; Loading, that they
+	// are on their way.
+	More, Loading bool
+	// OnTop asks for older messages: the reader reached the top.
+	OnTop func(ctx app.Context)
 
 	atBottom bool // the reader is at the end of the list
 	pill     bool // new messages arrived below the reader
 	shown    int  // len(Entries) when last rendered
+	firstID  uint64
 	lastID   uint64
+	pending  int
+	height   int // scrollHeight when last rendered
 }
 
 func (l *messageList) OnMount(ctx app.Context) {
@@ -27,24 +37,43 @@ func (l *messageList) OnMount(ctx app.Context) {
 // OnUpdate runs after the parent passed new entries and the list was
 // rendered with them.
 func (l *messageList) OnUpdate(ctx app.Context) {
-	if l.shown == len(l.Entries) && (len(l.Entries) == 0 || l.lastID == l.Entries[len(l.Entries)-1].ID) {
-		return
+	n := len(l.Entries)
+	var first, last uint64
+	if n > 0 {
+		first, last = l.Entries[0].ID, l.Entries[n-1].ID
 	}
-	own := len(l.Entries) > 0 && l.Entries[len(l.Entries)-1].Own
+	prepended := first != 0 && l.firstID != 0 && first < l.firstID
+	appended := n != l.shown && !prepended || last != l.lastID || len(l.Pending) > l.pending
+	own := len(l.Pending) > l.pending || n > 0 && l.Entries[n-1].Own && last != l.lastID
+	oldHeight := l.height
 	l.remember()
-	if l.atBottom || own {
+	switch {
+	case prepended:
+		// Older messages came in above: keep what the reader sees in place.
+		if el := l.log(); el.Truthy() {
+			el.Set("scrollTop", el.Get("scrollTop").Int()+el.Get("scrollHeight").Int()-oldHeight)
+			l.height = el.Get("scrollHeight").Int()
+		}
+	case appended && (l.atBottom || own):
 		l.scrollToEnd()
 		l.pill = false
-		return
+	case appended:
+		l.pill = true
 	}
-	l.pill = true
 }
 
 func (l *messageList) remember() {
-	l.shown = len(l.Entries)
+	l.shown, l.pending = len(l.Entries), len(l.Pending)
 	if n := len(l.Entries); n > 0 {
-		l.lastID = l.Entries[n-1].ID
+		l.firstID, l.lastID = l.Entries[0].ID, l.Entries[n-1].ID
 	}
+	if el := l.log(); el.Truthy() {
+		l.height = el.Get("scrollHeight").Int()
+	}
+}
+
+func (l *messageList) log() app.Value {
+	return app.Window().GetElementByID("message-log")
 }
 
 func (l *messageList) Render() app.UI {
@@ -58,8 +87,12 @@ func (l *messageList) Render() app.UI {
 			TabIndex(0).
 			OnScroll(l.onScroll).
 			Body(
-				app.If(len(l.Entries) == 0, app.Li().Class("empty").Text("No messages yet. Say hello!")),
+				app.If(l.More, app.Li().Class("older").Body(
+					app.Button().Class("link").Disabled(l.Loading).Text(map[bool]string{false: "Load older messages", true: "Loading older messages…"}[l.Loading]).OnClick(l.top),
+				)),
+				app.If(len(l.Entries) == 0 && len(l.Pending) == 0, app.Li().Class("empty").Text("No messages yet. Say hello!")),
 				app.Range(l.Entries).Slice(func(i int) app.UI { return renderEntry(l.Entries[i]) }),
+				app.Range(l.Pending).Slice(func(i int) app.UI { return renderEntry(l.Pending[i]) }),
 			),
 		app.If(l.pill, app.Button().Class("pill").Text("New messages ↓").OnClick(l.jumpToEnd)),
 	)
@@ -76,10 +109,20 @@ func renderEntry(e Entry) app.UI {
 	if e.Own {
 		class += " own"
 	}
-	return app.Li().Class(class).DataSet("id", e.ID).Body(
+	state := ""
+	switch {
+	case e.Sent:
+		class += " pending"
+		state = "Sent"
+	case e.Pending:
+		class += " pending"
+		state = "Not sent yet"
+	}
+	return app.Li().Class(class).DataSet("id", e.ID).DataSet("client-id", e.ClientID).Body(
 		app.Div().Class("meta").Body(
 			app.Span().Class("from").Text(e.From),
 			app.Time().DateTime(e.At.Format("2006-01-02T15:04:05Z07:00")).Title(e.At.Local().Format("Mon 2 Jan 2006 15:04:05")).Text(e.At.Local().Format("15:04")),
+			app.If(state != "", app.Span().Class("state").Text(state)),
 		),
 		app.P().Class("text").Body(linkify(e.Text)...),
 	)
@@ -92,6 +135,16 @@ func (l *messageList) onScroll(ctx app.Context, e app.Event) {
 	if l.atBottom {
 		l.pill = false
 	}
+	if el.Get("scrollTop").Int() < 64 {
+		l.top(ctx, e)
+	}
+}
+
+// top asks for older messages, once at a time.
+func (l *messageList) top(ctx app.Context, e app.Event) {
+	if l.More && !l.Loading && l.OnTop != nil {
+		l.OnTop(ctx)
+	}
 }
 
 func (l *messageList) jumpToEnd(ctx app.Context, e app.Event) {
@@ -101,7 +154,8 @@ func (l *messageList) jumpToEnd(ctx app.Context, e app.Event) {
 }
 
 func (l *messageList) scrollToEnd() {
-	if el := app.Window().GetElementByID("message-log"); el.Truthy() {
+	if el := l.log(); el.Truthy() {
 		el.Set("scrollTop", el.Get("scrollHeight"))
+		l.height = el.Get("scrollHeight").Int()
 	}
 }

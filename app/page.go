@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -13,8 +14,12 @@ import (
 )
 
 // identityKey is where the browser remembers who the user is, so a reload
-// or a reopened app joins again by itself.
-const identityKey = "livechat.identity"
+// or a reopened app joins again by itself; outboxKey, the messages not yet
+// stored by the server.
+const (
+	identityKey = "livechat.identity"
+	outboxKey   = "livechat.outbox"
+)
 
 // identity is what is remembered between visits.
 type identity struct {
@@ -34,7 +39,12 @@ type Page struct {
 	nickname  string
 	room      string
 	state     State
-	entries   []Entry
+	entries   []Entry // messages and notices, oldest first
+	pending   []Entry // the reader's messages not yet delivered back
+	firstID   uint64  // of the oldest message in entries
+	lastID    uint64  // of the newest
+	more      bool    // older messages can be loaded
+	loading   bool    // they are on their way
 	users     []string
 	sayError  string
 	notice    string // a banner about the session (replaced, ...)
@@ -137,13 +147,19 @@ func (p *Page) renderChat() app.UI {
 			app.Button().Text("Use here").OnClick(p.useHere),
 		)),
 		app.Div().Class("body").Body(
-			&messageList{Entries: p.entries},
+			&messageList{
+				Entries: p.entries,
+				Pending: p.pending,
+				More:    p.more,
+				Loading: p.loading,
+				OnTop:   func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
+			},
 			&userList{Users: p.users, Self: p.nickname, Open: p.showUsers},
 		),
 		&composer{
-			Disabled: p.state.Status != StatusOnline,
-			Error:    p.sayError,
-			OnSend:   func(_ app.Context, text string) error { return p.say(text) },
+			Offline: p.state.Status != StatusOnline,
+			Error:   p.sayError,
+			OnSend:  func(_ app.Context, text string) error { return p.say(text) },
 		},
 	)
 }
@@ -166,11 +182,17 @@ func (p *Page) start(ctx app.Context, id identity) {
 	}
 	p.joining, p.joinError, p.notice = true, "", ""
 	p.room = id.Room
+	outbox := LoadOutbox(ctx.LocalStorage(), outboxKey)
+	p.pending = nil
+	for _, m := range outbox.Items() {
+		p.pending = append(p.pending, Entry{Kind: EntryMessage, ClientID: m.ClientID, From: id.Nickname, Text: m.Text, At: m.At, Own: true, Pending: true})
+	}
 	var c *Client
 	c = NewClient(ClientConfig{
 		URL:    socketURL(),
 		Join:   shared.Join{Nickname: id.Nickname, Room: id.Room, Session: id.Session},
 		Online: browserOnline,
+		Outbox: outbox,
 		OnState: func(s State) {
 			ctx.Dispatch(func(ctx app.Context) {
 				if p.client == c {
@@ -236,25 +258,129 @@ func (p *Page) apply(ctx app.Context, env shared.Envelope) {
 			verb = "left"
 		}
 		p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: c.Nickname + " " + verb, At: c.At})
+	case shared.TypeHistory:
+		var h shared.History
+		if env.DecodePayload(&h) == nil {
+			p.applyHistory(h)
+		}
 	case shared.TypeMessage:
 		var m shared.Message
 		if env.DecodePayload(&m) != nil {
 			return
 		}
-		e := messageEntry(m, p.nickname)
-		p.entries = appendEntry(p.entries, e)
-		if e.Own {
-			p.sayError = ""
-		} else if p.hidden {
+		if !p.appendMessage(m) {
+			return
+		}
+		if m.From != p.nickname && p.hidden {
 			p.unread++
 			setTitle(p.unread)
 			p.notify(ctx, m)
 		}
+	case shared.TypeAck:
+		var a shared.Ack
+		if env.DecodePayload(&a) == nil {
+			p.pending = slices.Clone(p.pending)
+			for i := range p.pending {
+				if p.pending[i].ClientID == a.ClientID {
+					p.pending[i].Sent = true
+				}
+			}
+		}
 	case shared.TypeError:
 		var e shared.Error
-		if env.DecodePayload(&e) == nil {
-			p.sayError = e.Message
+		if env.DecodePayload(&e) != nil {
+			return
 		}
+		p.sayError = e.Message
+		if e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
+			p.dropPending(e.Ref) // refused for good: the client dropped it too
+		}
+		if e.Request == shared.TypeHistory {
+			p.loading = false
+		}
+	}
+}
+
+// applyHistory adds a history event: the catch-up of a join, or an older
+// page.
+func (p *Page) applyHistory(h shared.History) {
+	if h.Reset {
+		p.entries, p.firstID, p.lastID = nil, 0, 0
+	}
+	if h.Before != 0 {
+		var older []Entry
+		for _, m := range h.Messages {
+			if p.firstID == 0 || m.ID < p.firstID {
+				older = append(older, messageEntry(m, p.nickname))
+				p.dropPending(m.ClientID)
+			}
+		}
+		if len(older) > 0 {
+			p.entries = append(older, p.entries...)
+			p.firstID = older[0].ID
+			if p.lastID == 0 {
+				p.lastID = older[len(older)-1].ID
+			}
+		}
+		p.more, p.loading = h.More, false
+		return
+	}
+	if p.firstID == 0 {
+		p.more = h.More
+	}
+	if h.Truncated {
+		p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: "Some messages from while you were away are no longer available.", At: time.Now()})
+	}
+	for _, m := range h.Messages {
+		p.appendMessage(m)
+	}
+}
+
+// appendMessage adds a message after the newest one, and reports whether
+// it was new.
+func (p *Page) appendMessage(m shared.Message) bool {
+	p.dropPending(m.ClientID)
+	if m.ID <= p.lastID {
+		return false
+	}
+	n := len(p.entries)
+	p.entries = appendEntry(p.entries, messageEntry(m, p.nickname))
+	if len(p.entries) <= n {
+		p.more = true // the oldest lines were dropped: they can be loaded again
+	}
+	p.lastID = m.ID
+	p.firstID = firstMessageID(p.entries)
+	if m.From == p.nickname {
+		p.sayError = ""
+	}
+	return true
+}
+
+// dropPending removes the pending message with clientID, now delivered.
+func (p *Page) dropPending(clientID string) {
+	if clientID == "" {
+		return
+	}
+	p.pending = slices.DeleteFunc(slices.Clone(p.pending), func(e Entry) bool { return e.ClientID == clientID })
+}
+
+// firstMessageID returns the id of the oldest message in entries.
+func firstMessageID(entries []Entry) uint64 {
+	for _, e := range entries {
+		if e.Kind == EntryMessage {
+			return e.ID
+		}
+	}
+	return 0
+}
+
+// loadOlder asks for the messages before the oldest one shown.
+func (p *Page) loadOlder(ctx app.Context) {
+	if p.client == nil || !p.more || p.loading || p.firstID == 0 {
+		return
+	}
+	if err := p.client.History(ctx, p.firstID); err == nil {
+		p.loading = true
 	}
 }
 
@@ -277,13 +403,20 @@ func (p *Page) ended(ctx app.Context, err error) {
 	}
 }
 
-// say is the composer's send.
+// say is the composer's send: the message shows at once as pending, and
+// goes out now or as soon as the connection is back.
 func (p *Page) say(text string) error {
 	if p.client == nil {
 		return ErrNotConnected
 	}
-	_, err := p.client.Say(p.ctx, text)
-	return err
+	id, err := p.client.Say(p.ctx, text)
+	if err != nil {
+		return err
+	}
+	p.ctx.Dispatch(func(ctx app.Context) {
+		p.pending = append(slices.Clone(p.pending), Entry{Kind: EntryMessage, ClientID: id, From: p.nickname, Text: text, At: time.Now(), Own: true, Pending: true})
+	})
+	return nil
 }
 
 // leave forgets the user and returns to the join form.
@@ -294,8 +427,10 @@ func (p *Page) leave(ctx app.Context, e app.Event) {
 func (p *Page) forget(ctx app.Context) {
 	p.disconnect()
 	ctx.LocalStorage().Del(identityKey)
+	ctx.LocalStorage().Del(outboxKey)
 	p.joined, p.joining = false, false
-	p.entries, p.users, p.notice, p.sayError = nil, nil, "", ""
+	p.entries, p.pending, p.users, p.notice, p.sayError = nil, nil, nil, "", ""
+	p.firstID, p.lastID, p.more, p.loading = 0, 0, false, false
 	p.state = State{}
 	p.unread = 0
 	setTitle(0)

@@ -1,0 +1,120 @@
+package app
+
+import (
+	"slices"
+	"sync"
+	"time"
+)
+
+// Storage keeps values under keys, as the browser's localStorage does
+// (go-app's app.BrowserStorage satisfies it).
+type Storage interface {
+	Get(key string, v any) error
+	Set(key string, v any) error
+}
+
+// Pending is a message written but not yet acknowledged by the server.
+type Pending struct {
+	ClientID string    `json:"client_id"`
+	Text     string    `json:"text"`
+	At       time.Time `json:"at"`
+}
+
+// Outbox keeps the messages the server has not acknowledged, in the order
+// they were written, and the id of the last message seen. It saves itself
+// to a Storage after every change, so that what was written survives a
+// reload and is sent again. Its methods are safe for concurrent use.
+type Outbox struct {
+	storage Storage
+	key     string
+
+	mu   sync.Mutex
+	data outboxData
+}
+
+type outboxData struct {
+	Items  []Pending `json:"items"`
+	LastID uint64    `json:"last_id"`
+}
+
+// LoadOutbox returns the outbox saved under key in storage (nil storage:
+// an outbox that lives in memory only).
+func LoadOutbox(storage Storage, key string) *Outbox {
+	o := &Outbox{storage: storage, key: key}
+	if storage != nil {
+		storage.Get(key, &o.data)
+	}
+	return o
+}
+
+func (o *Outbox) save() {
+	if o.storage != nil {
+		o.storage.Set(o.key, o.data)
+	}
+}
+
+// Add appends p.
+func (o *Outbox) Add(p Pending) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.data.Items = append(o.data.Items, p)
+	o.save()
+}
+
+// Remove drops the message with clientID and reports whether it was
+// there.
+func (o *Outbox) Remove(clientID string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n := len(o.data.Items)
+	o.data.Items = slices.DeleteFunc(o.data.Items, func(p Pending) bool { return p.ClientID == clientID })
+	if len(o.data.Items) == n {
+		return false
+	}
+	o.save()
+	return true
+}
+
+// Items returns the waiting messages, oldest first.
+func (o *Outbox) Items() []Pending {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return slices.Clone(o.data.Items)
+}
+
+// Seen records the id of a message received; while messages wait, it is
+// saved, so that a reload can resume from it and find those that landed.
+func (o *Outbox) Seen(id uint64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if id <= o.data.LastID {
+		return
+	}
+	o.data.LastID = id
+	if len(o.data.Items) > 0 {
+		o.save()
+	}
+}
+
+// LastID returns the id of the last message seen, as saved.
+func (o *Outbox) LastID() uint64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.data.LastID
+}
+
+// Reset forgets the last id seen (the room's ids started over).
+func (o *Outbox) Reset() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.data.LastID = 0
+	o.save()
+}
+
+// Clear empties the outbox.
+func (o *Outbox) Clear() {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.data = outboxData{}
+	o.save()
+}
