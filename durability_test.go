@@ -5,12 +5,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"livechat/shared"
+	"livechat/shared/sharedtest"
 )
 
 // chatter is a protocol client of a running livechat.
@@ -160,5 +165,54 @@ func TestKillDurability(t *testing.T) {
 		if stored[id] != 1 {
 			t.Errorf("acknowledged message %s is stored %d times after the restart", id, stored[id])
 		}
+	}
+}
+
+// rssMB returns the resident memory of a process, from /proc.
+func rssMB(tb testing.TB, pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb float64
+			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
+			return kb / 1024
+		}
+	}
+	tb.Fatal("no VmRSS")
+	return 0
+}
+
+// BenchmarkStoreRSS reports the program's memory after it starts and after
+// it stores 100,000 messages (ten rooms at their 10,000-message cap).
+func BenchmarkStoreRSS(b *testing.B) {
+	for b.Loop() {
+		server := startLivechat(b, "127.0.0.1:0")
+		pid := server.cmd.Process.Pid
+		b.ReportMetric(rssMB(b, pid), "rss-start-MB")
+		var wg sync.WaitGroup
+		for r := range 10 {
+			wg.Go(func() {
+				ctx := context.Background()
+				conn, err := shared.Dial(ctx, "ws"+strings.TrimPrefix(server.URL, "http")+"ws")
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				defer conn.Close(websocket.StatusNormalClosure, "")
+				if _, _, err := sharedtest.Join(ctx, conn, shared.Join{Nickname: "filler", Room: fmt.Sprintf("room%d", r), History: new(0)}); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := sharedtest.SayAll(ctx, conn, 10_000, "m", "a message of an ordinary length for a chat line"); err != nil {
+					b.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		b.ReportMetric(rssMB(b, pid), "rss-100k-MB")
+		server.stop()
 	}
 }

@@ -107,7 +107,10 @@ type Client struct {
 	conn    *shared.Conn // while online
 	live    bool         // the join's history is complete: sends go out
 	session string       // from the last welcome
-	lastID  uint64       // of the last message seen since Run started
+	// pos is the id of the last message this client has since Run
+	// started (or the Last of its first welcome); hasPos says it is known.
+	pos    uint64
+	hasPos bool
 }
 
 // NewClient returns a client for cfg. It does nothing until Run.
@@ -219,13 +222,14 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 	join := c.cfg.Join
 	c.mu.Lock()
 	join.Session = c.session
-	// Resume after the last message seen. A page that starts with
-	// messages waiting resumes where the last page was, to find those
-	// that landed before their ack was lost; otherwise it gets the
+	// Resume after the last message this client has. A page that starts
+	// with messages waiting resumes where the last page was, to find
+	// those that landed before their ack was lost; otherwise it gets the
 	// recent history.
-	join.Since = c.lastID
-	if join.Since == 0 && len(c.outbox.Items()) > 0 {
-		join.Since = c.outbox.LastID()
+	if c.hasPos {
+		join.Since = new(c.pos)
+	} else if last, ok := c.outbox.LastID(); ok && len(c.outbox.Items()) > 0 {
+		join.Since = new(last)
 	}
 	c.mu.Unlock()
 	if err := conn.Write(ctx, shared.TypeJoin, "join", join); err != nil {
@@ -256,7 +260,15 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				welcomed = true
 				c.mu.Lock()
 				c.conn, c.session, c.live = conn, w.Session, false
+				if join.Since != nil {
+					c.pos, c.hasPos = max(c.pos, *join.Since), true
+				} else {
+					// The history that follows ends at Last; what came
+					// before it this client chose not to get.
+					c.pos, c.hasPos = w.Last, true
+				}
 				c.mu.Unlock()
+				c.outbox.Seen(c.pos)
 				c.cfg.OnState(State{Status: StatusOnline})
 			}
 		}
@@ -280,7 +292,7 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, env shared.Envelo
 		if h.Reset {
 			c.outbox.Reset()
 			c.mu.Lock()
-			c.lastID = 0
+			c.pos = 0
 			c.mu.Unlock()
 		}
 		for _, m := range h.Messages {
@@ -321,7 +333,7 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, env shared.Envelo
 // that arrives has been stored.
 func (c *Client) seen(m shared.Message) {
 	c.mu.Lock()
-	c.lastID = max(c.lastID, m.ID)
+	c.pos = max(c.pos, m.ID)
 	c.mu.Unlock()
 	c.outbox.Seen(m.ID)
 	if m.ClientID != "" {

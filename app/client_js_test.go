@@ -133,17 +133,10 @@ func writer(t *testing.T, ctx context.Context, room, nickname string) *shared.Co
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close(websocket.StatusNormalClosure, "") })
-	w.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: nickname, Room: room, History: new(0)})
-	for {
-		env, err := w.Read(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var h shared.History
-		if env.Type == shared.TypeHistory && env.DecodePayload(&h) == nil && h.Live {
-			return w
-		}
+	if _, _, err := sharedtest.Join(ctx, w, shared.Join{Nickname: nickname, Room: room, History: new(0)}); err != nil {
+		t.Fatal(err)
 	}
+	return w
 }
 
 // TestResumeAndOutboxAgainstServer: while the client is cut off, others

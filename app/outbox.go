@@ -33,8 +33,9 @@ type Outbox struct {
 }
 
 type outboxData struct {
-	Items  []Pending `json:"items"`
-	LastID uint64    `json:"last_id"`
+	Items   []Pending `json:"items"`
+	LastID  uint64    `json:"last_id"`
+	HasLast bool      `json:"has_last"`
 }
 
 // LoadOutbox returns the outbox saved under key in storage (nil storage:
@@ -87,27 +88,28 @@ func (o *Outbox) Items() []Pending {
 func (o *Outbox) Seen(id uint64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if id <= o.data.LastID {
+	if o.data.HasLast && id <= o.data.LastID {
 		return
 	}
-	o.data.LastID = id
+	o.data.LastID, o.data.HasLast = id, true
 	if len(o.data.Items) > 0 {
 		o.save()
 	}
 }
 
-// LastID returns the id of the last message seen, as saved.
-func (o *Outbox) LastID() uint64 {
+// LastID returns the id of the last message seen, as saved, and whether
+// one was.
+func (o *Outbox) LastID() (uint64, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.data.LastID
+	return o.data.LastID, o.data.HasLast
 }
 
 // Reset forgets the last id seen (the room's ids started over).
 func (o *Outbox) Reset() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.data.LastID = 0
+	o.data.LastID, o.data.HasLast = 0, false
 	o.save()
 }
 

@@ -177,7 +177,7 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 			return nil, nil, err
 		}
 		c := &client{t: t, conn: conn, name: name}
-		if err := conn.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: name, Since: since, History: new(0)}); err != nil {
+		if err := conn.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: name, Since: &since, History: new(0)}); err != nil {
 			return nil, nil, err
 		}
 		var got []shared.Message
@@ -334,7 +334,7 @@ func TestResumeTruncatedAndReset(t *testing.T) {
 	alice.sayAll(30, "m")
 
 	c := dial(t, srv.URL)
-	c.send(shared.TypeJoin, "", shared.Join{Nickname: "late", Since: 3})
+	c.send(shared.TypeJoin, "", shared.Join{Nickname: "late", Since: new(uint64(3))})
 	_, _, hist := c.joined()
 	if got := messagesOf(hist); !hist[0].Truncated || !slices.Equal(ids(got), span(21, 30)) {
 		t.Fatalf("resume past retention: truncated %v, ids %v", hist[0].Truncated, ids(got))
@@ -343,7 +343,7 @@ func TestResumeTruncatedAndReset(t *testing.T) {
 
 	// A client that knows ids the room never had (its store was reset).
 	d := dial(t, srv.URL)
-	d.send(shared.TypeJoin, "", shared.Join{Nickname: "stale", Since: 500})
+	d.send(shared.TypeJoin, "", shared.Join{Nickname: "stale", Since: new(uint64(500))})
 	_, _, hist = d.joined()
 	if got := messagesOf(hist); !hist[0].Reset || !slices.Equal(ids(got), span(21, 30)) {
 		t.Fatalf("resume beyond the end: reset %v, ids %v", hist[0].Reset, ids(got))

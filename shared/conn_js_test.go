@@ -53,6 +53,11 @@ func TestConnInBrowser(t *testing.T) {
 	if len(p.Users) != 1 || p.Users[0] != "Browser" {
 		t.Errorf("presence %+v", p)
 	}
+	var h shared.History
+	read(shared.TypeHistory, &h)
+	if !h.Live || len(h.Messages) != 0 {
+		t.Errorf("history of a new room %+v", h)
+	}
 
 	// A second connection cannot take the same nickname.
 	c2, err := shared.Dial(ctx, sharedtest.ServerURL(t))
@@ -72,8 +77,22 @@ func TestConnInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var m shared.Message
-	read(shared.TypeMessage, &m)
-	if m.Text != text || m.From != "Browser" || m.ClientID != "c-1" || m.ID == 0 {
-		t.Errorf("message %+v", m)
+	var a shared.Ack
+	for m.ID == 0 || a.ID == 0 {
+		env, err := c.Read(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch env.Type {
+		case shared.TypeMessage:
+			env.DecodePayload(&m)
+		case shared.TypeAck:
+			env.DecodePayload(&a)
+		default:
+			t.Fatalf("got %s", env.Type)
+		}
+	}
+	if m.Text != text || m.From != "Browser" || m.ClientID != "c-1" || a.ClientID != "c-1" || a.ID != m.ID {
+		t.Errorf("message %+v, ack %+v", m, a)
 	}
 }

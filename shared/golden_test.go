@@ -30,12 +30,12 @@ var golden = []struct {
 	id      string
 	payload any // a pointer to the payload struct
 }{
-	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general", Since: 41, History: new(20), Session: "s3cr3t-t0k3n"}},
+	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general", Since: new(uint64(41)), History: new(20), Session: "s3cr3t-t0k3n"}},
 	{"history_request.json", shared.TypeHistory, "h-2", &shared.HistoryRequest{Before: 42, Limit: 50}},
 	{"say.json", shared.TypeSay, "c-7f3a", &shared.Say{Text: "héllo \"world\"\n<b>&amp;</b> \u2603"}},
 	{"welcome.json", shared.TypeWelcome, "", &shared.Welcome{
 		Nickname: "Zoë <script>", Room: "general", Server: "livechat 1.0.0",
-		Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits, Session: "s3cr3t-t0k3n",
+		Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits, Session: "s3cr3t-t0k3n", Last: 42,
 	}},
 	{"presence.json", shared.TypePresence, "", &shared.Presence{Room: "general", Users: []string{"bob", "Zoë <script>"}}},
 	{"joined.json", shared.TypeJoined, "", &shared.PresenceChange{

@@ -61,9 +61,11 @@ type Join struct {
 	// Room is the room to enter; empty means [DefaultRoom].
 	Room string `json:"room,omitempty"`
 	// Since asks to resume: the id of the last message this client has of
-	// the room. The join is answered with every message after it (or with
-	// Truncated set, if some were already removed), then live ones.
-	Since uint64 `json:"since,omitempty"`
+	// the room (Welcome.Last, if it got none; 0 for a room that had none).
+	// The join is answered with every message after it (or with Truncated
+	// set, if some were already removed), then live ones. Without it the
+	// join is answered with recent messages.
+	Since *uint64 `json:"since,omitempty"`
 	// History is how many recent messages to receive on a join without
 	// Since: omitted means DefaultHistory, 0 none, at most MaxHistory.
 	History *int `json:"history,omitempty"`
@@ -136,6 +138,10 @@ type Welcome struct {
 	// Session is a secret that lets a reconnecting client take its
 	// nickname back; see Join.Session. Keep it private.
 	Session string `json:"session"`
+	// Last is the id of the room's newest message when the join was
+	// taken (0 if it has none): the history that follows ends there, and a
+	// client that receives no message still resumes from it.
+	Last uint64 `json:"last"`
 }
 
 // Limits are the sizes a server enforces. They equal this package's

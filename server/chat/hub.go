@@ -358,6 +358,7 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, nickname string, j 
 		Protocol: shared.ProtocolVersion,
 		Limits:   shared.DefaultLimits,
 		Session:  token,
+		Last:     last,
 	})
 	s.send(shared.TypePresence, "", shared.Presence{Room: r.name, Users: r.users()})
 	if !replacing {
@@ -417,12 +418,12 @@ func (h *Hub) catchUp(ctx context.Context, room string, j shared.Join, last uint
 	head := shared.History{Room: room}
 	var from uint64
 	switch {
-	case j.Since > last:
+	case j.Since != nil && *j.Since > last:
 		// The client knows ids this room never had: the store was reset.
 		head.Reset = true
 		from = recent(first, last, n)
-	case j.Since > 0:
-		from = j.Since + 1
+	case j.Since != nil:
+		from = *j.Since + 1
 		if from < first {
 			head.Truncated, from = true, first
 		}

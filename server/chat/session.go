@@ -212,7 +212,7 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 			s.hub.release(r)
 			return err
 		}
-		s.log.Info("joined", "nickname", nickname, "room", name, "since", j.Since)
+		s.log.Info("joined", "nickname", nickname, "room", name, "resume", j.Since != nil)
 		return nil
 
 	case shared.TypeSay:

@@ -2,9 +2,13 @@
 package sharedtest
 
 import (
+	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"livechat/shared"
 )
 
 // ServerURL returns the WebSocket URL of the livechat server that
@@ -17,4 +21,64 @@ func ServerURL(t testing.TB) string {
 		t.Fatal("LIVECHAT_TEST_URL is not set: run the browser tests with `make test-js`, which starts a server")
 	}
 	return "ws" + strings.TrimPrefix(strings.TrimSuffix(u, "/"), "http") + "/ws"
+}
+
+// Join sends j on conn and reads what answers it: it returns the welcome
+// and the messages of the history, up to the history event marked live,
+// or the error that refused the join.
+func Join(ctx context.Context, conn *shared.Conn, j shared.Join) (shared.Welcome, []shared.Message, error) {
+	var w shared.Welcome
+	if err := conn.Write(ctx, shared.TypeJoin, "", j); err != nil {
+		return w, nil, err
+	}
+	var msgs []shared.Message
+	for {
+		env, err := conn.Read(ctx)
+		if err != nil {
+			return w, nil, err
+		}
+		switch env.Type {
+		case shared.TypeError:
+			var e shared.Error
+			env.DecodePayload(&e)
+			return w, nil, &e
+		case shared.TypeWelcome:
+			env.DecodePayload(&w)
+		case shared.TypeHistory:
+			var h shared.History
+			if err := env.DecodePayload(&h); err != nil {
+				return w, nil, err
+			}
+			msgs = append(msgs, h.Messages...)
+			if h.Live {
+				return w, msgs, nil
+			}
+		}
+	}
+}
+
+// SayAll sends n messages on conn without waiting between them, with
+// client ids prefix0, prefix1, ..., and returns once all are
+// acknowledged. Other events are read and dropped.
+func SayAll(ctx context.Context, conn *shared.Conn, n int, prefix, text string) error {
+	errc := make(chan error, 1)
+	go func() {
+		for i := range n {
+			if err := conn.Write(ctx, shared.TypeSay, fmt.Sprintf("%s%d", prefix, i), shared.Say{Text: text}); err != nil {
+				errc <- err
+				return
+			}
+		}
+		errc <- nil
+	}()
+	for acks := 0; acks < n; {
+		env, err := conn.Read(ctx)
+		if err != nil {
+			return err
+		}
+		if env.Type == shared.TypeAck {
+			acks++
+		}
+	}
+	return <-errc
 }
