@@ -12,18 +12,27 @@ import (
 
 	ui "livechat/app"
 	"livechat/server"
+	"livechat/server/bench"
 )
 
 // version names this build; make sets it with -ldflags.
 var version = "dev"
 
-// runNative runs the command named by the arguments and exits: by default
-// the server, until SIGINT or SIGTERM.
+// runNative runs the command named by the arguments and exits: `bench`
+// (the load tool), `precompress` (a build step), or by default the server,
+// until SIGINT or SIGTERM.
 func runNative() {
-	if len(os.Args) > 1 && os.Args[1] == "precompress" {
-		os.Exit(precompress(os.Args[2:]))
-	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "precompress":
+			os.Exit(precompress(os.Args[2:]))
+		case "bench":
+			code := bench.Main(ctx, os.Args[2:], os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
+		}
+	}
 	code := server.Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, version,
 		func(webVersion string) http.Handler { return ui.Handler(webVersion) })
 	stop()

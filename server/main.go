@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 
+	"livechat/server/limits"
 	"livechat/server/store"
 )
 
@@ -35,6 +36,11 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		h = slog.NewJSONHandler(stderr, opts)
 	}
 	log := slog.New(h)
+	if n, err := limits.RaiseOpenFiles(); err != nil {
+		log.Warn("cannot raise the open-file limit", "limit", n, "err", err)
+	} else {
+		log.Info("open-file limit", "limit", n)
+	}
 
 	if cfg.WebVersion, err = WebVersion(cfg.WebDir); err != nil {
 		log.Error("cannot serve the web app", "err", err)

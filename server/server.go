@@ -46,6 +46,7 @@ func New(cfg Config, version string, web http.Handler, messages chat.Log, log *s
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
+	mux.HandleFunc("GET /metrics", s.serveMetrics)
 	if cfg.WebDir != "" {
 		static, err := newStaticFiles(cfg.WebDir, cfg.WebVersion)
 		if err != nil {

@@ -1,0 +1,446 @@
+//go:build !js
+
+package bench
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"livechat/shared"
+)
+
+// Config describes one load run. Zero values select the defaults of the
+// command's flags.
+type Config struct {
+	// URL is the server's base URL (http, https, ws or wss).
+	URL string
+	// Clients connect and join; Rooms share them out in turn; the first
+	// Senders of them also send, Rate messages per second all together,
+	// for Duration, each message Size bytes of text.
+	Clients, Rooms, Senders int
+	Rate                    float64
+	Duration                time.Duration
+	Size                    int
+	// Ramp is how many clients connect per second (0: as fast as they
+	// can, 200 at a time).
+	Ramp float64
+	// PID is the server's process ID, when it runs on this machine: its
+	// memory and CPU time are then read from /proc, else from /metrics.
+	PID int
+	// Drain is how long to wait for deliveries after the last send.
+	Drain time.Duration
+	// Progress receives a line now and then; nil: none.
+	Progress io.Writer
+}
+
+func (c *Config) setDefaults() {
+	c.Clients = max(c.Clients, 1)
+	c.Rooms = min(max(c.Rooms, 1), c.Clients)
+	c.Senders = min(max(c.Senders, 0), c.Clients)
+	if c.Duration <= 0 {
+		c.Duration = 10 * time.Second
+	}
+	c.Size = max(c.Size, 64)
+	if c.Drain <= 0 {
+		c.Drain = 5 * time.Second
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+}
+
+// Result is what a run measured.
+type Result struct {
+	Clients   int `json:"clients"`
+	Connected int `json:"connected"`
+	Failed    int `json:"failed"`
+	// Kicked counts clients the server disconnected during the run.
+	Kicked         int     `json:"kicked"`
+	ConnectSeconds float64 `json:"connect_seconds"`
+
+	Sent       int64 `json:"sent"`
+	Expected   int64 `json:"expected_deliveries"`
+	Delivered  int64 `json:"delivered"`
+	Lost       int64 `json:"lost"`
+	Duplicated int64 `json:"duplicated"`
+	OutOfOrder int64 `json:"out_of_order"`
+
+	P50ms float64 `json:"p50_ms"`
+	P90ms float64 `json:"p90_ms"`
+	P99ms float64 `json:"p99_ms"`
+	MaxMs float64 `json:"max_ms"`
+
+	DeliveriesPerSecond float64 `json:"deliveries_per_second"`
+
+	ServerRSSStartMB     float64 `json:"server_rss_start_mb"`
+	ServerRSSConnectedMB float64 `json:"server_rss_connected_mb"`
+	ServerRSSEndMB       float64 `json:"server_rss_end_mb"`
+	// BytesPerConnection is the server's memory growth while the clients
+	// connected, per client.
+	BytesPerConnection float64 `json:"bytes_per_connection"`
+	// ServerCPUSeconds is the server's CPU time while messages flowed.
+	ServerCPUSeconds       float64 `json:"server_cpu_seconds"`
+	DeliveriesPerCPUSecond float64 `json:"deliveries_per_cpu_second"`
+}
+
+// run is the state of one load run.
+type run struct {
+	cfg    Config
+	id     string // marks this run's rooms and messages
+	wsURL  string
+	marker []byte // `"text":"~b|<id>|`
+
+	rooms    []atomic.Int64 // connected clients per room
+	stopping atomic.Bool
+
+	sent, expected, delivered, dups, disorder atomic.Int64
+	kicked, failed                            atomic.Int64
+	lat                                       histogram
+	lastDelivery                              atomic.Int64 // unix nanos
+}
+
+// client is one simulated person.
+type client struct {
+	r    *run
+	i    int
+	room int
+	conn *shared.Conn
+	// seen[sender] holds the sequence numbers received from sender.
+	seen map[int]*bitset
+	done chan struct{}
+}
+
+// Run connects the clients, runs the senders, waits for deliveries and
+// returns the measurements. It stops early if ctx ends.
+func Run(ctx context.Context, cfg Config) (Result, error) {
+	cfg.setDefaults()
+	r := &run{cfg: cfg, id: strings.ToLower(rand.Text()[:6]), rooms: make([]atomic.Int64, cfg.Rooms)}
+	r.marker = []byte(`"text":"~b|` + r.id + `|`)
+	u := cfg.URL
+	switch {
+	case strings.HasPrefix(u, "http://"):
+		u = "ws://" + strings.TrimPrefix(u, "http://")
+	case strings.HasPrefix(u, "https://"):
+		u = "wss://" + strings.TrimPrefix(u, "https://")
+	}
+	r.wsURL = strings.TrimSuffix(strings.TrimSuffix(u, "/ws"), "/") + "/ws"
+
+	res := Result{Clients: cfg.Clients}
+	start, err := r.usage(ctx)
+	if err != nil {
+		return res, fmt.Errorf("server usage: %w", err)
+	}
+
+	fmt.Fprintf(cfg.Progress, "connecting %d clients to %s in %d rooms\n", cfg.Clients, r.wsURL, cfg.Rooms)
+	t0 := time.Now()
+	clients := r.connectAll(ctx)
+	res.ConnectSeconds = time.Since(t0).Seconds()
+	res.Connected = len(clients)
+	res.Failed = int(r.failed.Load())
+	defer r.closeAll(clients)
+	if len(clients) == 0 {
+		return res, errors.New("no client could connect")
+	}
+	connected, _ := r.usage(ctx)
+	res.BytesPerConnection = float64(connected.RSS-start.RSS) / float64(len(clients))
+	fmt.Fprintf(cfg.Progress, "%d connected in %.2fs (%d failed)\n", len(clients), res.ConnectSeconds, res.Failed)
+
+	// Let the presence events of the connection phase drain.
+	r.settle(ctx)
+	before, _ := r.usage(ctx)
+	sendStart := time.Now()
+	if cfg.Senders > 0 && cfg.Rate > 0 {
+		fmt.Fprintf(cfg.Progress, "sending %.0f msg/s from %d senders for %s\n", cfg.Rate, cfg.Senders, cfg.Duration)
+		r.send(ctx, clients[:min(cfg.Senders, len(clients))])
+		deadline := time.Now().Add(cfg.Drain)
+		for r.delivered.Load()+r.dups.Load() < r.expected.Load() && time.Now().Before(deadline) && ctx.Err() == nil {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	after, _ := r.usage(ctx)
+	r.stopping.Store(true)
+
+	res.Kicked = int(r.kicked.Load())
+	res.Sent, res.Expected = r.sent.Load(), r.expected.Load()
+	res.Delivered, res.Duplicated, res.OutOfOrder = r.delivered.Load(), r.dups.Load(), r.disorder.Load()
+	res.Lost = max(res.Expected-res.Delivered, 0)
+	res.P50ms, res.P90ms = ms(r.lat.Quantile(0.50)), ms(r.lat.Quantile(0.90))
+	res.P99ms, res.MaxMs = ms(r.lat.Quantile(0.99)), ms(r.lat.Max())
+	if last := r.lastDelivery.Load(); last > 0 && res.Delivered > 0 {
+		res.DeliveriesPerSecond = float64(res.Delivered) / time.Unix(0, last).Sub(sendStart).Seconds()
+	}
+	res.ServerRSSStartMB, res.ServerRSSConnectedMB, res.ServerRSSEndMB = mb(start.RSS), mb(connected.RSS), mb(after.RSS)
+	res.ServerCPUSeconds = (after.CPU - before.CPU).Seconds()
+	if res.ServerCPUSeconds > 0 {
+		res.DeliveriesPerCPUSecond = float64(res.Delivered) / res.ServerCPUSeconds
+	}
+	return res, ctx.Err()
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+func mb(b int64) float64         { return float64(b) / (1 << 20) }
+
+func (r *run) usage(ctx context.Context) (usage, error) {
+	if r.cfg.PID > 0 {
+		return procUsage(r.cfg.PID)
+	}
+	return metricsUsage(ctx, strings.Replace(strings.TrimSuffix(r.wsURL, "/ws"), "ws", "http", 1))
+}
+
+// connectAll connects the clients at the configured ramp and returns those
+// that joined.
+func (r *run) connectAll(ctx context.Context) []*client {
+	var (
+		mu      sync.Mutex
+		clients []*client
+		wg      sync.WaitGroup
+	)
+	inflight := make(chan struct{}, 200)
+	var tick <-chan time.Time
+	if r.cfg.Ramp > 0 {
+		t := time.NewTicker(time.Duration(float64(time.Second) / r.cfg.Ramp))
+		defer t.Stop()
+		tick = t.C
+	}
+	for i := range r.cfg.Clients {
+		if tick != nil {
+			select {
+			case <-tick:
+			case <-ctx.Done():
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		inflight <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-inflight }()
+			c, err := r.connect(ctx, i)
+			if err != nil {
+				r.failed.Add(1)
+				return
+			}
+			mu.Lock()
+			clients = append(clients, c)
+			n := len(clients)
+			mu.Unlock()
+			if n%1000 == 0 {
+				fmt.Fprintf(r.cfg.Progress, "  %d connected\n", n)
+			}
+		})
+	}
+	wg.Wait()
+	// Senders are the clients with the lowest numbers.
+	slices.SortFunc(clients, func(a, b *client) int { return a.i - b.i })
+	return clients
+}
+
+// connect dials and joins for client i and starts its reader.
+func (r *run) connect(ctx context.Context, i int) (*client, error) {
+	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	conn, err := shared.Dial(dctx, r.wsURL)
+	if err != nil {
+		return nil, err
+	}
+	c := &client{r: r, i: i, room: i % r.cfg.Rooms, conn: conn, seen: make(map[int]*bitset), done: make(chan struct{})}
+	history := 0
+	if err := conn.Write(dctx, shared.TypeJoin, "", shared.Join{
+		Nickname: "c" + strconv.Itoa(i),
+		Room:     r.roomName(c.room),
+		History:  &history,
+	}); err != nil {
+		conn.WebSocket().CloseNow()
+		return nil, err
+	}
+	for {
+		env, err := conn.Read(dctx)
+		if err != nil {
+			conn.WebSocket().CloseNow()
+			return nil, err
+		}
+		if env.Type == shared.TypeError {
+			conn.WebSocket().CloseNow()
+			return nil, fmt.Errorf("join: %s", env.Payload)
+		}
+		var h shared.History
+		if env.Type == shared.TypeHistory && env.DecodePayload(&h) == nil && h.Live {
+			break
+		}
+	}
+	r.rooms[c.room].Add(1)
+	go c.read(ctx)
+	return c, nil
+}
+
+func (r *run) roomName(i int) string { return fmt.Sprintf("b%s-%d", r.id, i) }
+
+// read counts the deliveries of this run's messages until the connection
+// ends.
+func (c *client) read(ctx context.Context) {
+	defer close(c.done)
+	for {
+		frame, err := c.conn.ReadFrame(ctx)
+		if err != nil {
+			if !c.r.stopping.Load() {
+				c.r.kicked.Add(1)
+				c.r.rooms[c.room].Add(-1)
+			}
+			return
+		}
+		c.scan(frame, time.Now())
+	}
+}
+
+// scan finds this run's messages in a frame (one message, or a batch) by
+// their text, without decoding the JSON: the load tool must keep up with
+// the server.
+func (c *client) scan(frame []byte, now time.Time) {
+	r := c.r
+	for {
+		i := bytes.Index(frame, r.marker)
+		if i < 0 {
+			return
+		}
+		frame = frame[i+len(r.marker):]
+		sender, rest, ok1 := field(frame)
+		seq, rest, ok2 := field(rest)
+		sentAt, rest, ok3 := field(rest)
+		if !ok1 || !ok2 || !ok3 {
+			continue
+		}
+		frame = rest
+		seen := c.seen[int(sender)]
+		if seen == nil {
+			seen = &bitset{}
+			c.seen[int(sender)] = seen
+		}
+		switch {
+		case seen.has(int(seq)):
+			r.dups.Add(1)
+			continue
+		case seen.max > int(seq):
+			r.disorder.Add(1)
+		}
+		seen.set(int(seq))
+		r.delivered.Add(1)
+		r.lat.Record(now.Sub(time.Unix(0, sentAt)))
+		r.lastDelivery.Store(now.UnixNano())
+	}
+}
+
+// field parses a decimal number ended by '|'.
+func field(b []byte) (n int64, rest []byte, ok bool) {
+	for i, ch := range b {
+		switch {
+		case ch == '|' && i > 0:
+			return n, b[i+1:], true
+		case ch >= '0' && ch <= '9' && i < 19:
+			n = n*10 + int64(ch-'0')
+		default:
+			return 0, b, false
+		}
+	}
+	return 0, b, false
+}
+
+// bitset records sequence numbers.
+type bitset struct {
+	words []uint64
+	max   int
+}
+
+func (s *bitset) has(i int) bool { return i/64 < len(s.words) && s.words[i/64]&(1<<(i%64)) != 0 }
+
+func (s *bitset) set(i int) {
+	for i/64 >= len(s.words) {
+		s.words = append(s.words, 0)
+	}
+	s.words[i/64] |= 1 << (i % 64)
+	s.max = max(s.max, i)
+}
+
+// send runs the senders for the configured duration, each at its share of
+// the rate, on a fixed schedule.
+func (r *run) send(ctx context.Context, senders []*client) {
+	ctx, cancel := context.WithTimeout(ctx, r.cfg.Duration)
+	defer cancel()
+	interval := time.Duration(float64(len(senders)) / r.cfg.Rate * float64(time.Second))
+	var wg sync.WaitGroup
+	for k, c := range senders {
+		wg.Go(func() {
+			// Spread the senders over the interval.
+			next := time.Now().Add(interval * time.Duration(k) / time.Duration(len(senders)))
+			pad := strings.Repeat("x", r.cfg.Size)
+			timer := time.NewTimer(0)
+			defer timer.Stop()
+			for seq := 0; ; seq++ {
+				if d := time.Until(next); d > 0 {
+					timer.Reset(d)
+					select {
+					case <-timer.C:
+					case <-ctx.Done():
+						return
+					}
+				} else if ctx.Err() != nil {
+					return
+				}
+				next = next.Add(interval)
+				head := fmt.Sprintf("~b|%s|%d|%d|%d|", r.id, c.i, seq, time.Now().UnixNano())
+				text := head + pad[:max(r.cfg.Size-len(head), 0)]
+				r.expected.Add(r.rooms[c.room].Load())
+				r.sent.Add(1)
+				if err := c.conn.Write(ctx, shared.TypeSay, "m"+strconv.Itoa(seq), shared.Say{Text: text}); err != nil {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// settle waits until the server's CPU use drops after the connection
+// phase, or at most 10 seconds.
+func (r *run) settle(ctx context.Context) {
+	prev, err := r.usage(ctx)
+	if err != nil {
+		time.Sleep(time.Second)
+		return
+	}
+	for range 20 {
+		time.Sleep(500 * time.Millisecond)
+		cur, err := r.usage(ctx)
+		if err != nil || cur.CPU-prev.CPU < 50*time.Millisecond {
+			return
+		}
+		prev = cur
+	}
+}
+
+// closeAll closes every connection normally and waits for the readers.
+func (r *run) closeAll(clients []*client) {
+	r.stopping.Store(true)
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 500)
+	for _, c := range clients {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			c.conn.Close(websocket.StatusNormalClosure, "")
+			<-c.done
+		})
+	}
+	wg.Wait()
+}
