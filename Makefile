@@ -13,7 +13,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build wasm server run test vet test-go test-js bench-web tools chromium clean
+.PHONY: all build wasm server run test vet test-go test-js bench bench-web tools chromium clean
 
 all: build
 
@@ -73,6 +73,11 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "installing chromium (for the browser tests)"; \
 		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+## bench: the standard load scenarios with livechat bench, each against a
+## fresh server, in one table (several minutes; nothing else should run)
+bench: build
+	$(BIN)/livechat bench -suite
 
 ## bench-web: app.wasm sizes, and load times in headless Chromium (medians of 5)
 bench-web: chromium build

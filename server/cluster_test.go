@@ -5,10 +5,10 @@ package server_test
 import (
 	"fmt"
 	"net"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -32,13 +32,17 @@ func startNATS(t *testing.T) string {
 	addr := ln.Addr().(*net.TCPAddr)
 	ln.Close()
 	cmd := exec.Command(bin, "-js", "-sd", filepath.Join(dir, "js"), "-a", "127.0.0.1", "-p", fmt.Sprint(addr.Port))
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	var output strings.Builder
+	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
 		cmd.Process.Kill()
 		cmd.Wait()
+		if t.Failed() {
+			t.Logf("nats-server:\n%s", output.String())
+		}
 	})
 	waitFor(t, "nats-server to accept connections", func() bool {
 		c, err := net.DialTimeout("tcp", addr.String(), time.Second)

@@ -23,6 +23,11 @@ type Config struct {
 	// WebVersion identifies the web app (see WebVersion); versioned URLs of
 	// static files are cached for long. Main sets it; it is not a flag.
 	WebVersion string
+	// DebugAddr, if set, serves net/http/pprof on a separate listener.
+	DebugAddr string
+	// MemoryLimitMB is a soft memory limit for the Go runtime; 0 means 90%
+	// of the cgroup's limit, if any.
+	MemoryLimitMB int64
 	// AllowedOrigins are extra host patterns (path.Match syntax, such as
 	// "localhost:*") whose pages may open WebSockets. Pages served by
 	// livechat itself are always allowed; others are refused by default.
@@ -62,6 +67,8 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.SetOutput(output)
 	fs.StringVar(&cfg.Addr, "addr", "localhost:8080", "listen `address`")
 	fs.StringVar(&cfg.WebDir, "web", "web", "`directory` of the web app's static files (app.wasm, icons, styles)")
+	fs.Int64Var(&cfg.MemoryLimitMB, "memory-limit-mb", 0, "soft memory limit for the Go runtime, in MiB (0: 90% of the cgroup's limit, if any)")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "if set, `address` of a separate listener for net/http/pprof (keep it private)")
 	fs.StringVar(&origins, "allow-origins", "", "comma-separated origin host `patterns` allowed to open WebSockets besides\nlivechat's own pages, e.g. localhost:* (for development only)")
 	fs.StringVar(&logFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
@@ -132,6 +139,8 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("max age %v: must not be negative", cfg.Store.MaxAge)
 	case storeMB <= 0 || memoryMB <= 0:
 		return Config{}, fmt.Errorf("store limits %d MiB disk, %d MiB memory: must be positive", storeMB, memoryMB)
+	case cfg.MemoryLimitMB < 0:
+		return Config{}, fmt.Errorf("memory limit %d MiB: must not be negative", cfg.MemoryLimitMB)
 	case cfg.Store.Replicas < 1 || cfg.Store.Replicas > 5:
 		return Config{}, fmt.Errorf("nats replicas %d: must be 1 to 5", cfg.Store.Replicas)
 	case len(cfg.Store.URLs) == 0 && cfg.Store.Dir == "":

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 
 	"livechat/server/limits"
 	"livechat/server/store"
@@ -36,6 +37,9 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		h = slog.NewJSONHandler(stderr, opts)
 	}
 	log := slog.New(h)
+	if limit := tuneMemory(cfg.MemoryLimitMB); limit > 0 {
+		log.Info("memory limit", "bytes", limit)
+	}
 	if n, err := limits.RaiseOpenFiles(); err != nil {
 		log.Warn("cannot raise the open-file limit", "limit", n, "err", err)
 	} else {
@@ -56,6 +60,19 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	if err != nil {
 		log.Error("cannot serve the web app", "err", err)
 		return 1
+	}
+
+	if cfg.DebugAddr != "" {
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+			log.Info("profiling", "addr", cfg.DebugAddr)
+			if err := http.ListenAndServe(cfg.DebugAddr, mux); err != nil {
+				log.Error("profiling listener", "err", err)
+			}
+		}()
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)

@@ -107,7 +107,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
-	ws, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		OriginPatterns: s.cfg.AllowedOrigins,
 	})
 	if err != nil {
@@ -115,7 +115,9 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("websocket handshake refused", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "err", err)
 		return
 	}
-	s.hub.Serve(r.Context(), ws, s.log.With("remote", r.RemoteAddr))
+	// The session outlives this handler, which returns at once so that
+	// the connection costs one goroutine, not two.
+	s.hub.Serve(ws, s.log.With("remote", r.RemoteAddr))
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ package server_test
 
 import (
 	"bytes"
+	"context"
 	"compress/gzip"
 	"crypto/rand"
 	"io"
@@ -46,6 +47,7 @@ func TestStaticFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer s.Shutdown(context.Background())
 	get := func(path, accept string) (*http.Response, []byte) {
 		t.Helper()
 		req := httptest.NewRequest(http.MethodGet, path, nil)

@@ -37,6 +37,51 @@ func Encode(t Type, id string, payload any) ([]byte, error) {
 	return bytes.Clone(frame), nil
 }
 
+// batchHead and batchTail surround the envelopes of a batch frame.
+const (
+	batchHead = `{"type":"batch","payload":[`
+	batchTail = `]}`
+)
+
+// BatchOverhead is how many bytes a batch frame adds to its envelopes
+// (besides one comma between two of them).
+const BatchOverhead = len(batchHead) + len(batchTail)
+
+// AppendBatch appends to dst a batch frame holding frames, each an encoded
+// envelope, in order, and returns the extended slice.
+func AppendBatch(dst []byte, frames [][]byte) []byte {
+	dst = append(dst, batchHead...)
+	for i, f := range frames {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, f...)
+	}
+	return append(dst, batchTail...)
+}
+
+// Unbatch returns the envelopes of a batch envelope, in order. It returns
+// a *Error with CodeInvalidJSON if the payload is not an array of
+// envelopes, or holds a batch.
+func (e Envelope) Unbatch() ([]Envelope, error) {
+	var raw []json.RawMessage
+	if err := json.Unmarshal(e.Payload, &raw); err != nil {
+		return nil, Errorf(CodeInvalidJSON, "the batch payload is not an array: %v", err)
+	}
+	out := make([]Envelope, 0, len(raw))
+	for _, r := range raw {
+		env, err := Decode(r)
+		if err != nil {
+			return nil, err
+		}
+		if env.Type == TypeBatch {
+			return nil, Errorf(CodeInvalidJSON, "batches do not nest")
+		}
+		out = append(out, env)
+	}
+	return out, nil
+}
+
 // Decode parses a frame into an envelope without decoding its payload.
 // It returns a *Error with CodeInvalidJSON for a frame that is not a JSON
 // object and CodeInvalidRequest for an envelope without a type.

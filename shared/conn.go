@@ -11,11 +11,14 @@ import (
 // Conn reads and writes protocol envelopes on a WebSocket connection, in
 // the browser and natively alike.
 //
-// Read and ReadFrame must not be called concurrently with each other;
+// Read and ReadFrame must not be called concurrently with each other (nor
+// mixed: Read keeps the rest of a batch for the next Read);
 // Write and WriteFrame may be called concurrently with everything.
 // Closing the underlying connection (Close) unblocks all of them.
 type Conn struct {
 	ws *websocket.Conn
+	// unread holds the rest of a batch that Read unpacked.
+	unread []Envelope
 }
 
 // NewConn wraps ws, limiting incoming frames to readLimit bytes: use
@@ -57,15 +60,30 @@ func (c *Conn) ReadFrame(ctx context.Context) ([]byte, error) {
 	return frame, nil
 }
 
-// Read reads the next frame and decodes its envelope. Besides the errors
-// of ReadFrame it returns the *Error of Decode, after which the connection
-// can still be used.
+// Read returns the next envelope: from the rest of a batch, or from the
+// next frame, unpacking a batch so that callers never see one. Besides the
+// errors of ReadFrame it returns the *Error of Decode, after which the
+// connection can still be used.
 func (c *Conn) Read(ctx context.Context) (Envelope, error) {
+	if len(c.unread) > 0 {
+		env := c.unread[0]
+		c.unread = c.unread[1:]
+		return env, nil
+	}
 	frame, err := c.ReadFrame(ctx)
 	if err != nil {
 		return Envelope{}, err
 	}
-	return Decode(frame)
+	env, err := Decode(frame)
+	if err != nil || env.Type != TypeBatch {
+		return env, err
+	}
+	envs, err := env.Unbatch()
+	if err != nil || len(envs) == 0 {
+		return Envelope{}, err
+	}
+	c.unread = envs[1:]
+	return envs[0], nil
 }
 
 // Write encodes and writes one envelope; see Encode.

@@ -43,6 +43,12 @@ func TestConn(t *testing.T) {
 				serverErrs <- err
 				return
 			}
+			if say.Text == "batch please" {
+				one, _ := shared.Encode(shared.TypeMessage, "", shared.Message{ID: 2, Text: "one"})
+				two, _ := shared.Encode(shared.TypeMessage, "", shared.Message{ID: 3, Text: "two"})
+				c.WriteFrame(r.Context(), shared.AppendBatch(nil, [][]byte{one, two}))
+				continue
+			}
 			c.Write(r.Context(), shared.TypeMessage, "", shared.Message{ID: 1, Text: say.Text, ClientID: env.ID})
 		}
 	}))
@@ -64,6 +70,15 @@ func TestConn(t *testing.T) {
 	var m shared.Message
 	if err != nil || env.Type != shared.TypeMessage || env.DecodePayload(&m) != nil || m.Text != "hi" || m.ClientID != "c1" {
 		t.Fatalf("Read = %+v %+v, %v", env, m, err)
+	}
+
+	// A batch reads as its envelopes, in order.
+	c.WriteFrame(ctx, []byte(`{"type":"say","id":"c2","payload":{"text":"batch please"}}`))
+	for _, want := range []string{"one", "two"} {
+		env, err := c.Read(ctx)
+		if err != nil || env.Type != shared.TypeMessage || env.DecodePayload(&m) != nil || m.Text != want {
+			t.Fatalf("Read in a batch = %+v %+v, %v; want %q", env, m, err, want)
+		}
 	}
 
 	c.WriteFrame(ctx, []byte(`{"type":`))

@@ -3,6 +3,7 @@ package shared_test
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -55,6 +56,10 @@ var golden = []struct {
 			{ID: 41, Room: "general", From: "bob", Text: "earlier", At: time.Date(2026, 11, 26, 7, 0, 59, 0, time.UTC), ClientID: "c-1"},
 			{ID: 42, Room: "general", From: "Zoë <script>", Text: "héllo", At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC), ClientID: "c-7f3a"},
 		},
+	}},
+	{"batch.json", shared.TypeBatch, "", &[]json.RawMessage{
+		json.RawMessage(`{"type":"joined","payload":{"room":"general","nickname":"bob","at":"2026-11-26T07:00:00.123Z","online":2}}`),
+		json.RawMessage(`{"type":"message","payload":{"id":43,"room":"general","from":"bob","text":"hi","at":"2026-11-26T07:00:01Z","client_id":"c-9"}}`),
 	}},
 	{"error.json", shared.TypeError, "", &shared.Error{
 		Code: shared.CodeNicknameTaken, Message: `"bob" is already taken in #general`, Ref: "j-1", Request: shared.TypeJoin,
@@ -112,10 +117,46 @@ func TestGoldenCoversEveryType(t *testing.T) {
 	for _, typ := range []shared.Type{
 		shared.TypeJoin, shared.TypeSay, shared.TypeWelcome, shared.TypePresence,
 		shared.TypeJoined, shared.TypeLeft, shared.TypeMessage, shared.TypeError,
-		shared.TypeHistory, shared.TypeAck,
+		shared.TypeHistory, shared.TypeAck, shared.TypeBatch,
 	} {
 		if !have[typ] {
 			t.Errorf("no golden vector for %s", typ)
+		}
+	}
+}
+
+// TestBatch checks that AppendBatch writes the golden batch frame and that
+// Unbatch returns its envelopes in order.
+func TestBatch(t *testing.T) {
+	want, _ := testdata.ReadFile("testdata/batch.json")
+	want = bytes.TrimSpace(want)
+	var frames [][]byte
+	for _, g := range golden {
+		if g.file == "batch.json" {
+			for _, r := range *g.payload.(*[]json.RawMessage) {
+				frames = append(frames, r)
+			}
+		}
+	}
+	if got := shared.AppendBatch(nil, frames); !bytes.Equal(got, want) {
+		t.Errorf("AppendBatch =\n%s\nwant\n%s", got, want)
+	}
+	env, err := shared.Decode(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	envs, err := env.Unbatch()
+	if err != nil || len(envs) != 2 || envs[0].Type != shared.TypeJoined || envs[1].Type != shared.TypeMessage {
+		t.Fatalf("Unbatch = %+v, %v", envs, err)
+	}
+	for _, bad := range []string{
+		`{"type":"batch","payload":{}}`,
+		`{"type":"batch","payload":[1]}`,
+		`{"type":"batch","payload":[{"type":"batch","payload":[]}]}`,
+	} {
+		env, _ := shared.Decode([]byte(bad))
+		if _, err := env.Unbatch(); err == nil {
+			t.Errorf("Unbatch(%s) succeeded", bad)
 		}
 	}
 }

@@ -31,6 +31,11 @@ const (
 	TypeMessage  Type = "message"  // payload: Message
 	TypeAck      Type = "ack"      // payload: Ack
 	TypeError    Type = "error"    // payload: Error
+	// TypeBatch carries several events in one frame, when the server has
+	// more than one ready for a client: its payload is an array of
+	// envelopes, to handle in order as if each had come in its own frame.
+	// Batches do not nest. Conn.Read unpacks them.
+	TypeBatch Type = "batch"
 	// TypeHistory (above) is also the event answering a join or a history
 	// request; payload: History.
 )

@@ -87,8 +87,9 @@ type Result struct {
 	ServerRSSStartMB     float64 `json:"server_rss_start_mb"`
 	ServerRSSConnectedMB float64 `json:"server_rss_connected_mb"`
 	ServerRSSEndMB       float64 `json:"server_rss_end_mb"`
-	// BytesPerConnection is the server's memory growth while the clients
-	// connected, per client.
+	// BytesPerConnection is the server's memory growth from before the
+	// clients connected to when the connection phase has settled, per
+	// client.
 	BytesPerConnection float64 `json:"bytes_per_connection"`
 	// ServerCPUSeconds is the server's CPU time while messages flowed.
 	ServerCPUSeconds       float64 `json:"server_cpu_seconds"`
@@ -100,7 +101,7 @@ type run struct {
 	cfg    Config
 	id     string // marks this run's rooms and messages
 	wsURL  string
-	marker []byte // `"text":"~b|<id>|`
+	marker []byte // `~b|<id>|`, how every text of this run begins
 
 	rooms    []atomic.Int64 // connected clients per room
 	stopping atomic.Bool
@@ -111,15 +112,21 @@ type run struct {
 	lastDelivery                              atomic.Int64 // unix nanos
 }
 
-// client is one simulated person.
+// client is one simulated person. Its counters are its own, merged when
+// the run ends, so that readers do not contend on shared cache lines.
 type client struct {
 	r    *run
 	i    int
 	room int
 	conn *shared.Conn
 	// seen[sender] holds the sequence numbers received from sender.
-	seen map[int]*bitset
+	seen []bitset
 	done chan struct{}
+
+	mu                        sync.Mutex // guards the counters while reading
+	delivered, dups, disorder int64
+	lastDelivery              time.Time
+	lat                       *histogram // allocated on the first delivery
 }
 
 // Run connects the clients, runs the senders, waits for deliveries and
@@ -127,7 +134,8 @@ type client struct {
 func Run(ctx context.Context, cfg Config) (Result, error) {
 	cfg.setDefaults()
 	r := &run{cfg: cfg, id: strings.ToLower(rand.Text()[:6]), rooms: make([]atomic.Int64, cfg.Rooms)}
-	r.marker = []byte(`"text":"~b|` + r.id + `|`)
+	// '~' is rare in JSON, which makes the marker quick to find.
+	r.marker = []byte(`~b|` + r.id + `|`)
 	u := cfg.URL
 	switch {
 	case strings.HasPrefix(u, "http://"):
@@ -153,24 +161,26 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if len(clients) == 0 {
 		return res, errors.New("no client could connect")
 	}
-	connected, _ := r.usage(ctx)
-	res.BytesPerConnection = float64(connected.RSS-start.RSS) / float64(len(clients))
 	fmt.Fprintf(cfg.Progress, "%d connected in %.2fs (%d failed)\n", len(clients), res.ConnectSeconds, res.Failed)
 
-	// Let the presence events of the connection phase drain.
+	// Let the presence events of the connection phase drain; then the
+	// server's memory is what its idle connections cost.
 	r.settle(ctx)
-	before, _ := r.usage(ctx)
+	connected, _ := r.usage(ctx)
+	res.BytesPerConnection = float64(connected.RSS-start.RSS) / float64(len(clients))
+	before := connected
 	sendStart := time.Now()
 	if cfg.Senders > 0 && cfg.Rate > 0 {
 		fmt.Fprintf(cfg.Progress, "sending %.0f msg/s from %d senders for %s\n", cfg.Rate, cfg.Senders, cfg.Duration)
 		r.send(ctx, clients[:min(cfg.Senders, len(clients))])
 		deadline := time.Now().Add(cfg.Drain)
-		for r.delivered.Load()+r.dups.Load() < r.expected.Load() && time.Now().Before(deadline) && ctx.Err() == nil {
-			time.Sleep(50 * time.Millisecond)
+		for r.collect(clients, false); r.delivered.Load() < r.expected.Load() && time.Now().Before(deadline) && ctx.Err() == nil; r.collect(clients, false) {
+			time.Sleep(100 * time.Millisecond)
 		}
 	}
 	after, _ := r.usage(ctx)
 	r.stopping.Store(true)
+	r.collect(clients, true)
 
 	res.Kicked = int(r.kicked.Load())
 	res.Sent, res.Expected = r.sent.Load(), r.expected.Load()
@@ -255,7 +265,7 @@ func (r *run) connect(ctx context.Context, i int) (*client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &client{r: r, i: i, room: i % r.cfg.Rooms, conn: conn, seen: make(map[int]*bitset), done: make(chan struct{})}
+	c := &client{r: r, i: i, room: i % r.cfg.Rooms, conn: conn, done: make(chan struct{})}
 	history := 0
 	if err := conn.Write(dctx, shared.TypeJoin, "", shared.Join{
 		Nickname: "c" + strconv.Itoa(i),
@@ -288,11 +298,19 @@ func (r *run) connect(ctx context.Context, i int) (*client, error) {
 func (r *run) roomName(i int) string { return fmt.Sprintf("b%s-%d", r.id, i) }
 
 // read counts the deliveries of this run's messages until the connection
-// ends.
-func (c *client) read(ctx context.Context) {
+// ends. It reads into one reused buffer, with no context per read (the
+// run ends it by closing the connection): the load tool must cost the
+// machine less than the server it measures.
+func (c *client) read(context.Context) {
 	defer close(c.done)
+	ws := c.conn.WebSocket()
+	var buf bytes.Buffer
 	for {
-		frame, err := c.conn.ReadFrame(ctx)
+		_, r, err := ws.Reader(context.Background())
+		if err == nil {
+			buf.Reset()
+			_, err = buf.ReadFrom(r)
+		}
 		if err != nil {
 			if !c.r.stopping.Load() {
 				c.r.kicked.Add(1)
@@ -300,7 +318,9 @@ func (c *client) read(ctx context.Context) {
 			}
 			return
 		}
-		c.scan(frame, time.Now())
+		c.mu.Lock()
+		c.scan(buf.Bytes(), time.Now())
+		c.mu.Unlock()
 	}
 }
 
@@ -322,22 +342,53 @@ func (c *client) scan(frame []byte, now time.Time) {
 			continue
 		}
 		frame = rest
-		seen := c.seen[int(sender)]
-		if seen == nil {
-			seen = &bitset{}
-			c.seen[int(sender)] = seen
+		if int(sender) >= r.cfg.Senders {
+			continue
 		}
+		if c.seen == nil {
+			c.seen = make([]bitset, r.cfg.Senders)
+			c.lat = new(histogram)
+		}
+		seen := &c.seen[sender]
 		switch {
 		case seen.has(int(seq)):
-			r.dups.Add(1)
+			c.dups++
 			continue
 		case seen.max > int(seq):
-			r.disorder.Add(1)
+			c.disorder++
 		}
 		seen.set(int(seq))
-		r.delivered.Add(1)
-		r.lat.Record(now.Sub(time.Unix(0, sentAt)))
-		r.lastDelivery.Store(now.UnixNano())
+		c.delivered++
+		c.lat.Record(now.Sub(time.Unix(0, sentAt)))
+		c.lastDelivery = now
+	}
+}
+
+// collect adds the clients' counters to the run's, and their latencies
+// too if asked.
+func (r *run) collect(clients []*client, latencies bool) {
+	r.delivered.Store(0)
+	r.dups.Store(0)
+	r.disorder.Store(0)
+	if latencies {
+		r.lat = histogram{}
+	}
+	var last time.Time
+	for _, c := range clients {
+		c.mu.Lock()
+		r.delivered.Add(c.delivered)
+		r.dups.Add(c.dups)
+		r.disorder.Add(c.disorder)
+		if latencies && c.lat != nil {
+			r.lat.merge(c.lat)
+		}
+		if c.lastDelivery.After(last) {
+			last = c.lastDelivery
+		}
+		c.mu.Unlock()
+	}
+	if !last.IsZero() {
+		r.lastDelivery.Store(last.UnixNano())
 	}
 }
 

@@ -4,15 +4,15 @@ package bench
 
 import (
 	"math/bits"
-	"sync/atomic"
 	"time"
 )
 
 // histogram counts durations in log-linear buckets (32 per power of two,
-// about 3% wide). Record is safe for concurrent use and allocates nothing.
+// about 3% wide). It is not safe for concurrent use: each client keeps its
+// own, and the run merges them.
 type histogram struct {
-	buckets [64 * 32]atomic.Int64
-	max     atomic.Int64
+	buckets [64 * 32]int64
+	max     int64
 }
 
 func bucketOf(ns int64) int {
@@ -36,34 +36,37 @@ func lowerBound(b int) int64 {
 
 func (h *histogram) Record(d time.Duration) {
 	ns := int64(d)
-	h.buckets[bucketOf(ns)].Add(1)
-	for {
-		m := h.max.Load()
-		if ns <= m || h.max.CompareAndSwap(m, ns) {
-			return
-		}
-	}
+	h.buckets[bucketOf(ns)]++
+	h.max = max(h.max, ns)
 }
 
 // Quantile returns the duration below which a fraction q of the recorded
 // durations fall.
 func (h *histogram) Quantile(q float64) time.Duration {
 	var total int64
-	for i := range h.buckets {
-		total += h.buckets[i].Load()
+	for _, n := range h.buckets {
+		total += n
 	}
 	if total == 0 {
 		return 0
 	}
 	rank := int64(q * float64(total))
 	var seen int64
-	for i := range h.buckets {
-		seen += h.buckets[i].Load()
+	for i, n := range h.buckets {
+		seen += n
 		if seen > rank {
 			return time.Duration(lowerBound(i))
 		}
 	}
-	return time.Duration(h.max.Load())
+	return time.Duration(h.max)
 }
 
-func (h *histogram) Max() time.Duration { return time.Duration(h.max.Load()) }
+func (h *histogram) Max() time.Duration { return time.Duration(h.max) }
+
+// merge adds o's counts to h.
+func (h *histogram) merge(o *histogram) {
+	for i, n := range o.buckets {
+		h.buckets[i] += n
+	}
+	h.max = max(h.max, o.max)
+}

@@ -9,6 +9,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"runtime/pprof"
 	"text/tabwriter"
 	"time"
 
@@ -22,6 +24,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var cfg Config
 	var asJSON, suite bool
+	var cpuProfile string
 	fs.StringVar(&cfg.URL, "url", "http://localhost:8080", "`URL` of the livechat server")
 	fs.IntVar(&cfg.Clients, "clients", 100, "clients to connect")
 	fs.IntVar(&cfg.Rooms, "rooms", 1, "rooms the clients are shared out to")
@@ -33,6 +36,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.PID, "pid", 0, "`PID` of the server if it runs here: its memory and CPU time are read from /proc (else from /metrics)")
 	fs.DurationVar(&cfg.Drain, "drain", 5*time.Second, "how long to wait for deliveries after the last send")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON line instead of a table")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile to `file`")
 	fs.BoolVar(&suite, "suite", false, "run the standard scenarios, each against a fresh livechat it starts, and print one table")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: livechat bench [flags]\n\nLoads a livechat server through its WebSocket protocol and reports losses,\nlatency, throughput and the server's memory and CPU.\n\nFlags:\n")
@@ -45,6 +49,16 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	cfg.Progress = stderr
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			fmt.Fprintf(stderr, "livechat bench: %v\n", err)
+			return 1
+		}
+		defer f.Close()
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	if limit, err := limits.RaiseOpenFiles(); err == nil {
 		fmt.Fprintf(stderr, "open-file limit: %d\n", limit)
 	}

@@ -72,18 +72,19 @@ func (c *Config) setDefaults() {
 type Log interface {
 	// EnsureRoom prepares a room for messages.
 	EnsureRoom(ctx context.Context, room string) error
-	// Append stores m in m.Room and returns its id; a message with a
-	// dedupeID already stored is not stored again (duplicate is true and
-	// id is the first copy's).
-	Append(ctx context.Context, m shared.Message, dedupeID string) (id uint64, duplicate bool, err error)
+	// AppendAsync stores m in m.Room and then calls done with its id; a
+	// message with a dedupeID already stored is not stored again
+	// (duplicate is true and id is the first copy's). done must not block.
+	AppendAsync(m shared.Message, dedupeID string, done func(id uint64, duplicate bool, err error)) error
 	// Bounds returns the ids of the oldest and newest message kept (first
 	// is last+1 when there are none).
 	Bounds(ctx context.Context, room string) (first, last uint64, err error)
 	// Range returns the messages with ids from..to, oldest first.
 	Range(ctx context.Context, room string, from, to uint64) ([]shared.Message, error)
-	// Subscribe calls deliver in order for messages stored from now on;
-	// some may repeat or be missing (see store.Store.Subscribe).
-	Subscribe(room string, deliver func(shared.Message)) (stop func(), err error)
+	// Subscribe calls deliver in order for messages stored from now on,
+	// one or several at a time; some may repeat or be missing (see
+	// store.Store.Subscribe).
+	Subscribe(room string, deliver func([]shared.Message)) (stop func(), err error)
 }
 
 // Hub connects the sessions of the people in each room. All methods are
@@ -95,13 +96,16 @@ type Hub struct {
 
 	closing atomic.Bool // set by Shutdown
 
-	// mu guards the fields below, and rooms' refs. It is never held while
-	// taking a room's mu, nor the other way round.
+	// mu guards the fields below, and rooms' refs and sessions' lastPing.
+	// It is never held while taking a room's mu, nor the other way round.
 	mu       sync.Mutex
 	rooms    map[string]*room
 	sessions map[*session]struct{}
 	// idle is broadcast when the last session ends.
 	idle *sync.Cond
+
+	stopBeat chan struct{} // closed by Shutdown to stop heartbeat
+	beatDone chan struct{}
 }
 
 // NewHub returns a hub whose rooms keep their messages in store.
@@ -115,14 +119,39 @@ func NewHub(cfg Config, store Log, log *slog.Logger) *Hub {
 		sessions: make(map[*session]struct{}),
 	}
 	h.idle = sync.NewCond(&h.mu)
+	h.stopBeat, h.beatDone = make(chan struct{}), make(chan struct{})
+	go h.heartbeat()
 	return h
 }
 
-// Serve speaks the protocol on an accepted connection until the peer
-// leaves, the connection fails, or Shutdown ends it. Serve owns ws and
-// closes it before returning. ctx bounds the whole session; log receives
+// heartbeat pings every session each PingInterval, from one goroutine
+// for all rather than a timer per session, until Shutdown.
+func (h *Hub) heartbeat() {
+	defer close(h.beatDone)
+	t := time.NewTicker(max(h.cfg.PingInterval/16, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stopBeat:
+			return
+		case now := <-t.C:
+			h.mu.Lock()
+			for s := range h.sessions {
+				if now.Sub(s.lastPing) >= h.cfg.PingInterval {
+					s.lastPing = now
+					s.out.spawn(func() { s.heartbeat(now) })
+				}
+			}
+			h.mu.Unlock()
+		}
+	}
+}
+
+// Serve takes an accepted connection and returns at once: the session
+// speaks the protocol on goroutines of its own until the peer leaves, the
+// connection fails, or Shutdown ends it, and then closes ws. log receives
 // the session's events.
-func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, log *slog.Logger) {
+func (h *Hub) Serve(ws *websocket.Conn, log *slog.Logger) {
 	s := newSession(h, ws, log)
 	h.mu.Lock()
 	if h.closing.Load() {
@@ -131,16 +160,18 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, log *slog.Logger) {
 		return
 	}
 	h.sessions[s] = struct{}{}
+	s.lastPing = time.Now()
 	h.mu.Unlock()
 
-	s.run(ctx)
-
-	h.mu.Lock()
-	delete(h.sessions, s)
-	if len(h.sessions) == 0 {
-		h.idle.Broadcast()
-	}
-	h.mu.Unlock()
+	go func() {
+		s.run(context.Background())
+		h.mu.Lock()
+		delete(h.sessions, s)
+		if len(h.sessions) == 0 {
+			h.idle.Broadcast()
+		}
+		h.mu.Unlock()
+	}()
 }
 
 // Shutdown stops the hub: new connections are refused, every connection is
@@ -149,8 +180,11 @@ func (h *Hub) Serve(ctx context.Context, ws *websocket.Conn, log *slog.Logger) {
 // peer has not completed the close handshake when ctx ends are closed at
 // once; that is logged, not returned as an error: nothing queued is lost.
 func (h *Hub) Shutdown(ctx context.Context) error {
+	if !h.closing.Swap(true) {
+		close(h.stopBeat)
+	}
+	<-h.beatDone
 	h.mu.Lock()
-	h.closing.Store(true)
 	sessions := make([]*session, 0, len(h.sessions))
 	for s := range h.sessions {
 		sessions = append(sessions, s)
@@ -206,7 +240,20 @@ type room struct {
 	ready   bool                // last is known
 	early   []shared.Message    // delivered before ready
 	last    uint64              // id of the last message delivered
+	// presence holds joined and left events not yet sent; flush sends them
+	// to every member in one write each, after presenceDelay or before the
+	// next message, whichever comes first. A member is sent only those
+	// after its mark.
+	presence      [][]byte
+	presenceTimer *time.Timer
+	closed        bool // released: no more flushes
 }
+
+// presenceDelay is how long presence events may wait to be sent together.
+// When many people come and go at once (a server restart, a class that
+// starts), each member then gets one write per interval instead of one
+// per person.
+const presenceDelay = 250 * time.Millisecond
 
 // storeTimeout bounds one operation on the message store.
 const storeTimeout = 10 * time.Second
@@ -247,7 +294,7 @@ func (h *Hub) open(ctx context.Context, r *room) error {
 	if err := h.store.EnsureRoom(ctx, r.name); err != nil {
 		return err
 	}
-	stop, err := h.store.Subscribe(r.name, func(m shared.Message) { h.deliver(r, m) })
+	stop, err := h.store.Subscribe(r.name, func(ms []shared.Message) { h.deliver(r, ms) })
 	if err != nil {
 		return err
 	}
@@ -261,9 +308,7 @@ func (h *Hub) open(ctx context.Context, r *room) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.last, r.ready = last, true
-	for _, m := range r.early {
-		h.deliverLocked(r, m)
-	}
+	h.deliverLocked(r, r.early)
 	r.early = nil
 	return nil
 }
@@ -280,49 +325,63 @@ func (h *Hub) release(r *room) {
 	h.mu.Unlock()
 	if stop != nil {
 		stop()
+		r.mu.Lock()
+		r.closed = true
+		if r.presenceTimer != nil {
+			r.presenceTimer.Stop()
+		}
+		r.mu.Unlock()
 	}
 }
 
-// deliver fans a stored message out to the room's members, in id order:
+// deliver fans stored messages out to the room's members, in id order:
 // repeats are dropped and gaps are read back from the store.
-func (h *Hub) deliver(r *room, m shared.Message) {
+func (h *Hub) deliver(r *room, ms []shared.Message) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.ready {
-		r.early = append(r.early, m)
+		r.early = append(r.early, ms...)
 		return
 	}
-	h.deliverLocked(r, m)
+	h.deliverLocked(r, ms)
 }
 
-func (h *Hub) deliverLocked(r *room, m shared.Message) {
-	if m.ID <= r.last {
-		return
-	}
-	if m.ID > r.last+1 {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		missed, err := h.store.Range(ctx, r.name, r.last+1, m.ID-1)
-		cancel()
+// deliverLocked encodes each new message once and queues them all for
+// every member at once. The caller holds r.mu.
+func (h *Hub) deliverLocked(r *room, ms []shared.Message) {
+	frames := make([][]byte, 0, len(ms))
+	add := func(m shared.Message) {
+		frame, err := shared.Encode(shared.TypeMessage, "", m)
 		if err != nil {
-			h.log.Error("read missed messages", "room", r.name, "from", r.last+1, "to", m.ID-1, "err", err)
+			h.log.Error("encode message", "room", r.name, "err", err)
+			return
 		}
-		for _, mm := range missed {
-			h.fanOut(r, mm)
-		}
+		frames = append(frames, frame)
+		r.last = m.ID
 	}
-	h.fanOut(r, m)
-}
-
-// fanOut encodes m once and queues it for every member.
-func (h *Hub) fanOut(r *room, m shared.Message) {
-	r.last = m.ID
-	frame, err := shared.Encode(shared.TypeMessage, "", m)
-	if err != nil {
-		h.log.Error("encode message", "room", r.name, "err", err)
+	for _, m := range ms {
+		if m.ID <= r.last {
+			continue
+		}
+		if m.ID > r.last+1 {
+			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+			missed, err := h.store.Range(ctx, r.name, r.last+1, m.ID-1)
+			cancel()
+			if err != nil {
+				h.log.Error("read missed messages", "room", r.name, "from", r.last+1, "to", m.ID-1, "err", err)
+			}
+			for _, mm := range missed {
+				add(mm)
+			}
+		}
+		add(m)
+	}
+	if len(frames) == 0 {
 		return
 	}
+	r.flushPresence() // keep presence and messages in order
 	for _, s := range r.members {
-		s.pushLive(frame)
+		s.pushLive(frames...)
 	}
 }
 
@@ -350,6 +409,9 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, nickname string, j 
 	s.room, s.nickname, s.key, s.token = r, nickname, key, token
 	s.catchingUp = true
 	last := r.last
+	// Presence events still waiting predate this join: the snapshot below
+	// has them.
+	s.presenceMark = len(r.presence)
 
 	s.send(shared.TypeWelcome, "", shared.Welcome{
 		Nickname: nickname,
@@ -362,9 +424,10 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, nickname string, j 
 	})
 	s.send(shared.TypePresence, "", shared.Presence{Room: r.name, Users: r.users()})
 	if !replacing {
-		r.broadcast(h, s, shared.TypeJoined, shared.PresenceChange{
+		r.announce(h, shared.TypeJoined, shared.PresenceChange{
 			Room: r.name, Nickname: nickname, At: h.now(), Online: len(r.members),
 		})
+		s.presenceMark = len(r.presence) // not its own
 	}
 	r.mu.Unlock()
 
@@ -403,37 +466,45 @@ func (r *room) users() []string {
 const historyChunkBytes = 256 << 10
 
 // catchUp reads what a join asks for, up to the message last, and splits
-// it into History events; the last one is marked Live.
+// it into History events; the last one is marked Live. It asks the store
+// only for the messages themselves (none when none are wanted): whether
+// older ones exist shows in one message more than asked for, and whether
+// some were removed, in a missing first id.
 func (h *Hub) catchUp(ctx context.Context, room string, j shared.Join, last uint64) ([]shared.History, error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	first, _, err := h.store.Bounds(ctx, room)
-	if err != nil {
-		return nil, err
-	}
 	n := uint64(h.cfg.History)
 	if j.History != nil {
 		n = uint64(min(max(*j.History, 0), shared.MaxHistory))
 	}
 	head := shared.History{Room: room}
-	var from uint64
+	var msgs []shared.Message
+	var err error
 	switch {
-	case j.Since != nil && *j.Since > last:
-		// The client knows ids this room never had: the store was reset.
-		head.Reset = true
-		from = recent(first, last, n)
-	case j.Since != nil:
-		from = *j.Since + 1
-		if from < first {
-			head.Truncated, from = true, first
+	case j.Since != nil && *j.Since <= last:
+		// Resume: everything after since.
+		from := *j.Since + 1
+		if msgs, err = h.store.Range(ctx, room, from, last); err != nil {
+			return nil, err
+		}
+		head.Truncated = from <= last && (len(msgs) == 0 || msgs[0].ID > from)
+	case n > 0:
+		// Recent history, or, when the client knows ids this room never
+		// had (its store was reset), recent history marked Reset.
+		head.Reset = j.Since != nil
+		from := uint64(1)
+		if last > n {
+			from = last - n // one more than asked, to learn if older exist
+		}
+		if msgs, err = h.store.Range(ctx, room, from, last); err != nil {
+			return nil, err
+		}
+		if uint64(len(msgs)) > n {
+			head.More, msgs = true, msgs[uint64(len(msgs))-n:]
 		}
 	default:
-		from = recent(first, last, n)
-	}
-	head.More = from > first && first <= last
-	msgs, err := h.store.Range(ctx, room, from, last)
-	if err != nil {
-		return nil, err
+		head.Reset = j.Since != nil
+		head.More = last > 0
 	}
 	var out []shared.History
 	hist, size := head, 0
@@ -450,14 +521,6 @@ func (h *Hub) catchUp(ctx context.Context, room string, j shared.Join, last uint
 	}
 	hist.Live = true
 	return append(out, hist), nil
-}
-
-// recent returns the id from which the last n messages up to last start.
-func recent(first, last, n uint64) uint64 {
-	if last+1 < first+n {
-		return first
-	}
-	return last + 1 - n
 }
 
 // page answers a history request: the messages just before req.Before.
@@ -506,7 +569,7 @@ func (h *Hub) leave(s *session) {
 	if r.members[s.key] == s { // not replaced by a newer connection
 		delete(r.members, s.key)
 		if !h.closing.Load() && len(r.members) > 0 {
-			r.broadcast(h, nil, shared.TypeLeft, shared.PresenceChange{
+			r.announce(h, shared.TypeLeft, shared.PresenceChange{
 				Room: r.name, Nickname: s.nickname, At: h.now(), Online: len(r.members),
 			})
 		}
@@ -515,9 +578,10 @@ func (h *Hub) leave(s *session) {
 	h.release(r)
 }
 
-// say stores text from s; once stored it is delivered to the room by the
-// live feed, and s gets an ack.
-func (h *Hub) say(ctx context.Context, s *session, clientID, text string) error {
+// say stores text from s without waiting, so that the reader goes on
+// with the next request; once stored, the message reaches the room by the
+// live feed and s gets an ack (or an error to retry).
+func (h *Hub) say(s *session, clientID, text string) error {
 	r := s.room
 	r.mu.Lock()
 	member := r.members[s.key] == s
@@ -525,32 +589,60 @@ func (h *Hub) say(ctx context.Context, s *session, clientID, text string) error 
 	if !member {
 		return nil // replaced: the newer connection speaks for this nickname
 	}
-	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
-	defer cancel()
 	m := shared.Message{Room: r.name, From: s.nickname, Text: text, At: h.now(), ClientID: clientID}
-	id, dup, err := h.store.Append(ctx, m, s.key+"\x00"+clientID)
+	err := h.store.AppendAsync(m, s.key+"\x00"+clientID, func(id uint64, dup bool, err error) {
+		if err != nil {
+			h.log.Error("store message", "room", r.name, "err", err)
+			s.send(shared.TypeError, "", shared.Error{Code: shared.CodeInternal, Message: "the message could not be stored; send it again", Ref: clientID, Request: shared.TypeSay})
+			return
+		}
+		s.send(shared.TypeAck, "", shared.Ack{ClientID: clientID, ID: id, Duplicate: dup})
+	})
 	if err != nil {
 		h.log.Error("store message", "room", r.name, "err", err)
 		return shared.Errorf(shared.CodeInternal, "the message could not be stored; send it again")
 	}
-	s.send(shared.TypeAck, "", shared.Ack{ClientID: clientID, ID: id, Duplicate: dup})
 	return nil
 }
 
-// broadcast encodes an event once and queues it for every member but
-// except. The caller holds r.mu, so every member sees the room's events in
-// one order.
-func (r *room) broadcast(h *Hub, except *session, t shared.Type, payload any) {
+// announce encodes a presence event once and queues it to be sent to the
+// room's members soon. The caller holds r.mu, so every member sees the
+// room's events in one order.
+func (r *room) announce(h *Hub, t shared.Type, payload any) {
 	frame, err := shared.Encode(t, "", payload)
 	if err != nil {
 		h.log.Error("encode event", "type", t, "room", r.name, "err", err)
 		return
 	}
-	for _, m := range r.members {
-		if m != except {
-			m.pushLive(frame)
+	r.presence = append(r.presence, frame)
+	if len(r.presence) == 1 {
+		if r.presenceTimer == nil {
+			r.presenceTimer = time.AfterFunc(presenceDelay, func() {
+				r.mu.Lock()
+				defer r.mu.Unlock()
+				if !r.closed {
+					r.flushPresence()
+				}
+			})
+		} else {
+			r.presenceTimer.Reset(presenceDelay)
 		}
 	}
+}
+
+// flushPresence sends the waiting presence events. The caller holds r.mu.
+func (r *room) flushPresence() {
+	if len(r.presence) == 0 {
+		return
+	}
+	for _, s := range r.members {
+		if s.presenceMark < len(r.presence) {
+			s.pushLive(r.presence[s.presenceMark:]...)
+		}
+		s.presenceMark = 0
+	}
+	r.presence = r.presence[:0]
+	r.presenceTimer.Stop()
 }
 
 func (h *Hub) now() time.Time {

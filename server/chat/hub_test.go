@@ -40,7 +40,7 @@ func TestHeartbeat(t *testing.T) {
 		if err != nil {
 			return
 		}
-		hub.Serve(r.Context(), ws, slog.New(slog.DiscardHandler))
+		hub.Serve(ws, slog.New(slog.DiscardHandler))
 	}))
 	defer hs.Close()
 	defer hub.Shutdown(context.Background())

@@ -15,16 +15,18 @@ import (
 	"livechat/shared"
 )
 
-// session is one WebSocket connection. Its reader runs on the goroutine
-// that called Hub.Serve and is the only one to touch room, nickname and key
-// outside of the room's lock; its writer goroutine is the only one to write
-// to ws.
+// session is one WebSocket connection. Its reader goroutine (started by
+// Hub.Serve), and the goroutines it waits for to handle each request, are
+// the only ones to touch room, nickname and key outside of the room's
+// lock; a writer goroutine, running only while the outbox has
+// work, is the only one to write data to ws.
 type session struct {
 	hub  *Hub
 	ws   *websocket.Conn
 	conn *shared.Conn
 	log  *slog.Logger
 	out  *outbox
+	wg   sync.WaitGroup // the writer and pings
 
 	// Set by join under the room's lock; room is cleared by leave.
 	room     *room
@@ -36,40 +38,36 @@ type session struct {
 	// pending until the history before them is queued.
 	catchingUp bool
 	pending    [][]byte
+	// presenceMark is how many of the room's waiting presence events this
+	// session is not to be sent (see room.presence).
+	presenceMark int
 
-	stopOnce   sync.Once
-	stopped    chan struct{} // closed by stop
-	stopCode   websocket.StatusCode
-	stopReason string
-	// abortWrite cancels the context of the writes in progress, which
-	// closes the connection at once.
-	abortWrite context.CancelFunc
+	stopped   atomic.Bool  // stop was called: what the peer sends is ignored
+	writeFrom atomic.Int64 // when the write in progress began (unix ns), or 0
+	pinging   atomic.Bool  // a ping waits for its pong
+	lastPing  time.Time    // guarded by Hub.mu
 }
 
 func newSession(h *Hub, ws *websocket.Conn, log *slog.Logger) *session {
-	return &session{
-		hub:     h,
-		ws:      ws,
-		conn:    shared.NewConn(ws, shared.MaxFrameBytes),
-		log:     log,
-		out:     newOutbox(h.cfg.SendQueue),
-		stopped: make(chan struct{}),
+	s := &session{
+		hub:  h,
+		ws:   ws,
+		conn: shared.NewConn(ws, shared.MaxFrameBytes),
+		log:  log,
 	}
+	s.out = newOutbox(h.cfg.SendQueue, &s.wg, s.writer)
+	return s
 }
 
-// run serves the session until the connection ends.
+// run serves the session until the connection ends. Reads carry no
+// cancellable context, which would cost a callback per read: the session
+// ends when the connection closes, which is how Shutdown ends it.
 func (s *session) run(ctx context.Context) {
-	ctx, cancel := context.WithCancel(ctx)
-	wctx, abort := context.WithCancel(ctx)
-	s.abortWrite = abort
-	var wg sync.WaitGroup
-	wg.Go(func() { s.writeLoop(ctx, wctx, &wg) })
-
 	err := s.readLoop(ctx)
 	s.hub.leave(s)
-	cancel()
+	s.out.end()
 	s.ws.CloseNow()
-	wg.Wait()
+	s.wg.Wait()
 
 	switch status := websocket.CloseStatus(err); {
 	case status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway:
@@ -82,49 +80,48 @@ func (s *session) run(ctx context.Context) {
 	}
 }
 
-// stop asks the writer to close the connection with code and reason; the
-// first call wins. It never blocks. Queued frames are written first only
-// when the server is going away. A slow client (StatusPolicyViolation) is
-// cut off at once: a write stuck on its full socket is aborted, which
-// closes the connection without a close frame.
+// stop closes the connection with code and reason; the first call wins.
+// Queued frames are written first only when the server is going away. A
+// slow client (StatusPolicyViolation) is cut off at once: a write stuck on
+// its full socket ends with the connection. It never blocks.
 func (s *session) stop(code websocket.StatusCode, reason string) {
-	s.stopOnce.Do(func() {
-		s.stopCode, s.stopReason = code, reason
-		close(s.stopped)
-		if code == websocket.StatusPolicyViolation {
-			s.abortWrite()
-		}
-	})
+	if !s.stopped.CompareAndSwap(false, true) {
+		return
+	}
+	s.out.close(code, reason, code != websocket.StatusGoingAway)
+	if code == websocket.StatusPolicyViolation && s.writeFrom.Load() != 0 {
+		s.ws.CloseNow()
+	}
 }
 
-// push queues a frame for the writer, or disconnects a session that has
+// push queues frames for the writer, or disconnects a session that has
 // fallen too far behind. It never blocks.
-func (s *session) push(frame []byte) {
-	if !s.out.push(frame) {
+func (s *session) push(frames ...[]byte) {
+	if !s.out.push(frames...) {
 		s.log.Warn("disconnecting slow client", "nickname", s.nickname, "queued", s.hub.cfg.SendQueue)
 		s.stop(websocket.StatusPolicyViolation, "too slow: send queue full")
 	}
 }
 
-// pushLive queues a room event, holding it back while the session catches
-// up. The caller holds the room's lock.
-func (s *session) pushLive(frame []byte) {
+// pushLive queues room events, holding them back while the session
+// catches up. The caller holds the room's lock.
+func (s *session) pushLive(frames ...[]byte) {
 	if !s.catchingUp {
-		s.push(frame)
+		s.push(frames...)
 		return
 	}
-	if len(s.pending) >= s.hub.cfg.SendQueue {
+	if len(s.pending)+len(frames) > s.hub.cfg.SendQueue {
 		s.stop(websocket.StatusPolicyViolation, "too slow: send queue full")
 		return
 	}
-	s.pending = append(s.pending, frame)
+	s.pending = append(s.pending, frames...)
 }
 
 // goLive queues the events held back while catching up and lets the next
 // ones through. The caller holds the room's lock.
 func (s *session) goLive() {
-	for _, f := range s.pending {
-		s.push(f)
+	if len(s.pending) > 0 {
+		s.push(s.pending...)
 	}
 	s.catchingUp, s.pending = false, nil
 }
@@ -171,17 +168,34 @@ func (s *session) readLoop(ctx context.Context) error {
 		case err != nil:
 			return err
 		}
-		if stopping(s.stopped) {
+		if s.stopped.Load() {
 			continue // closing: what follows is not answered
 		}
-		env, err := shared.Decode(frame)
-		if err != nil {
-			s.reply(env, err)
-			continue
-		}
-		if err := s.handle(ctx, env); err != nil {
-			s.reply(env, err)
-		}
+		apart(func() { s.request(ctx, frame) })
+	}
+}
+
+// apart runs fn on a goroutine of its own and waits for it. The reader
+// stays parked between frames for the whole life of a connection; handling
+// a request there would leave its stack grown, a cost every idle
+// connection would keep.
+func apart(fn func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		fn()
+	}()
+	<-done
+}
+
+// request decodes and carries out one request, replying to any error.
+func (s *session) request(ctx context.Context, frame []byte) {
+	env, err := shared.Decode(frame)
+	if err == nil {
+		err = s.handle(ctx, env)
+	}
+	if err != nil {
+		s.reply(env, err)
 	}
 }
 
@@ -229,7 +243,7 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		if err := shared.CheckText(say.Text); err != nil {
 			return err
 		}
-		return s.hub.say(ctx, s, env.ID, say.Text)
+		return s.hub.say(s, env.ID, say.Text)
 
 	case shared.TypeHistory:
 		var req shared.HistoryRequest
@@ -255,78 +269,89 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 	}
 }
 
-// writeLoop writes queued frames until ctx ends or stop is called, and
-// closes the connection when it returns. Every PingInterval it starts a
-// ping, tracked by wg, so that a dead peer is noticed even while the room is
-// busy; a peer that misses the pong for PingTimeout is disconnected.
-// Frames are written with wctx, which stop may cancel.
-func (s *session) writeLoop(ctx, wctx context.Context, wg *sync.WaitGroup) {
-	defer s.ws.CloseNow()
-	cfg := &s.hub.cfg
-	ticker := time.NewTicker(cfg.PingInterval)
-	defer ticker.Stop()
-	var pinging atomic.Bool
-	var frames [][]byte
+// writer writes what the outbox holds, then the close it was asked for,
+// and returns when there is nothing left. Writes carry no context: a write
+// stuck on a dead peer is ended by the heartbeat, which closes the
+// connection (contexts per write cost more than the writes).
+func (s *session) writer() {
+	defer s.wg.Done()
+	var frames *[][]byte
 	for {
-		select {
-		case <-ctx.Done():
+		var closing *closeFrame
+		frames, closing = s.out.take(frames)
+		if frames == nil && closing == nil {
 			return
-		case <-s.stopped:
-			if s.stopCode == websocket.StatusGoingAway {
-				frames = s.out.take(frames)
-				if err := s.write(wctx, frames); err != nil {
-					return
-				}
-			}
-			s.ws.Close(s.stopCode, s.stopReason)
-			return
-		case <-s.out.ready:
-			if stopping(s.stopped) {
-				continue
-			}
-			frames = s.out.take(frames)
-			if err := s.write(wctx, frames); err != nil {
+		}
+		if frames != nil {
+			if err := s.write(*frames); err != nil {
+				s.ws.CloseNow()
 				return
 			}
-		case <-ticker.C:
-			if !pinging.CompareAndSwap(false, true) {
-				continue
-			}
-			wg.Go(func() {
-				defer pinging.Store(false)
-				pctx, cancel := context.WithTimeout(ctx, cfg.PingTimeout)
-				defer cancel()
-				if err := s.ws.Ping(pctx); err != nil && ctx.Err() == nil {
-					s.log.Info("peer not answering pings; disconnecting", "err", err)
-					s.ws.CloseNow()
-				}
-			})
+		}
+		if closing != nil {
+			// Nothing is queued after a close was asked for.
+			s.ws.Close(closing.code, closing.reason)
+			return
 		}
 	}
 }
 
-// write writes frames in order, giving up on the connection (and closing
-// it) if one takes longer than the ping timeout.
-func (s *session) write(ctx context.Context, frames [][]byte) error {
-	for _, f := range frames {
-		wctx, cancel := context.WithTimeout(ctx, s.hub.cfg.PingTimeout)
-		err := s.conn.WriteFrame(wctx, f)
-		cancel()
+// maxBatchBytes bounds a batch frame; a client reads up to
+// shared.MaxServerFrameBytes.
+const maxBatchBytes = 256 << 10
+
+// batchBufs recycles the buffers batch frames are built in, so that a
+// session holds none while idle.
+var batchBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// write writes frames in order: one alone as it is, several as batch
+// frames, so that a client that fell behind catches up in few writes.
+func (s *session) write(frames [][]byte) error {
+	s.writeFrom.Store(time.Now().UnixNano())
+	defer s.writeFrom.Store(0)
+	ctx := context.Background()
+	for len(frames) > 0 {
+		n, size := 1, shared.BatchOverhead+len(frames[0])
+		for n < len(frames) && size+1+len(frames[n]) <= maxBatchBytes {
+			size += 1 + len(frames[n])
+			n++
+		}
+		var err error
+		if n == 1 {
+			err = s.conn.WriteFrame(ctx, frames[0])
+		} else {
+			buf := batchBufs.Get().(*[]byte)
+			*buf = shared.AppendBatch((*buf)[:0], frames[:n])
+			err = s.conn.WriteFrame(ctx, *buf)
+			batchBufs.Put(buf)
+		}
 		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Debug("write failed", "err", err)
-			}
+			s.log.Debug("write failed", "err", err)
 			return err
 		}
+		frames = frames[n:]
 	}
 	return nil
 }
 
-func stopping(stopped <-chan struct{}) bool {
-	select {
-	case <-stopped:
-		return true
-	default:
-		return false
+// heartbeat pings the peer, unless a ping is still out, and closes a
+// connection whose peer misses the pong, or whose write has been stuck,
+// for the ping timeout. It runs on its own goroutine, counted in wg.
+func (s *session) heartbeat(now time.Time) {
+	timeout := s.hub.cfg.PingTimeout
+	if from := s.writeFrom.Load(); from != 0 && now.Sub(time.Unix(0, from)) > timeout {
+		s.log.Info("write stuck; disconnecting", "for", now.Sub(time.Unix(0, from)))
+		s.ws.CloseNow()
+		return
+	}
+	if !s.pinging.CompareAndSwap(false, true) {
+		return
+	}
+	defer s.pinging.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	if err := s.ws.Ping(ctx); err != nil && !s.stopped.Load() {
+		s.log.Info("peer not answering pings; disconnecting", "err", err)
+		s.ws.CloseNow()
 	}
 }

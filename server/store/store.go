@@ -76,6 +76,9 @@ type Store struct {
 
 	mu      sync.Mutex
 	streams map[string]bool // rooms whose stream is known to exist
+
+	// appends maps each message published by AppendAsync to its callback.
+	appends sync.Map // *nats.Msg -> func(uint64, bool, error)
 }
 
 // Open connects to NATS (starting the embedded server if cfg.URLs is
@@ -121,7 +124,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err erro
 	if s.nc, err = nats.Connect(url, opts...); err != nil {
 		return nil, fmt.Errorf("connect to nats %s: %w", url, err)
 	}
-	if s.js, err = jetstream.New(s.nc); err != nil {
+	if s.js, err = jetstream.New(s.nc,
+		jetstream.WithPublishAsyncMaxPending(1<<14),
+		jetstream.WithPublishAsyncTimeout(10*time.Second),
+		jetstream.WithPublishAsyncAckHandler(func(_ jetstream.JetStream, msg *nats.Msg, ack *jetstream.PubAck) {
+			s.appended(msg, ack.Sequence, ack.Duplicate, nil)
+		}),
+		jetstream.WithPublishAsyncErrHandler(func(_ jetstream.JetStream, msg *nats.Msg, err error) {
+			s.appended(msg, 0, false, fmt.Errorf("store message: %w", err))
+		}),
+	); err != nil {
 		return nil, fmt.Errorf("jetstream: %w", err)
 	}
 	if _, err := s.js.AccountInfo(ctx); err != nil {
@@ -256,6 +268,34 @@ func (s *Store) Append(ctx context.Context, m shared.Message, dedupeID string) (
 	return ack.Sequence, ack.Duplicate, nil
 }
 
+// AppendAsync is Append without waiting: it publishes m and returns, and
+// done is called later, once, with what Append would have returned. done
+// runs on the store's ack goroutine and must not block. Publishing many at
+// once is how the store keeps up with many senders.
+func (s *Store) AppendAsync(m shared.Message, dedupeID string, done func(id uint64, duplicate bool, err error)) error {
+	data, err := json.Marshal(record{From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID})
+	if err != nil {
+		return err
+	}
+	msg := &nats.Msg{Subject: msgSubject(m.Room), Data: data, Header: nats.Header{}}
+	if dedupeID != "" {
+		msg.Header.Set(jetstream.MsgIDHeader, dedupeID)
+	}
+	s.appends.Store(msg, done)
+	if _, err := s.js.PublishMsgAsync(msg); err != nil {
+		s.appends.Delete(msg)
+		return fmt.Errorf("store message in #%s: %w", m.Room, err)
+	}
+	return nil
+}
+
+// appended hands the outcome of an AppendAsync to its callback.
+func (s *Store) appended(msg *nats.Msg, id uint64, duplicate bool, err error) {
+	if done, ok := s.appends.LoadAndDelete(msg); ok {
+		done.(func(uint64, bool, error))(id, duplicate, err)
+	}
+}
+
 // Bounds returns the ids of the oldest and newest messages a room keeps.
 // For a room without messages, first is last+1.
 func (s *Store) Bounds(ctx context.Context, room string) (first, last uint64, err error) {
@@ -363,30 +403,72 @@ func decode(room string, msg *nats.Msg) (shared.Message, error) {
 	return shared.Message{ID: seq, Room: room, From: r.From, Text: r.Text, At: r.At, ClientID: r.ClientID}, nil
 }
 
-// Subscribe calls deliver, on one goroutine and in order, for each message
-// stored in room from now on. A message may be delivered again, and some
-// may be skipped when NATS drops messages for a slow subscriber: callers
-// track ids and fill gaps with Range. Stop with the returned function.
-func (s *Store) Subscribe(room string, deliver func(shared.Message)) (stop func(), err error) {
-	sub, err := s.nc.Subscribe(liveSubject(room), func(msg *nats.Msg) {
-		m, err := decode(room, msg)
-		if err != nil {
-			s.log.Error("live message", "room", room, "err", err)
-			return
-		}
-		deliver(m)
-	})
+// liveBatch is the most messages Subscribe hands over at once; liveQueue,
+// how many may wait before NATS drops some (the gap is then read back).
+const (
+	liveBatch = 256
+	liveQueue = 4096
+)
+
+// Subscribe calls deliver, on one goroutine and in order, with the
+// messages stored in room from now on: one at a time when they trickle
+// in, or all those waiting (up to liveBatch) when they pour in, so that
+// the caller's work per call is shared by many messages. A message may be
+// delivered again, and some may be skipped when NATS drops messages for a
+// slow subscriber: callers track ids and fill gaps with Range. Stop with
+// the returned function; it waits for deliver to return.
+func (s *Store) Subscribe(room string, deliver func([]shared.Message)) (stop func(), err error) {
+	ch := make(chan *nats.Msg, liveQueue)
+	sub, err := s.nc.ChanSubscribe(liveSubject(room), ch)
 	if err != nil {
 		return nil, fmt.Errorf("subscribe to #%s: %w", room, err)
 	}
-	sub.SetPendingLimits(1<<20, 1<<30)
 	// Make sure the server has the subscription before the caller reads
 	// the stream's bounds, so that nothing falls between the two.
 	if err := s.nc.Flush(); err != nil {
 		sub.Unsubscribe()
 		return nil, fmt.Errorf("subscribe to #%s: %w", room, err)
 	}
-	return func() { sub.Unsubscribe() }, nil
+	done, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		batch := make([]shared.Message, 0, liveBatch)
+		for {
+			select {
+			case <-done:
+				return
+			case msg := <-ch:
+				batch = s.appendLive(batch[:0], room, msg)
+			}
+		drain:
+			for len(batch) < liveBatch {
+				select {
+				case msg := <-ch:
+					batch = s.appendLive(batch, room, msg)
+				default:
+					break drain
+				}
+			}
+			if len(batch) > 0 {
+				deliver(batch)
+			}
+		}
+	}()
+	return func() {
+		sub.Unsubscribe()
+		close(done)
+		<-finished
+	}, nil
+}
+
+// appendLive decodes a republished message and appends it to batch.
+func (s *Store) appendLive(batch []shared.Message, room string, msg *nats.Msg) []shared.Message {
+	m, err := decode(room, msg)
+	if err != nil {
+		s.log.Error("live message", "room", room, "err", err)
+		return batch
+	}
+	return append(batch, m)
 }
 
 // natsLogger sends the embedded server's log to slog.

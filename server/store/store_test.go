@@ -43,7 +43,11 @@ func TestAppendRangeSubscribeReopen(t *testing.T) {
 		t.Fatal(err)
 	}
 	live := make(chan shared.Message, 1000)
-	stop, err := s.Subscribe("general", func(m shared.Message) { live <- m })
+	stop, err := s.Subscribe("general", func(ms []shared.Message) {
+		for _, m := range ms {
+			live <- m
+		}
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

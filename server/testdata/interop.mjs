@@ -10,11 +10,16 @@ setTimeout(() => fail("timed out"), 10000);
 function open() {
   const ws = new WebSocket(url);
   const queue = [], waiters = [];
+  const deliver = (env) => {
+    const w = waiters.shift();
+    w ? w(env) : queue.push(env);
+  };
   ws.onmessage = (ev) => {
     if (typeof ev.data !== "string") fail("got a binary frame");
     const env = JSON.parse(ev.data);
-    const w = waiters.shift();
-    w ? w(env) : queue.push(env);
+    // A batch carries several envelopes, to handle in order.
+    if (env.type === "batch") env.payload.forEach(deliver);
+    else deliver(env);
   };
   ws.onerror = () => fail("socket error");
   const next = () => queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r));

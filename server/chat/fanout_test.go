@@ -1,0 +1,51 @@
+//go:build !js
+
+package chat
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"livechat/shared"
+)
+
+// BenchmarkFanOut measures delivering one stored message to a room of
+// 1,000 members: encoding it once and queueing it for each. The members
+// are in memory; their writers drain the queue without a socket.
+func BenchmarkFanOut(b *testing.B) {
+	for _, members := range []int{1000} {
+		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
+			h := &Hub{cfg: Config{SendQueue: 1 << 20}, log: slog.New(slog.DiscardHandler)}
+			h.cfg.setDefaults()
+			r := &room{name: "general", members: make(map[string]*session), ready: true}
+			var wg sync.WaitGroup
+			for i := range members {
+				s := &session{hub: h, log: h.log}
+				s.out = newOutbox(h.cfg.SendQueue, &wg, func() {
+					defer wg.Done()
+					var frames *[][]byte
+					for {
+						if frames, _ = s.out.take(frames); frames == nil {
+							return
+						}
+					}
+				})
+				r.members[fmt.Sprint(i)] = s
+			}
+			m := shared.Message{Room: "general", From: "alice", Text: "a message of an ordinary length, some sixty bytes", At: time.Now()}
+			b.ReportAllocs()
+			for b.Loop() {
+				m.ID++
+				r.mu.Lock()
+				h.deliverLocked(r, []shared.Message{m})
+				r.mu.Unlock()
+			}
+			b.StopTimer()
+			wg.Wait()
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*members), "ns/delivery")
+		})
+	}
+}
