@@ -4,8 +4,8 @@ package server_test
 
 import (
 	"bytes"
-	"context"
 	"compress/gzip"
+	"context"
 	"crypto/rand"
 	"io"
 	"log/slog"
