@@ -24,7 +24,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var cfg Config
 	var asJSON, suite bool
-	var cpuProfile string
+	var cpuProfile, serverBin string
 	fs.StringVar(&cfg.URL, "url", "http://localhost:8080", "`URL` of the livechat server")
 	fs.IntVar(&cfg.Clients, "clients", 100, "clients to connect")
 	fs.IntVar(&cfg.Rooms, "rooms", 1, "rooms the clients are shared out to")
@@ -38,6 +38,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.BoolVar(&asJSON, "json", false, "print one JSON line instead of a table")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile to `file`")
 	fs.BoolVar(&suite, "suite", false, "run the standard scenarios, each against a fresh livechat it starts, and print one table")
+	fs.StringVar(&serverBin, "server", "", "with -suite: the livechat `program` to start (default: this one), to compare builds")
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: livechat bench [flags]\n\nLoads a livechat server through its WebSocket protocol and reports losses,\nlatency, throughput and the server's memory and CPU.\n\nFlags:\n")
 		fs.PrintDefaults()
@@ -63,7 +64,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "open-file limit: %d\n", limit)
 	}
 	if suite {
-		if err := RunSuite(ctx, stdout, stderr); err != nil {
+		if err := RunSuite(ctx, serverBin, stdout, stderr); err != nil {
 			fmt.Fprintf(stderr, "livechat bench: %v\n", err)
 			return 1
 		}

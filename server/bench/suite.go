@@ -32,9 +32,9 @@ var standard = []scenario{
 var sweepRates = []float64{1000, 1500, 2000, 2500, 3000, 3500, 4000, 5000, 6000, 8000}
 
 // RunSuite runs the standard scenarios, each against a fresh livechat
-// server started from this executable with the web app in ./web, and
-// prints one table to w.
-func RunSuite(ctx context.Context, w io.Writer, progress io.Writer) error {
+// server started from program (empty: this executable) with the web app
+// in ./web, and prints one table to w.
+func RunSuite(ctx context.Context, program string, w io.Writer, progress io.Writer) error {
 	type row struct {
 		name string
 		cfg  Config
@@ -43,7 +43,7 @@ func RunSuite(ctx context.Context, w io.Writer, progress io.Writer) error {
 	var rows []row
 	for _, s := range standard {
 		fmt.Fprintf(progress, "== %s\n", s.name)
-		res, err := runFresh(ctx, s.cfg, progress)
+		res, err := runFresh(ctx, program, s.cfg, progress)
 		if err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)
 		}
@@ -55,7 +55,7 @@ func RunSuite(ctx context.Context, w io.Writer, progress io.Writer) error {
 		cfg := Config{Clients: 1000, Rooms: 1, Senders: 100, Rate: rate, Duration: 10 * time.Second, Size: 100, Ramp: 1000}
 		name := fmt.Sprintf("d: 1,000 clients, %.0f msg/s", rate)
 		fmt.Fprintf(progress, "== %s\n", name)
-		res, err := runFresh(ctx, cfg, progress)
+		res, err := runFresh(ctx, program, cfg, progress)
 		if err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
@@ -84,11 +84,15 @@ func RunSuite(ctx context.Context, w io.Writer, progress io.Writer) error {
 	return nil
 }
 
-// runFresh starts a livechat server, runs cfg against it and stops it.
-func runFresh(ctx context.Context, cfg Config, progress io.Writer) (Result, error) {
-	exe, err := os.Executable()
-	if err != nil {
-		return Result{}, err
+// runFresh starts a livechat server from program (empty: this
+// executable), runs cfg against it and stops it.
+func runFresh(ctx context.Context, program string, cfg Config, progress io.Writer) (Result, error) {
+	exe := program
+	if exe == "" {
+		var err error
+		if exe, err = os.Executable(); err != nil {
+			return Result{}, err
+		}
 	}
 	data, err := os.MkdirTemp("", "livechat-bench-")
 	if err != nil {
