@@ -33,6 +33,7 @@
 //	message   {"id", "room", "from", "text", "at", "client_id"}    a stored chat message, to everyone
 //	ack       {"client_id", "id", "duplicate"}                     your say is stored
 //	error     {"code", "message", "ref", "request"}                a request was refused
+//	batch     [envelope, ...]                                      several of the above, in order
 //
 // Times are RFC 3339 strings in UTC. Message ids are assigned by the server
 // and increase within a room; client_id repeats the id of the say that
