@@ -5,7 +5,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"syscall"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"livechat/server/proc"
 	"livechat/shared"
 	"livechat/shared/sharedtest"
 )
@@ -168,21 +168,13 @@ func TestKillDurability(t *testing.T) {
 	}
 }
 
-// rssMB returns the resident memory of a process, from /proc.
+// rssMB returns the resident memory of a process.
 func rssMB(tb testing.TB, pid int) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	u, err := proc.Of(pid)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			var kb float64
-			fmt.Sscan(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), &kb)
-			return kb / 1024
-		}
-	}
-	tb.Fatal("no VmRSS")
-	return 0
+	return float64(u.RSS) / (1 << 20)
 }
 
 // BenchmarkStoreRSS reports the program's memory after it starts and after

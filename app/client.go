@@ -88,7 +88,52 @@ type ClientConfig struct {
 	// when the connection state changes and for each event from the
 	// server. They must not block for long.
 	OnState func(State)
-	OnEvent func(shared.Envelope)
+	OnEvent func(Event)
+}
+
+// Event is one event from the server, decoded once for the client and the
+// UI. Type says which field is set; other types set none.
+type Event struct {
+	Type     shared.Type
+	Welcome  *shared.Welcome
+	Presence *shared.Presence
+	Change   *shared.PresenceChange // joined, left
+	History  *shared.History
+	Message  *shared.Message
+	Ack      *shared.Ack
+	Error    *shared.Error
+}
+
+// decodeEvent decodes the payload of env.
+func decodeEvent(env shared.Envelope) (Event, error) {
+	ev := Event{Type: env.Type}
+	var payload any
+	switch env.Type {
+	case shared.TypeWelcome:
+		ev.Welcome = new(shared.Welcome)
+		payload = ev.Welcome
+	case shared.TypePresence:
+		ev.Presence = new(shared.Presence)
+		payload = ev.Presence
+	case shared.TypeJoined, shared.TypeLeft:
+		ev.Change = new(shared.PresenceChange)
+		payload = ev.Change
+	case shared.TypeHistory:
+		ev.History = new(shared.History)
+		payload = ev.History
+	case shared.TypeMessage:
+		ev.Message = new(shared.Message)
+		payload = ev.Message
+	case shared.TypeAck:
+		ev.Ack = new(shared.Ack)
+		payload = ev.Ack
+	case shared.TypeError:
+		ev.Error = new(shared.Error)
+		payload = ev.Error
+	default:
+		return ev, nil
+	}
+	return ev, env.DecodePayload(payload)
 }
 
 // Client keeps one person connected to a room: it dials, joins, hands
@@ -128,7 +173,7 @@ func NewClient(cfg ClientConfig) *Client {
 		cfg.OnState = func(State) {}
 	}
 	if cfg.OnEvent == nil {
-		cfg.OnEvent = func(shared.Envelope) {}
+		cfg.OnEvent = func(Event) {}
 	}
 	if cfg.Outbox == nil {
 		cfg.Outbox = LoadOutbox(nil, "")
@@ -244,51 +289,44 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 		case err != nil:
 			return welcomed, err
 		}
+		ev, err := decodeEvent(env)
+		if err != nil {
+			continue // a payload this client cannot read; skip it
+		}
 		if !welcomed {
-			switch env.Type {
+			switch ev.Type {
 			case shared.TypeError:
-				var e shared.Error
-				if err := env.DecodePayload(&e); err != nil {
-					return false, err
-				}
-				return false, &e
+				return false, ev.Error
 			case shared.TypeWelcome:
-				var w shared.Welcome
-				if err := env.DecodePayload(&w); err != nil {
-					return false, err
-				}
 				welcomed = true
 				c.mu.Lock()
-				c.conn, c.session, c.live = conn, w.Session, false
+				c.conn, c.session, c.live = conn, ev.Welcome.Session, false
 				if join.Since != nil {
 					c.pos, c.hasPos = max(c.pos, *join.Since), true
 				} else {
 					// The history that follows ends at Last; what came
 					// before it this client chose not to get.
-					c.pos, c.hasPos = w.Last, true
+					c.pos, c.hasPos = ev.Welcome.Last, true
 				}
 				c.mu.Unlock()
 				c.outbox.Seen(c.pos)
 				c.cfg.OnState(State{Status: StatusOnline})
 			}
 		}
-		if err := c.track(ctx, conn, env); err != nil {
+		if err := c.track(ctx, conn, ev); err != nil {
 			return welcomed, err
 		}
-		c.cfg.OnEvent(env)
+		c.cfg.OnEvent(ev)
 	}
 }
 
 // track follows the events that matter to resuming and to the outbox:
 // the ids seen, the acks, and the end of the join's history, after which
 // the outbox is sent.
-func (c *Client) track(ctx context.Context, conn *shared.Conn, env shared.Envelope) error {
-	switch env.Type {
+func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
+	switch ev.Type {
 	case shared.TypeHistory:
-		var h shared.History
-		if env.DecodePayload(&h) != nil {
-			return nil
-		}
+		h := ev.History
 		if h.Reset {
 			c.outbox.Reset()
 			c.mu.Lock()
@@ -309,20 +347,13 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, env shared.Envelo
 			}
 		}
 	case shared.TypeMessage:
-		var m shared.Message
-		if env.DecodePayload(&m) == nil {
-			c.seen(m)
-		}
+		c.seen(*ev.Message)
 	case shared.TypeAck:
-		var a shared.Ack
-		if env.DecodePayload(&a) == nil {
-			c.outbox.Remove(a.ClientID)
-		}
+		c.outbox.Remove(ev.Ack.ClientID)
 	case shared.TypeError:
-		var e shared.Error
 		// A refused message will never be accepted as it is: drop it. It
 		// stays for errors worth retrying.
-		if env.DecodePayload(&e) == nil && e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
+		if e := ev.Error; e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
 			c.outbox.Remove(e.Ref)
 		}
 	}

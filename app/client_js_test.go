@@ -26,7 +26,7 @@ func TestClientAgainstServer(t *testing.T) {
 	room := "js-" + strings.ToLower(rand.Text()[:10])
 
 	states := make(chan app.State, 100)
-	events := make(chan shared.Envelope, 100)
+	events := make(chan app.Event, 100)
 	var mu sync.Mutex
 	var conns []*shared.Conn
 	c := app.NewClient(app.ClientConfig{
@@ -43,7 +43,7 @@ func TestClientAgainstServer(t *testing.T) {
 			return conn, err
 		},
 		OnState: func(s app.State) { states <- s },
-		OnEvent: func(env shared.Envelope) { events <- env },
+		OnEvent: func(ev app.Event) { events <- ev },
 	})
 	done := make(chan error, 1)
 	go func() { done <- c.Run(ctx) }()
@@ -61,16 +61,13 @@ func TestClientAgainstServer(t *testing.T) {
 			}
 		}
 	}
-	waitEvent := func(want shared.Type, v any) {
+	waitEvent := func(want shared.Type) app.Event {
 		t.Helper()
 		for {
 			select {
-			case env := <-events:
-				if env.Type == want {
-					if err := env.DecodePayload(v); err != nil {
-						t.Fatal(err)
-					}
-					return
+			case ev := <-events:
+				if ev.Type == want {
+					return ev
 				}
 			case <-ctx.Done():
 				t.Fatalf("timed out waiting for %s", want)
@@ -79,8 +76,7 @@ func TestClientAgainstServer(t *testing.T) {
 	}
 
 	waitState(app.StatusOnline)
-	var w shared.Welcome
-	waitEvent(shared.TypeWelcome, &w)
+	w := *waitEvent(shared.TypeWelcome).Welcome
 	if w.Nickname != "Ada" || w.Session == "" || c.Session() != w.Session {
 		t.Fatalf("welcome %+v", w)
 	}
@@ -88,8 +84,7 @@ func TestClientAgainstServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var m shared.Message
-	waitEvent(shared.TypeMessage, &m)
+	m := *waitEvent(shared.TypeMessage).Message
 	if m.Text != "first" || m.ClientID != id || m.From != "Ada" {
 		t.Fatalf("message %+v", m)
 	}
@@ -107,14 +102,14 @@ func TestClientAgainstServer(t *testing.T) {
 	mu.Unlock()
 	waitState(app.StatusReconnecting)
 	waitState(app.StatusOnline)
-	waitEvent(shared.TypeWelcome, &w)
+	w = *waitEvent(shared.TypeWelcome).Welcome
 	if w.Nickname != "Ada" {
 		t.Fatalf("welcome after reconnecting %+v", w)
 	}
 	if _, err := c.Say(ctx, "second"); err != nil {
 		t.Fatal(err)
 	}
-	waitEvent(shared.TypeMessage, &m)
+	m = *waitEvent(shared.TypeMessage).Message
 	if m.Text != "second" || m.From != "Ada" {
 		t.Fatalf("message %+v", m)
 	}
@@ -180,18 +175,14 @@ func TestResumeAndOutboxAgainstServer(t *testing.T) {
 				online <- struct{}{}
 			}
 		},
-		OnEvent: func(env shared.Envelope) {
-			switch env.Type {
+		OnEvent: func(ev app.Event) {
+			switch ev.Type {
 			case shared.TypeHistory:
-				var h shared.History
-				env.DecodePayload(&h)
-				for _, m := range h.Messages {
+				for _, m := range ev.History.Messages {
 					ids <- m.ID
 				}
 			case shared.TypeMessage:
-				var m shared.Message
-				env.DecodePayload(&m)
-				ids <- m.ID
+				ids <- ev.Message.ID
 			}
 		},
 	})

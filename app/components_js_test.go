@@ -194,12 +194,8 @@ func TestUnreadCountInTitle(t *testing.T) {
 	_, d := mount(t, p)
 	defer setTitle(0)
 	say := func(from string, id uint64) {
-		frame, err := shared.Encode(shared.TypeMessage, "", shared.Message{ID: id, Room: "general", From: from, Text: "hi", At: time.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		env, _ := shared.Decode(frame)
-		p.ctx.Dispatch(func(ctx app.Context) { p.apply(ctx, env) })
+		m := shared.Message{ID: id, Room: "general", From: from, Text: "hi", At: time.Now()}
+		p.ctx.Dispatch(func(ctx app.Context) { p.apply(ctx, Event{Type: shared.TypeMessage, Message: &m}) })
 		d.Consume()
 	}
 	p.nickname, p.joined = "me", true

@@ -200,10 +200,10 @@ func (p *Page) start(ctx app.Context, id identity) {
 				}
 			})
 		},
-		OnEvent: func(env shared.Envelope) {
+		OnEvent: func(ev Event) {
 			ctx.Dispatch(func(ctx app.Context) {
 				if p.client == c {
-					p.apply(ctx, env)
+					p.apply(ctx, ev)
 				}
 			})
 		},
@@ -230,28 +230,19 @@ func (p *Page) disconnect() {
 }
 
 // apply updates the page with one server event.
-func (p *Page) apply(ctx app.Context, env shared.Envelope) {
-	switch env.Type {
+func (p *Page) apply(ctx app.Context, ev Event) {
+	switch ev.Type {
 	case shared.TypeWelcome:
-		var w shared.Welcome
-		if env.DecodePayload(&w) != nil {
-			return
-		}
+		w := ev.Welcome
 		p.joined, p.joining = true, false
 		p.nickname, p.room = w.Nickname, w.Room
 		ctx.LocalStorage().Set(identityKey, identity{Nickname: w.Nickname, Room: w.Room, Session: w.Session})
 	case shared.TypePresence:
-		var pr shared.Presence
-		if env.DecodePayload(&pr) == nil {
-			p.users = pr.Users
-		}
+		p.users = ev.Presence.Users
 	case shared.TypeJoined, shared.TypeLeft:
-		var c shared.PresenceChange
-		if env.DecodePayload(&c) != nil {
-			return
-		}
+		c := ev.Change
 		verb := "joined"
-		if env.Type == shared.TypeJoined {
+		if ev.Type == shared.TypeJoined {
 			p.users = addUser(p.users, c.Nickname)
 		} else {
 			p.users = slices.DeleteFunc(slices.Clone(p.users), func(u string) bool { return u == c.Nickname })
@@ -259,15 +250,9 @@ func (p *Page) apply(ctx app.Context, env shared.Envelope) {
 		}
 		p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: c.Nickname + " " + verb, At: c.At})
 	case shared.TypeHistory:
-		var h shared.History
-		if env.DecodePayload(&h) == nil {
-			p.applyHistory(h)
-		}
+		p.applyHistory(*ev.History)
 	case shared.TypeMessage:
-		var m shared.Message
-		if env.DecodePayload(&m) != nil {
-			return
-		}
+		m := *ev.Message
 		if !p.appendMessage(m) {
 			return
 		}
@@ -277,20 +262,14 @@ func (p *Page) apply(ctx app.Context, env shared.Envelope) {
 			p.notify(ctx, m)
 		}
 	case shared.TypeAck:
-		var a shared.Ack
-		if env.DecodePayload(&a) == nil {
-			p.pending = slices.Clone(p.pending)
-			for i := range p.pending {
-				if p.pending[i].ClientID == a.ClientID {
-					p.pending[i].Sent = true
-				}
+		p.pending = slices.Clone(p.pending)
+		for i := range p.pending {
+			if p.pending[i].ClientID == ev.Ack.ClientID {
+				p.pending[i].Sent = true
 			}
 		}
 	case shared.TypeError:
-		var e shared.Error
-		if env.DecodePayload(&e) != nil {
-			return
-		}
+		e := ev.Error
 		p.sayError = e.Message
 		if e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
 			p.dropPending(e.Ref) // refused for good: the client dropped it too

@@ -13,7 +13,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 
-	"livechat/server/limits"
+	"livechat/server/proc"
 	"livechat/server/store"
 )
 
@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	if limit := tuneMemory(cfg.MemoryLimitMB); limit > 0 {
 		log.Info("memory limit", "bytes", limit)
 	}
-	if n, err := limits.RaiseOpenFiles(); err != nil {
+	if n, err := proc.RaiseOpenFiles(); err != nil {
 		log.Warn("cannot raise the open-file limit", "limit", n, "err", err)
 	} else {
 		log.Info("open-file limit", "limit", n)

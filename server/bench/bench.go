@@ -18,6 +18,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"livechat/server/proc"
 	"livechat/shared"
 )
 
@@ -202,9 +203,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 func mb(b int64) float64         { return float64(b) / (1 << 20) }
 
-func (r *run) usage(ctx context.Context) (usage, error) {
+func (r *run) usage(ctx context.Context) (proc.Usage, error) {
 	if r.cfg.PID > 0 {
-		return procUsage(r.cfg.PID)
+		return proc.Of(r.cfg.PID)
 	}
 	return metricsUsage(ctx, strings.Replace(strings.TrimSuffix(r.wsURL, "/ws"), "ws", "http", 1))
 }

@@ -14,7 +14,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"livechat/server/limits"
+	"livechat/server/proc"
 )
 
 // Main runs `livechat bench` with args (after "bench") and returns the
@@ -60,7 +60,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if limit, err := limits.RaiseOpenFiles(); err == nil {
+	if limit, err := proc.RaiseOpenFiles(); err == nil {
 		fmt.Fprintf(stderr, "open-file limit: %d\n", limit)
 	}
 	if suite {

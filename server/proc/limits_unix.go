@@ -1,8 +1,6 @@
 //go:build !js && !windows
 
-// Package limits raises the process limits a server with many connections
-// needs.
-package limits
+package proc
 
 import (
 	"os"
