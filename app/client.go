@@ -104,36 +104,35 @@ type Event struct {
 	Error    *shared.Error
 }
 
-// decodeEvent decodes the payload of env.
+// decodeEvent decodes the payload of env into the field of its type.
 func decodeEvent(env shared.Envelope) (Event, error) {
 	ev := Event{Type: env.Type}
 	var payload any
 	switch env.Type {
 	case shared.TypeWelcome:
-		ev.Welcome = new(shared.Welcome)
-		payload = ev.Welcome
+		payload = alloc(&ev.Welcome)
 	case shared.TypePresence:
-		ev.Presence = new(shared.Presence)
-		payload = ev.Presence
+		payload = alloc(&ev.Presence)
 	case shared.TypeJoined, shared.TypeLeft:
-		ev.Change = new(shared.PresenceChange)
-		payload = ev.Change
+		payload = alloc(&ev.Change)
 	case shared.TypeHistory:
-		ev.History = new(shared.History)
-		payload = ev.History
+		payload = alloc(&ev.History)
 	case shared.TypeMessage:
-		ev.Message = new(shared.Message)
-		payload = ev.Message
+		payload = alloc(&ev.Message)
 	case shared.TypeAck:
-		ev.Ack = new(shared.Ack)
-		payload = ev.Ack
+		payload = alloc(&ev.Ack)
 	case shared.TypeError:
-		ev.Error = new(shared.Error)
-		payload = ev.Error
+		payload = alloc(&ev.Error)
 	default:
 		return ev, nil
 	}
 	return ev, env.DecodePayload(payload)
+}
+
+// alloc points *field at a new T and returns it.
+func alloc[T any](field **T) *T {
+	*field = new(T)
+	return *field
 }
 
 // Client keeps one person connected to a room: it dials, joins, hands

@@ -253,15 +253,11 @@ type record struct {
 // dedupe window is not stored again; Append then returns the id of the
 // first copy and duplicate true.
 func (s *Store) Append(ctx context.Context, m shared.Message, dedupeID string) (id uint64, duplicate bool, err error) {
-	data, err := json.Marshal(record{From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID})
+	msg, err := newMsg(m, dedupeID)
 	if err != nil {
 		return 0, false, err
 	}
-	var opts []jetstream.PublishOpt
-	if dedupeID != "" {
-		opts = append(opts, jetstream.WithMsgID(dedupeID))
-	}
-	ack, err := s.js.Publish(ctx, msgSubject(m.Room), data, opts...)
+	ack, err := s.js.PublishMsg(ctx, msg)
 	if err != nil {
 		return 0, false, fmt.Errorf("store message in #%s: %w", m.Room, err)
 	}
@@ -273,13 +269,9 @@ func (s *Store) Append(ctx context.Context, m shared.Message, dedupeID string) (
 // runs on the store's ack goroutine and must not block. Publishing many at
 // once is how the store keeps up with many senders.
 func (s *Store) AppendAsync(m shared.Message, dedupeID string, done func(id uint64, duplicate bool, err error)) error {
-	data, err := json.Marshal(record{From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID})
+	msg, err := newMsg(m, dedupeID)
 	if err != nil {
 		return err
-	}
-	msg := &nats.Msg{Subject: msgSubject(m.Room), Data: data, Header: nats.Header{}}
-	if dedupeID != "" {
-		msg.Header.Set(jetstream.MsgIDHeader, dedupeID)
 	}
 	s.appends.Store(msg, done)
 	if _, err := s.js.PublishMsgAsync(msg); err != nil {
@@ -287,6 +279,20 @@ func (s *Store) AppendAsync(m shared.Message, dedupeID string, done func(id uint
 		return fmt.Errorf("store message in #%s: %w", m.Room, err)
 	}
 	return nil
+}
+
+// newMsg returns the NATS message that stores m, with dedupeID (if set) as
+// JetStream's message id.
+func newMsg(m shared.Message, dedupeID string) (*nats.Msg, error) {
+	data, err := json.Marshal(record{From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID})
+	if err != nil {
+		return nil, fmt.Errorf("encode message: %w", err)
+	}
+	msg := &nats.Msg{Subject: msgSubject(m.Room), Data: data, Header: nats.Header{}}
+	if dedupeID != "" {
+		msg.Header.Set(jetstream.MsgIDHeader, dedupeID)
+	}
+	return msg, nil
 }
 
 // appended hands the outcome of an AppendAsync to its callback.
