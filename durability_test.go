@@ -69,7 +69,7 @@ func (c *chatter) all() map[string]int {
 	got := make(map[string]int)
 	before := uint64(1 << 62)
 	for {
-		c.conn.Write(ctx, shared.TypeHistory, "", shared.HistoryRequest{Before: before, Limit: shared.MaxHistory})
+		c.conn.Write(ctx, shared.TypeHistory, "", shared.HistoryRequest{Before: before, Limit: new(shared.MaxHistory)})
 		env := c.read()
 		if env.Type != shared.TypeHistory {
 			continue

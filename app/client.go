@@ -97,7 +97,7 @@ type Event struct {
 	Type     shared.Type
 	Welcome  *shared.Welcome
 	Presence *shared.Presence
-	Change   *shared.PresenceChange // joined, left
+	Update   *shared.PresenceUpdate
 	History  *shared.History
 	Message  *shared.Message
 	Ack      *shared.Ack
@@ -113,8 +113,8 @@ func decodeEvent(env shared.Envelope) (Event, error) {
 		payload = alloc(&ev.Welcome)
 	case shared.TypePresence:
 		payload = alloc(&ev.Presence)
-	case shared.TypeJoined, shared.TypeLeft:
-		payload = alloc(&ev.Change)
+	case shared.TypePresenceUpdate:
+		payload = alloc(&ev.Update)
 	case shared.TypeHistory:
 		payload = alloc(&ev.History)
 	case shared.TypeMessage:

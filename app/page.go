@@ -239,16 +239,20 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		ctx.LocalStorage().Set(identityKey, identity{Nickname: w.Nickname, Room: w.Room, Session: w.Session})
 	case shared.TypePresence:
 		p.users = ev.Presence.Users
-	case shared.TypeJoined, shared.TypeLeft:
-		c := ev.Change
-		verb := "joined"
-		if ev.Type == shared.TypeJoined {
-			p.users = addUser(p.users, c.Nickname)
-		} else {
-			p.users = slices.DeleteFunc(slices.Clone(p.users), func(u string) bool { return u == c.Nickname })
-			verb = "left"
+	case shared.TypePresenceUpdate:
+		u := ev.Update
+		for _, name := range u.Joined {
+			if !slices.Contains(p.users, name) {
+				p.users = addUser(p.users, name)
+				p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: name + " joined", At: u.At})
+			}
 		}
-		p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: c.Nickname + " " + verb, At: c.At})
+		for _, name := range u.Left {
+			if slices.Contains(p.users, name) {
+				p.users = slices.DeleteFunc(slices.Clone(p.users), func(u string) bool { return u == name })
+				p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: name + " left", At: u.At})
+			}
+		}
 	case shared.TypeHistory:
 		p.applyHistory(*ev.History)
 	case shared.TypeMessage:

@@ -31,7 +31,7 @@ func benchServer(b *testing.B) string {
 		b.Fatal(err)
 	}
 	cfg := testConfig()
-	cfg.SendQueue = 1 << 16
+	cfg.SendQueueBytes = 64 << 20
 	s, err := server.New(cfg, "bench", http.NotFoundHandler(), messages, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)

@@ -38,8 +38,10 @@ type Config struct {
 	LogLevel slog.Level
 	// ShutdownTimeout bounds a graceful shutdown.
 	ShutdownTimeout time.Duration
-	// SendQueue is how many messages may wait for one slow reader.
-	SendQueue int
+	// SendQueueBytes bounds what may wait to be written to one connection;
+	// TotalQueueBytes, to all of them together (see chat.Config).
+	SendQueueBytes  int
+	TotalQueueBytes int64
 	// PingInterval is how often connections are pinged.
 	PingInterval time.Duration
 	// History is how many recent messages a join gets.
@@ -62,7 +64,8 @@ func EnvName(flagName string) string {
 func ParseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var cfg Config
 	var origins, logFormat, logLevel, natsURLs string
-	var storeMB, memoryMB int64
+	var storeMB, memoryMB, queueTotalMB int64
+	var queueKB int
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
 	fs.SetOutput(output)
 	fs.StringVar(&cfg.Addr, "addr", "localhost:8080", "listen `address`")
@@ -74,7 +77,8 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "how long a graceful shutdown may take")
 	fs.DurationVar(&cfg.PingInterval, "ping-interval", 15*time.Second, "how often each connection is pinged; a peer that misses a pong for 10s is dropped")
-	fs.IntVar(&cfg.SendQueue, "send-queue", 1024, "messages that may wait for one slow reader before it is disconnected")
+	fs.IntVar(&queueKB, "send-queue-kb", 4<<10, "KiB that may wait to be written to one connection; a reader that falls further\nbehind is disconnected (status 1008), and its own requests wait")
+	fs.Int64Var(&queueTotalMB, "send-queue-total-mb", 256, "MiB that may wait to be written to all connections together")
 	fs.IntVar(&cfg.History, "history", shared.DefaultHistory, fmt.Sprintf("recent messages a client gets when it joins (at most %d)", shared.MaxHistory))
 	fs.StringVar(&cfg.Store.Dir, "data", "data", "`directory` of the embedded message store (NATS JetStream)")
 	fs.StringVar(&natsURLs, "nats", "", "comma-separated `URLs` of an external NATS server or cluster with JetStream,\nused instead of the embedded one; servers using the same NATS share rooms")
@@ -114,6 +118,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	cfg.AllowedOrigins = splitList(origins)
 	cfg.Store.URLs = splitList(natsURLs)
 	cfg.Store.MaxStore, cfg.Store.MaxMemory = storeMB<<20, memoryMB<<20
+	cfg.SendQueueBytes, cfg.TotalQueueBytes = queueKB<<10, queueTotalMB<<20
 	switch logFormat {
 	case "text":
 	case "json":
@@ -129,8 +134,10 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("shutdown timeout %v: must be positive", cfg.ShutdownTimeout)
 	case cfg.PingInterval <= 0:
 		return Config{}, fmt.Errorf("ping interval %v: must be positive", cfg.PingInterval)
-	case cfg.SendQueue <= 0:
-		return Config{}, fmt.Errorf("send queue %d: must be positive", cfg.SendQueue)
+	case queueKB < 64 || queueKB > 1<<20:
+		return Config{}, fmt.Errorf("send queue %d KiB: must be 64 KiB to 1 GiB", queueKB)
+	case queueTotalMB < 1 || queueTotalMB<<10 < int64(queueKB):
+		return Config{}, fmt.Errorf("send queue total %d MiB: must be at least one connection's queue (%d KiB)", queueTotalMB, queueKB)
 	case cfg.History < 0 || cfg.History > shared.MaxHistory:
 		return Config{}, fmt.Errorf("history %d: must be 0 to %d", cfg.History, shared.MaxHistory)
 	case cfg.Store.RoomMessages <= 0:

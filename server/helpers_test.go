@@ -20,6 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server"
+	"livechat/server/chat"
 	"livechat/server/store"
 	"livechat/shared"
 )
@@ -33,7 +34,9 @@ func testConfig() server.Config {
 	return server.Config{
 		Addr:            "127.0.0.1:0",
 		ShutdownTimeout: 5 * time.Second,
-		SendQueue:       1024,
+		SendQueueBytes:  4 << 20,
+		TotalQueueBytes: 256 << 20,
+		History:         shared.DefaultHistory,
 		PingInterval:    15 * time.Second,
 	}
 }
@@ -103,7 +106,7 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 }
 
 // startServerWith starts a server with cfg on messages.
-func startServerWith(t *testing.T, cfg server.Config, messages *store.Store) *testServer {
+func startServerWith(t *testing.T, cfg server.Config, messages chat.Log) *testServer {
 	t.Helper()
 	logs := &logRecorder{}
 	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("web app")) })
@@ -135,6 +138,9 @@ type client struct {
 	name string
 	// acks collects the acks that next set aside.
 	acks []shared.Ack
+	// online is how many people are in the room, from the last presence
+	// event read.
+	online int
 }
 
 // dial connects a client that is closed when the test ends.
@@ -192,6 +198,7 @@ func (c *client) joined() (shared.Welcome, shared.Presence, []shared.History) {
 	c.t.Helper()
 	w := expect[shared.Welcome](c, shared.TypeWelcome)
 	p := expect[shared.Presence](c, shared.TypePresence)
+	c.online = len(p.Users)
 	var hist []shared.History
 	for {
 		h := expect[shared.History](c, shared.TypeHistory)
@@ -267,7 +274,7 @@ func (c *client) nextMessage() shared.Message {
 	c.t.Helper()
 	for {
 		switch env := c.next(); env.Type {
-		case shared.TypeJoined, shared.TypeLeft:
+		case shared.TypePresenceUpdate:
 		case shared.TypeMessage:
 			var m shared.Message
 			if err := env.DecodePayload(&m); err != nil {
@@ -277,6 +284,22 @@ func (c *client) nextMessage() shared.Message {
 		default:
 			c.t.Fatalf("%s: got %s %s, want a message", c.name, env.Type, env.Payload)
 		}
+	}
+}
+
+// presence reads the next envelope, which must be a presence update.
+func (c *client) presence() shared.PresenceUpdate {
+	c.t.Helper()
+	u := expect[shared.PresenceUpdate](c, shared.TypePresenceUpdate)
+	c.online = u.Online
+	return u
+}
+
+// presenceUntilOnline reads presence updates until n people are online.
+func (c *client) presenceUntilOnline(n int) {
+	c.t.Helper()
+	for c.online != n {
+		c.presence()
 	}
 }
 
@@ -300,6 +323,14 @@ func (c *client) expectClose(status websocket.StatusCode) {
 	for {
 		env, err := c.read()
 		if err == nil && env.Type == shared.TypeAck {
+			continue
+		}
+		if err == nil && env.Type == shared.TypeClosing {
+			var cl shared.Closing
+			env.DecodePayload(&cl)
+			if cl.Status != int(status) || cl.Reason == "" {
+				c.t.Fatalf("%s: closing %+v before the close, want status %v with a reason", c.name, cl, status)
+			}
 			continue
 		}
 		if err == nil {

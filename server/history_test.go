@@ -4,10 +4,10 @@ package server_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -83,7 +83,7 @@ func TestHistoryOnJoinAndPages(t *testing.T) {
 		t.Errorf("first history message %+v", got[0])
 	}
 
-	bob.send(shared.TypeHistory, "h1", shared.HistoryRequest{Before: 11, Limit: 5})
+	bob.send(shared.TypeHistory, "h1", shared.HistoryRequest{Before: 11, Limit: new(5)})
 	page := expect[shared.History](bob, shared.TypeHistory)
 	if page.Before != 11 || !slices.Equal(ids(page.Messages), span(6, 10)) || !page.More {
 		t.Fatalf("page before 11: %+v", page)
@@ -97,15 +97,68 @@ func TestHistoryOnJoinAndPages(t *testing.T) {
 	if page = expect[shared.History](bob, shared.TypeHistory); len(page.Messages) != 0 || page.More {
 		t.Fatalf("page before 1: %+v", page)
 	}
-	bob.send(shared.TypeHistory, "h4", shared.HistoryRequest{Limit: 5})
+	bob.send(shared.TypeHistory, "h4", shared.HistoryRequest{Limit: new(5)})
 	bob.expectError(shared.CodeInvalidRequest)
 
 	// A join may ask for more or less, up to the maximum.
 	carol := dial(t, srv.URL)
-	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol", History: new(500)})
+	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol", History: new(shared.MaxHistory)})
 	_, _, hist = carol.joined()
 	if got := messagesOf(hist); len(got) != 60 || hist[0].More {
-		t.Fatalf("history of 500 (capped at %d) gave %d messages", shared.MaxHistory, len(got))
+		t.Fatalf("history of %d gave %d messages, more %v", shared.MaxHistory, len(got), hist[0].More)
+	}
+}
+
+// TestHistoryLimits checks that out-of-range history sizes are refused
+// with a clear error, never clamped, and that zero means zero, on the
+// server (-history 0) and in requests.
+func TestHistoryLimits(t *testing.T) {
+	cfg := testConfig()
+	cfg.History = 0
+	srv := startServer(t, cfg)
+	alice := dial(t, srv.URL)
+	alice.send(shared.TypeJoin, "", shared.Join{Nickname: "alice"})
+	if _, _, hist := alice.joined(); len(messagesOf(hist)) != 0 {
+		t.Fatalf("an empty room has history %+v", hist)
+	}
+	alice.sayAll(10, "m")
+
+	// The server's default is no history: a join that does not ask gets
+	// none, but learns that older messages exist.
+	bob := dial(t, srv.URL)
+	bob.send(shared.TypeJoin, "j0", shared.Join{Nickname: "bob"})
+	if _, _, hist := bob.joined(); len(messagesOf(hist)) != 0 || !hist[0].More {
+		t.Fatalf("with -history 0, a join got %+v", hist)
+	}
+	for _, tt := range []struct {
+		name string
+		n    int
+	}{{"negative", -1}, {"over the maximum", shared.MaxHistory + 1}, {"far over", 1 << 40}} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := dial(t, srv.URL)
+			c.send(shared.TypeJoin, "j1", shared.Join{Nickname: "carol", History: new(tt.n)})
+			if e := c.expectError(shared.CodeInvalidRequest); e.Ref != "j1" || !strings.Contains(e.Message, "history") {
+				t.Errorf("join with history %d: %+v", tt.n, e)
+			}
+			bob.send(shared.TypeHistory, "h1", shared.HistoryRequest{Before: 11, Limit: new(tt.n)})
+			if e := bob.expectError(shared.CodeInvalidRequest); e.Ref != "h1" || !strings.Contains(e.Message, "limit") {
+				t.Errorf("history request with limit %d: %+v", tt.n, e)
+			}
+		})
+	}
+	// Zero is zero; omitted is the protocol's default.
+	bob.send(shared.TypeHistory, "h2", shared.HistoryRequest{Before: 11, Limit: new(0)})
+	if page := expect[shared.History](bob, shared.TypeHistory); len(page.Messages) != 0 || !page.More {
+		t.Errorf("limit 0: %+v", page)
+	}
+	bob.send(shared.TypeHistory, "h3", shared.HistoryRequest{Before: 11})
+	if page := expect[shared.History](bob, shared.TypeHistory); len(page.Messages) != 10 || page.More {
+		t.Errorf("no limit: %+v", page)
+	}
+	carol := dial(t, srv.URL)
+	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol", History: new(3)})
+	if _, _, hist := carol.joined(); !slices.Equal(ids(messagesOf(hist)), span(8, 10)) || !hist[0].More {
+		t.Errorf("history 3: %+v", hist)
 	}
 }
 
@@ -167,9 +220,11 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 	var rngMu sync.Mutex
 	drop := func(p float64) bool { rngMu.Lock(); defer rngMu.Unlock(); return rng.Float64() < p }
 
-	// connect joins as name, resuming after since, and returns the
-	// messages of the join's history.
-	connect := func(name string, since uint64) (*client, []shared.Message, error) {
+	// connect joins as name, resuming after since with the session of its
+	// last welcome (as the web app does, so that it takes its nickname
+	// back from a connection the server has not yet seen close), and
+	// returns the messages of the join's history.
+	connect := func(name string, since uint64, session *string) (*client, []shared.Message, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		conn, err := shared.Dial(ctx, srv.URL)
@@ -177,7 +232,7 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 			return nil, nil, err
 		}
 		c := &client{t: t, conn: conn, name: name}
-		if err := conn.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: name, Since: &since, History: new(0)}); err != nil {
+		if err := conn.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: name, Since: &since, History: new(0), Session: *session}); err != nil {
 			return nil, nil, err
 		}
 		var got []shared.Message
@@ -192,6 +247,10 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 				var e shared.Error
 				env.DecodePayload(&e)
 				return nil, nil, &e
+			case shared.TypeWelcome:
+				var w shared.Welcome
+				env.DecodePayload(&w)
+				*session = w.Session
 			case shared.TypeHistory:
 				var h shared.History
 				env.DecodePayload(&h)
@@ -208,6 +267,7 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 	for r := range readers {
 		wg.Go(func() {
 			name := fmt.Sprintf("reader%d", r)
+			var session string
 			var seen []uint64
 			last := func() uint64 {
 				if len(seen) == 0 {
@@ -216,11 +276,8 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 				return seen[len(seen)-1]
 			}
 			for last() < n {
-				c, got, err := connect(name, last())
+				c, got, err := connect(name, last(), &session)
 				if err != nil {
-					if errors.Is(err, shared.ErrNicknameTaken) {
-						continue // the old connection is still being closed
-					}
 					t.Errorf("%s: %v", name, err)
 					return
 				}
@@ -258,9 +315,10 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 	}
 	var sender *client
 	var lastSeen uint64
+	var session string
 	for len(outbox) > 0 {
 		if sender == nil {
-			c, got, err := connect("sender", lastSeen)
+			c, got, err := connect("sender", lastSeen, &session)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -309,7 +367,7 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 	check.joined()
 	var all []shared.Message
 	for before := uint64(n + 1); before > 1; {
-		check.send(shared.TypeHistory, "", shared.HistoryRequest{Before: before, Limit: shared.MaxHistory})
+		check.send(shared.TypeHistory, "", shared.HistoryRequest{Before: before, Limit: new(shared.MaxHistory)})
 		page := expect[shared.History](check, shared.TypeHistory)
 		all = append(page.Messages, all...)
 		if !page.More {
@@ -355,7 +413,7 @@ func TestDuplicateSay(t *testing.T) {
 	srv := startServer(t, testConfig())
 	alice := join(t, srv.URL, "alice")
 	bob := join(t, srv.URL, "bob")
-	expect[shared.PresenceChange](alice, shared.TypeJoined)
+	alice.presence()
 	alice.say("c-1", "once")
 	alice.say("c-1", "once")
 	alice.say("c-2", "twice")

@@ -37,10 +37,11 @@ func New(cfg Config, version string, web http.Handler, messages chat.Log, log *s
 		cfg: cfg,
 		log: log,
 		hub: chat.NewHub(chat.Config{
-			Server:       "livechat " + version,
-			SendQueue:    cfg.SendQueue,
-			PingInterval: cfg.PingInterval,
-			History:      cfg.History,
+			Server:          "livechat " + version,
+			SendQueueBytes:  cfg.SendQueueBytes,
+			TotalQueueBytes: cfg.TotalQueueBytes,
+			PingInterval:    cfg.PingInterval,
+			History:         new(cfg.History),
 		}, messages, log),
 	}
 	mux := http.NewServeMux()
@@ -131,5 +132,9 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 
 // Connections returns how many WebSocket connections are open.
 func (s *Server) Connections() int { return s.hub.Connections() }
+
+// QueuedBytes returns the bytes waiting to be written to all connections
+// now, and the most that ever waited at once.
+func (s *Server) QueuedBytes() (now, peak int64) { return s.hub.QueuedBytes() }
 
 var _ chat.Log = (*store.Store)(nil)

@@ -44,7 +44,7 @@ func TestGracefulShutdown(t *testing.T) {
 
 	alice := join(t, url, "alice")
 	bob := join(t, url, "bob") // does not read until the server is stopping
-	expect[shared.PresenceChange](alice, shared.TypeJoined)
+	alice.presence()
 	const n = 200
 	for i := range n {
 		alice.say(fmt.Sprint(i), fmt.Sprintf("message %d", i))
@@ -171,7 +171,7 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", want: func(c server.Config) bool {
-			return c.Addr == "localhost:8080" && c.WebDir == "web" && c.Store.Dir == "data" && c.Store.URLs == nil && c.History == 50 && c.Store.RoomMessages == 10000 && !c.LogJSON && c.LogLevel == slog.LevelInfo && c.AllowedOrigins == nil && c.SendQueue == 1024
+			return c.Addr == "localhost:8080" && c.WebDir == "web" && c.Store.Dir == "data" && c.Store.URLs == nil && c.History == 50 && c.Store.RoomMessages == 10000 && !c.LogJSON && c.LogLevel == slog.LevelInfo && c.AllowedOrigins == nil && c.SendQueueBytes == 4<<20 && c.TotalQueueBytes == 256<<20
 		}},
 		{name: "flags", args: []string{"-addr", ":9000", "-log-format", "json", "-log-level", "debug", "-allow-origins", "localhost:*, 127.0.0.1:*"},
 			want: func(c server.Config) bool {
@@ -186,13 +186,18 @@ func TestParseConfig(t *testing.T) {
 				return c.Store.MaxStore == 100<<20 && c.Store.MaxMemory == 8<<20 && c.Store.MaxAge == 24*time.Hour && c.Store.RoomMessages == 500
 			}},
 		{name: "history too large", args: []string{"-history", "1000"}, wantErr: "history"},
+		{name: "history negative", args: []string{"-history", "-1"}, wantErr: "history"},
+		{name: "no history is no history", args: []string{"-history", "0"}, want: func(c server.Config) bool { return c.History == 0 }},
+		{name: "send queues", args: []string{"-send-queue-kb", "256", "-send-queue-total-mb", "64"},
+			want: func(c server.Config) bool { return c.SendQueueBytes == 256<<10 && c.TotalQueueBytes == 64<<20 }},
+		{name: "total below one queue", args: []string{"-send-queue-kb", "8192", "-send-queue-total-mb", "4"}, wantErr: "total"},
 		{name: "no store", args: []string{"-data", ""}, wantErr: "store"},
 		{name: "flag beats environment", args: []string{"-addr", ":1"}, env: map[string]string{"LIVECHAT_ADDR": ":2"},
 			want: func(c server.Config) bool { return c.Addr == ":1" }},
-		{name: "bad environment value", env: map[string]string{"LIVECHAT_SEND_QUEUE": "lots"}, wantErr: "LIVECHAT_SEND_QUEUE"},
+		{name: "bad environment value", env: map[string]string{"LIVECHAT_SEND_QUEUE_KB": "lots"}, wantErr: "LIVECHAT_SEND_QUEUE_KB"},
 		{name: "bad log format", args: []string{"-log-format", "xml"}, wantErr: "log format"},
 		{name: "bad log level", args: []string{"-log-level", "loud"}, wantErr: "log level"},
-		{name: "negative queue", args: []string{"-send-queue", "-1"}, wantErr: "send queue"},
+		{name: "negative queue", args: []string{"-send-queue-kb", "-1"}, wantErr: "send queue"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},
 		{name: "unknown flag", args: []string{"-port", "1"}, wantErr: "not defined"},
 	}

@@ -22,18 +22,20 @@
 //	join     {"nickname", "room", "since", "history", "session"}  enter a room (all but nickname optional)
 //	say      {"text": "hello"}                                   post to the room; id required
 //	history  {"before": 42, "limit": 50}                          ask for older messages
+//	ping     (no payload)                                        ask for a pong, to check the connection
 //
 // The server sends:
 //
-//	welcome   {"nickname", "room", "server", "protocol", "limits", "session"}  join accepted
-//	presence  {"room", "users": [...]}                              who is in the room, after welcome
-//	joined    {"room", "nickname", "at", "online"}                 someone entered
-//	left      {"room", "nickname", "at", "online"}                 someone left
-//	history   {"room", "messages", "more", "before", "truncated", "reset", "live"}  stored messages
-//	message   {"id", "room", "from", "text", "at", "client_id"}    a stored chat message, to everyone
-//	ack       {"client_id", "id", "duplicate"}                     your say is stored
-//	error     {"code", "message", "ref", "request"}                a request was refused
-//	batch     [envelope, ...]                                      several of the above, in order
+//	welcome          {"nickname", "room", "server", "protocol", "limits", "session", "last"}  join accepted
+//	presence         {"room", "users": [...]}                       who is in the room, after welcome
+//	presence_update  {"room", "joined", "left", "online", "at"}     who came and went lately
+//	history          {"room", "messages", "more", "before", "truncated", "reset", "live"}  stored messages
+//	message          {"id", "room", "from", "text", "at", "client_id"}  a stored chat message, to everyone
+//	ack              {"client_id", "id", "duplicate"}               your say is stored
+//	error            {"code", "message", "ref", "request"}          a request was refused
+//	pong             (no payload; the id of the ping)               answer to a ping
+//	closing          {"status", "reason"}                           the server closes the connection next
+//	batch            [envelope, ...]                                several of the above, in order
 //
 // Times are RFC 3339 strings in UTC. Message ids are assigned by the server
 // and increase within a room; client_id repeats the id of the say that
@@ -55,17 +57,27 @@
 // request it answers. Its code is stable (see the Code constants); its
 // message is for people.
 //
+// Presence changes are gathered for a fraction of a second and sent as one
+// presence_update, so a crowd arriving or leaving at once costs each member
+// one event.
+//
 // Limits (also announced in welcome): a nickname has 1 to 32 characters
 // after trimming, no control or invisible characters, and is unique in its
 // room ignoring case and width (see NicknameKey); a text has 1 to 4096
 // bytes of UTF-8 and is not blank; a client frame has at most
-// MaxFrameBytes. Frame-level faults close the connection: a binary frame
-// with status 1003, invalid UTF-8 with 1007, an oversized frame with 1009. A
-// client that reads too slowly to keep up is closed with 1008; when the
-// server stops it closes every connection with 1001 after sending what was
-// queued. The server pings every 15 seconds; a client that does not answer
-// within 10 seconds is disconnected (browsers and WebSocket libraries answer
-// pings by themselves).
+// MaxFrameBytes; history and limit are 0 to MaxHistory. Frame-level faults
+// close the connection: a binary frame with status 1003, invalid UTF-8
+// with 1007, an oversized frame with 1009. A client that reads too slowly
+// to keep up (more than a few MiB wait for it) is closed with 1008; its
+// own requests are not read while half of that waits. Before closing a
+// connection on purpose the server sends a closing event with the status,
+// because browsers do not show it to the page: 4001 (replaced: do not
+// reconnect), 1001 (the server stops; sent after what was queued), 1008,
+// or 1013 (the server could not keep the connection in step with its
+// room; reconnect and resume). The server pings every 15 seconds; a client
+// that does not answer within 10 seconds is disconnected (browsers and
+// WebSocket libraries answer pings by themselves). Browsers cannot send
+// pings, so clients check the connection with the ping request.
 //
 // PROTOCOL.md in this directory is the same description with examples.
 package shared

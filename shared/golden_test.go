@@ -29,22 +29,23 @@ var golden = []struct {
 	file    string
 	typ     shared.Type
 	id      string
-	payload any // a pointer to the payload struct
+	payload any // a pointer to the payload struct, or nil for none
 }{
 	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general", Since: new(uint64(41)), History: new(20), Session: "s3cr3t-t0k3n"}},
-	{"history_request.json", shared.TypeHistory, "h-2", &shared.HistoryRequest{Before: 42, Limit: 50}},
+	{"history_request.json", shared.TypeHistory, "h-2", &shared.HistoryRequest{Before: 42, Limit: new(50)}},
+	{"ping.json", shared.TypePing, "p-3", nil},
 	{"say.json", shared.TypeSay, "c-7f3a", &shared.Say{Text: "héllo \"world\"\n<b>&amp;</b> \u2603"}},
 	{"welcome.json", shared.TypeWelcome, "", &shared.Welcome{
 		Nickname: "Zoë <script>", Room: "general", Server: "livechat 1.0.0",
 		Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits, Session: "s3cr3t-t0k3n", Last: 42,
 	}},
 	{"presence.json", shared.TypePresence, "", &shared.Presence{Room: "general", Users: []string{"bob", "Zoë <script>"}}},
-	{"joined.json", shared.TypeJoined, "", &shared.PresenceChange{
-		Room: "general", Nickname: "bob", At: time.Date(2026, 11, 26, 7, 0, 0, 123e6, time.UTC), Online: 2,
+	{"presence_update.json", shared.TypePresenceUpdate, "", &shared.PresenceUpdate{
+		Room: "general", Joined: []string{"bob", "Zoë <script>"}, Left: []string{"carol"}, Online: 2,
+		At: time.Date(2026, 11, 26, 7, 0, 0, 123e6, time.UTC),
 	}},
-	{"left.json", shared.TypeLeft, "", &shared.PresenceChange{
-		Room: "general", Nickname: "bob", At: time.Date(2026, 11, 26, 7, 5, 0, 0, time.UTC), Online: 1,
-	}},
+	{"pong.json", shared.TypePong, "p-3", nil},
+	{"closing.json", shared.TypeClosing, "", &shared.Closing{Status: int(shared.StatusReplaced), Reason: "this nickname is now connected from another window"}},
 	{"message.json", shared.TypeMessage, "", &shared.Message{
 		ID: 42, Room: "general", From: "Zoë <script>", Text: "héllo \"world\"\n<b>&amp;</b> \u2603",
 		At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC), ClientID: "c-7f3a",
@@ -58,7 +59,7 @@ var golden = []struct {
 		},
 	}},
 	{"batch.json", shared.TypeBatch, "", &[]json.RawMessage{
-		json.RawMessage(`{"type":"joined","payload":{"room":"general","nickname":"bob","at":"2026-11-26T07:00:00.123Z","online":2}}`),
+		json.RawMessage(`{"type":"presence_update","payload":{"room":"general","joined":["bob"],"online":2,"at":"2026-11-26T07:00:00.123Z"}}`),
 		json.RawMessage(`{"type":"message","payload":{"id":43,"room":"general","from":"bob","text":"hi","at":"2026-11-26T07:00:01Z","client_id":"c-9"}}`),
 	}},
 	{"error.json", shared.TypeError, "", &shared.Error{
@@ -97,6 +98,12 @@ func TestGolden(t *testing.T) {
 			if env.Type != g.typ || env.ID != g.id {
 				t.Errorf("Decode: type %q id %q, want %q %q", env.Type, env.ID, g.typ, g.id)
 			}
+			if g.payload == nil {
+				if len(env.Payload) != 0 {
+					t.Errorf("payload %s, want none", env.Payload)
+				}
+				return
+			}
 			got := reflect.New(reflect.TypeOf(g.payload).Elem()).Interface()
 			if err := env.DecodePayload(got); err != nil {
 				t.Fatal(err)
@@ -116,8 +123,9 @@ func TestGoldenCoversEveryType(t *testing.T) {
 	}
 	for _, typ := range []shared.Type{
 		shared.TypeJoin, shared.TypeSay, shared.TypeWelcome, shared.TypePresence,
-		shared.TypeJoined, shared.TypeLeft, shared.TypeMessage, shared.TypeError,
+		shared.TypePresenceUpdate, shared.TypeMessage, shared.TypeError,
 		shared.TypeHistory, shared.TypeAck, shared.TypeBatch,
+		shared.TypePing, shared.TypePong, shared.TypeClosing,
 	} {
 		if !have[typ] {
 			t.Errorf("no golden vector for %s", typ)
@@ -146,7 +154,7 @@ func TestBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 	envs, err := env.Unbatch()
-	if err != nil || len(envs) != 2 || envs[0].Type != shared.TypeJoined || envs[1].Type != shared.TypeMessage {
+	if err != nil || len(envs) != 2 || envs[0].Type != shared.TypePresenceUpdate || envs[1].Type != shared.TypeMessage {
 		t.Fatalf("Unbatch = %+v, %v", envs, err)
 	}
 	for _, bad := range []string{

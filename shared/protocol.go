@@ -10,7 +10,7 @@ import (
 // ProtocolVersion is the version of the wire protocol described in this
 // package. The server announces it in [Welcome]; it changes only when an
 // existing field or type changes meaning, not when one is added.
-const ProtocolVersion = 1
+const ProtocolVersion = 2
 
 // Type names the kind of an [Envelope].
 type Type string
@@ -20,17 +20,26 @@ const (
 	TypeJoin    Type = "join"    // payload: Join
 	TypeSay     Type = "say"     // payload: Say; the envelope ID is the client message id
 	TypeHistory Type = "history" // payload: HistoryRequest; answered by a history event
+	// TypePing asks the server to answer at once with a pong carrying the
+	// same envelope ID. Clients use it to notice a connection that
+	// delivers nothing (browsers cannot send WebSocket pings); no payload.
+	TypePing Type = "ping"
 )
 
 // Events and replies, sent by the server.
 const (
-	TypeWelcome  Type = "welcome"  // payload: Welcome
-	TypePresence Type = "presence" // payload: Presence
-	TypeJoined   Type = "joined"   // payload: PresenceChange
-	TypeLeft     Type = "left"     // payload: PresenceChange
-	TypeMessage  Type = "message"  // payload: Message
-	TypeAck      Type = "ack"      // payload: Ack
-	TypeError    Type = "error"    // payload: Error
+	TypeWelcome        Type = "welcome"         // payload: Welcome
+	TypePresence       Type = "presence"        // payload: Presence
+	TypePresenceUpdate Type = "presence_update" // payload: PresenceUpdate
+	TypeMessage        Type = "message"         // payload: Message
+	TypeAck            Type = "ack"             // payload: Ack
+	TypeError          Type = "error"           // payload: Error
+	// TypePong answers a ping; its envelope ID is the ping's. No payload.
+	TypePong Type = "pong"
+	// TypeClosing says why the server is about to close the connection;
+	// payload: Closing. Browsers do not show a client the close status, so
+	// the server says it in the protocol first.
+	TypeClosing Type = "closing"
 	// TypeBatch carries several events in one frame, when the server has
 	// more than one ready for a client: its payload is an array of
 	// envelopes, to handle in order as if each had come in its own frame.
@@ -44,6 +53,13 @@ const (
 // a newer one of the same session (see Join.Session). A client that
 // receives it should not reconnect: it has been superseded.
 const StatusReplaced websocket.StatusCode = 4001
+
+// StatusTryAgain is the close status (1013, "try again later") of a
+// connection the server could not keep exactly in step with its room, for
+// example because the message store could not be read: the client should
+// reconnect and resume from the last message it has, which gets it
+// exactly what it missed.
+const StatusTryAgain websocket.StatusCode = 1013
 
 // Envelope is one protocol message: exactly one WebSocket text frame holds
 // exactly one JSON-encoded Envelope.
@@ -72,13 +88,14 @@ type Join struct {
 	// join is answered with recent messages.
 	Since *uint64 `json:"since,omitempty"`
 	// History is how many recent messages to receive on a join without
-	// Since: omitted means DefaultHistory, 0 none, at most MaxHistory.
+	// Since: omitted means DefaultHistory, 0 none, at most MaxHistory;
+	// other values are refused (see HistoryLimit).
 	History *int `json:"history,omitempty"`
 	// Session is the Session of an earlier Welcome for this nickname and
 	// room, sent when reconnecting. If a connection of that session still
 	// holds the nickname (the server has not yet noticed it is gone), this
 	// connection replaces it: the old one is closed with StatusReplaced and
-	// nobody sees a left or joined event.
+	// nobody sees a presence change.
 	Session string `json:"session,omitempty"`
 }
 
@@ -92,9 +109,10 @@ type Say struct {
 type HistoryRequest struct {
 	// Before is an id: the answer holds the messages just before it.
 	Before uint64 `json:"before"`
-	// Limit is how many messages at most; 0 means DefaultHistory, and at
-	// most MaxHistory.
-	Limit int `json:"limit,omitempty"`
+	// Limit is how many messages at most: omitted means DefaultHistory,
+	// 0 none, at most MaxHistory; other values are refused (see
+	// CheckHistoryLimit).
+	Limit *int `json:"limit,omitempty"`
 }
 
 // History is a run of a room's messages, oldest first, with no gap. A join
@@ -167,7 +185,7 @@ var DefaultLimits = Limits{
 }
 
 // Presence is a snapshot of who is in a room, sent after Welcome. Later
-// changes arrive as joined and left events.
+// changes arrive as presence_update events.
 type Presence struct {
 	Room string `json:"room"`
 	// Users are the nicknames in the room, the receiver included, sorted
@@ -175,14 +193,33 @@ type Presence struct {
 	Users []string `json:"users"`
 }
 
-// PresenceChange is the payload of joined and left: one person entered or
-// left the room. Apply it to the last Presence snapshot.
-type PresenceChange struct {
-	Room     string    `json:"room"`
-	Nickname string    `json:"nickname"`
-	At       time.Time `json:"at"`
-	// Online is how many people are in the room after the change.
-	Online int `json:"online"`
+// PresenceUpdate tells who entered and who left a room since the last
+// update. The server gathers the changes of a short while (a fraction of a
+// second) into one update, so that a crowd arriving or leaving at once
+// costs each member one event, and a person who comes and goes within it
+// appears only in their final state. Each nickname is in at most one of
+// the lists, which give that person's state after the update: apply it to
+// the Presence snapshot by adding Joined and removing Left, ignoring names
+// already in that state (an update may repeat a change the snapshot
+// already had).
+type PresenceUpdate struct {
+	Room   string   `json:"room"`
+	Joined []string `json:"joined,omitempty"`
+	Left   []string `json:"left,omitempty"`
+	// Online is how many people are in the room after the update.
+	Online int       `json:"online"`
+	At     time.Time `json:"at"`
+}
+
+// Closing tells a client why the server closes its connection, just
+// before the WebSocket close with the same status.
+type Closing struct {
+	// Status is the WebSocket close status that follows: StatusReplaced
+	// (do not reconnect), StatusTryAgain or 1001 (reconnect and resume),
+	// 1008 (too slow to keep up; reconnect and resume).
+	Status int `json:"status"`
+	// Reason explains it to people.
+	Reason string `json:"reason"`
 }
 
 // Message is a chat message as delivered to everyone in the room, its

@@ -177,3 +177,17 @@ func CheckID(s string) error {
 	}
 	return nil
 }
+
+// HistoryLimit returns how many messages a join's History or a history
+// request's Limit asks for: DefaultHistory when n is nil, else *n, which
+// must be 0 to MaxHistory. The returned error is a *Error with
+// CodeInvalidRequest naming field.
+func HistoryLimit(field string, n *int) (int, error) {
+	switch {
+	case n == nil:
+		return DefaultHistory, nil
+	case *n < 0 || *n > MaxHistory:
+		return 0, Errorf(CodeInvalidRequest, "%s must be 0 to %d messages, not %d", field, MaxHistory, *n)
+	}
+	return *n, nil
+}

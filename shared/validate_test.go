@@ -136,3 +136,23 @@ func TestErrorIs(t *testing.T) {
 		t.Errorf("Error() = %q", got)
 	}
 }
+
+func TestHistoryLimit(t *testing.T) {
+	for _, tt := range []struct {
+		in   *int
+		want int
+		ok   bool
+	}{
+		{nil, shared.DefaultHistory, true},
+		{new(0), 0, true},
+		{new(1), 1, true},
+		{new(shared.MaxHistory), shared.MaxHistory, true},
+		{new(-1), 0, false},
+		{new(shared.MaxHistory + 1), 0, false},
+	} {
+		got, err := shared.HistoryLimit("limit", tt.in)
+		if (err == nil) != tt.ok || got != tt.want || (err != nil && !errors.Is(err, shared.ErrInvalidRequest)) {
+			t.Errorf("HistoryLimit(%v) = %d, %v; want %d, ok=%v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

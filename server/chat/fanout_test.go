@@ -18,19 +18,21 @@ import (
 func BenchmarkFanOut(b *testing.B) {
 	for _, members := range []int{1000} {
 		b.Run(fmt.Sprintf("members=%d", members), func(b *testing.B) {
-			h := &Hub{cfg: Config{SendQueue: 1 << 20}, log: slog.New(slog.DiscardHandler)}
+			h := &Hub{cfg: Config{SendQueueBytes: 1 << 30, TotalQueueBytes: 1 << 40}, log: slog.New(slog.DiscardHandler)}
 			h.cfg.setDefaults()
+			h.budget = &budget{limit: h.cfg.TotalQueueBytes, floor: budgetFloor}
 			r := &room{name: "general", members: make(map[string]*session), ready: true}
 			var wg sync.WaitGroup
 			for i := range members {
 				s := &session{hub: h, log: h.log}
-				s.out = newOutbox(h.cfg.SendQueue, &wg, func() {
+				s.out = newOutbox(h.cfg.SendQueueBytes, h.budget, &wg, func() {
 					defer wg.Done()
 					var frames *[][]byte
 					for {
 						if frames, _ = s.out.take(frames); frames == nil {
 							return
 						}
+						s.out.sent(size(*frames))
 					}
 				})
 				r.members[fmt.Sprint(i)] = s

@@ -35,12 +35,14 @@ type session struct {
 	token    string
 
 	// While catchingUp, under the room's lock, the room's events wait in
-	// pending until the history before them is queued.
-	catchingUp bool
-	pending    [][]byte
-	// presenceMark is how many of the room's waiting presence events this
-	// session is not to be sent (see room.presence).
-	presenceMark int
+	// pending (pendingBytes in all) until the history before them is
+	// queued.
+	catchingUp   bool
+	pending      [][]byte
+	pendingBytes int
+	// presenceMark is where the room's presence changes stood when this
+	// session's snapshot was taken (see presenceBuffer).
+	presenceMark presenceMark
 
 	stopped   atomic.Bool  // stop was called: what the peer sends is ignored
 	writeFrom atomic.Int64 // when the write in progress began (unix ns), or 0
@@ -55,7 +57,7 @@ func newSession(h *Hub, ws *websocket.Conn, log *slog.Logger) *session {
 		conn: shared.NewConn(ws, shared.MaxFrameBytes),
 		log:  log,
 	}
-	s.out = newOutbox(h.cfg.SendQueue, &s.wg, s.writer)
+	s.out = newOutbox(h.cfg.SendQueueBytes, h.budget, &s.wg, s.writer)
 	return s
 }
 
@@ -80,15 +82,22 @@ func (s *session) run(ctx context.Context) {
 	}
 }
 
-// stop closes the connection with code and reason; the first call wins.
-// Queued frames are written first only when the server is going away. A
-// slow client (StatusPolicyViolation) is cut off at once: a write stuck on
-// its full socket ends with the connection. It never blocks.
+// stop closes the connection with code and reason, which a closing event
+// tells the client first; the first call wins. Queued frames are written
+// first, except for a replaced connection (its successor has them) and a
+// slow client (StatusPolicyViolation), which is cut off at once: a write
+// stuck on its full socket ends with the connection. It never blocks.
 func (s *session) stop(code websocket.StatusCode, reason string) {
 	if !s.stopped.CompareAndSwap(false, true) {
 		return
 	}
-	s.out.close(code, reason, code != websocket.StatusGoingAway)
+	event, err := shared.Encode(shared.TypeClosing, "", shared.Closing{Status: int(code), Reason: reason})
+	if err != nil {
+		s.log.Error("encode closing", "err", err)
+		event = nil
+	}
+	drop := code == websocket.StatusPolicyViolation || code == shared.StatusReplaced
+	s.out.close(code, reason, event, drop)
 	if code == websocket.StatusPolicyViolation && s.writeFrom.Load() != 0 {
 		s.ws.CloseNow()
 	}
@@ -98,9 +107,13 @@ func (s *session) stop(code websocket.StatusCode, reason string) {
 // fallen too far behind. It never blocks.
 func (s *session) push(frames ...[]byte) {
 	if !s.out.push(frames...) {
-		s.log.Warn("disconnecting slow client", "nickname", s.nickname, "queued", s.hub.cfg.SendQueue)
-		s.stop(websocket.StatusPolicyViolation, "too slow: send queue full")
+		s.tooSlow()
 	}
+}
+
+func (s *session) tooSlow() {
+	s.log.Warn("disconnecting slow client", "nickname", s.nickname, "queued_bytes", s.out.queued()+s.pendingBytes)
+	s.stop(websocket.StatusPolicyViolation, "too slow to keep up: reconnect to resume")
 }
 
 // pushLive queues room events, holding them back while the session
@@ -110,11 +123,13 @@ func (s *session) pushLive(frames ...[]byte) {
 		s.push(frames...)
 		return
 	}
-	if len(s.pending)+len(frames) > s.hub.cfg.SendQueue {
-		s.stop(websocket.StatusPolicyViolation, "too slow: send queue full")
+	n := size(frames)
+	if s.pendingBytes+n+s.out.queued() > s.hub.cfg.SendQueueBytes {
+		s.tooSlow()
 		return
 	}
 	s.pending = append(s.pending, frames...)
+	s.pendingBytes += n
 }
 
 // goLive queues the events held back while catching up and lets the next
@@ -123,7 +138,7 @@ func (s *session) goLive() {
 	if len(s.pending) > 0 {
 		s.push(s.pending...)
 	}
-	s.catchingUp, s.pending = false, nil
+	s.catchingUp, s.pending, s.pendingBytes = false, nil, 0
 }
 
 // send encodes and queues one envelope for this session only.
@@ -154,9 +169,13 @@ func (s *session) reply(env shared.Envelope, err error) {
 	s.send(shared.TypeError, "", e)
 }
 
-// readLoop reads and handles requests until the connection fails.
+// readLoop reads and handles requests until the connection fails. It
+// reads the next request only while at most half of the send queue is
+// full: a client that asks for more than it reads is held back by its own
+// socket.
 func (s *session) readLoop(ctx context.Context) error {
 	for {
+		s.out.waitRoom()
 		frame, err := s.conn.ReadFrame(ctx)
 		switch {
 		case errors.Is(err, shared.ErrBinaryFrame):
@@ -218,11 +237,17 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		if err != nil {
 			return err
 		}
+		history := *s.hub.cfg.History
+		if j.History != nil {
+			if history, err = shared.HistoryLimit("history", j.History); err != nil {
+				return err
+			}
+		}
 		r, err := s.hub.enter(ctx, name)
 		if err != nil {
 			return err
 		}
-		if err := s.hub.join(ctx, s, r, nickname, j); err != nil {
+		if err := s.hub.join(ctx, s, r, nickname, j, history); err != nil {
 			s.hub.release(r)
 			return err
 		}
@@ -253,19 +278,27 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		if s.room == nil {
 			return shared.Errorf(shared.CodeNotJoined, "join a room before you ask for its history")
 		}
-		if req.Before == 0 || req.Limit < 0 {
-			return shared.Errorf(shared.CodeInvalidRequest, "a history request needs before, an id, and a limit of 0 to %d", shared.MaxHistory)
+		if req.Before == 0 {
+			return shared.Errorf(shared.CodeInvalidRequest, "a history request needs before: the id of the oldest message you have")
 		}
-		hist, err := s.hub.page(ctx, s.room.name, req)
+		limit, err := shared.HistoryLimit("limit", req.Limit)
+		if err != nil {
+			return err
+		}
+		hist, err := s.hub.page(ctx, s.room.name, req, limit)
 		if err != nil {
 			s.log.Error("read history", "err", err)
 			return shared.Errorf(shared.CodeInternal, "the history cannot be read now; try again")
 		}
-		s.send(shared.TypeHistory, "", hist)
+		s.send(shared.TypeHistory, env.ID, hist)
+		return nil
+
+	case shared.TypePing:
+		s.send(shared.TypePong, env.ID, nil)
 		return nil
 
 	default:
-		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: a client sends join, say or history", env.Type)
+		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: a client sends join, say, history or ping", env.Type)
 	}
 }
 
@@ -282,14 +315,25 @@ func (s *session) writer() {
 		if frames == nil && closing == nil {
 			return
 		}
-		if frames != nil {
-			if err := s.write(*frames); err != nil {
+		if frames != nil && len(*frames) > 0 {
+			n := size(*frames)
+			err := s.write(*frames)
+			s.out.sent(n)
+			if err != nil {
+				// Nothing more can be written: drop the rest, which
+				// also wakes a reader waiting for room.
 				s.ws.CloseNow()
-				return
+				s.out.close(websocket.StatusInternalError, "", nil, true)
+				continue
 			}
 		}
 		if closing != nil {
 			// Nothing is queued after a close was asked for.
+			if closing.event != nil {
+				s.writeFrom.Store(time.Now().UnixNano())
+				s.conn.WriteFrame(context.Background(), closing.event)
+				s.writeFrom.Store(0)
+			}
 			s.ws.Close(closing.code, closing.reason)
 			return
 		}

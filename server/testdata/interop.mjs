@@ -24,7 +24,19 @@ function open() {
   ws.onerror = () => fail("socket error");
   const next = () => queue.length ? Promise.resolve(queue.shift()) : new Promise((r) => waiters.push(r));
   const send = (type, id, payload) => ws.send(JSON.stringify({ type, id, payload }));
-  return new Promise((resolve) => { ws.onopen = () => resolve({ ws, next, send }); });
+  const closed = new Promise((r) => { ws.onclose = (ev) => r(ev.code); });
+  return new Promise((resolve) => { ws.onopen = () => resolve({ ws, next, send, closed, users: new Set() }); });
+}
+
+// presenceUntil applies presence updates to c.users until cond holds,
+// failing on any other event.
+async function presenceUntil(c, cond) {
+  while (!cond(c.users)) {
+    const u = await expect(c, "presence_update");
+    (u.joined || []).forEach((n) => c.users.add(n));
+    (u.left || []).forEach((n) => c.users.delete(n));
+    if (u.online !== c.users.size) fail(`online ${u.online}, users ${[...c.users]}`);
+  }
 }
 
 async function expect(c, type) {
@@ -37,6 +49,7 @@ async function expect(c, type) {
 async function joined(c) {
   const w = await expect(c, "welcome");
   const p = await expect(c, "presence");
+  c.users = new Set(p.users);
   const messages = [];
   for (;;) {
     const h = await expect(c, "history");
@@ -59,7 +72,7 @@ const room = "interop-" + Math.random().toString(36).slice(2, 10);
 const a = await open();
 a.send("join", "j1", { nickname: "Ada", room });
 const { w, p, messages } = await joined(a);
-if (w.protocol !== 1 || w.nickname !== "Ada" || w.limits.text_max_bytes !== 4096) fail("welcome " + JSON.stringify(w));
+if (w.protocol !== 2 || w.nickname !== "Ada" || w.limits.text_max_bytes !== 4096) fail("welcome " + JSON.stringify(w));
 if (p.users.join() !== "Ada") fail("presence " + JSON.stringify(p));
 if (messages.length !== 0) fail("a new room has history " + JSON.stringify(messages));
 
@@ -70,9 +83,17 @@ if (e.code !== "nickname_taken" || e.ref !== "j1" || e.request !== "join") fail(
 b.send("say", "s0", { text: "too early" });
 if ((await expect(b, "error")).code !== "not_joined") fail("say before join was accepted");
 b.send("join", "j2", { nickname: "Grace", room });
-if ((await joined(b)).p.users.length !== 2) fail("presence after second join");
-const j = await expect(a, "joined");
-if (j.nickname !== "Grace" || j.online !== 2) fail("joined " + JSON.stringify(j));
+const { w: grace, p: bp } = await joined(b);
+if (bp.users.length !== 2) fail("presence after second join");
+await presenceUntil(a, (u) => u.has("Grace") && u.size === 2);
+
+// A ping is answered with a pong of the same id; a history limit out of
+// range is refused, not clamped.
+a.send("ping", "p1");
+if ((await a.next()).id !== "p1") fail("no pong for p1");
+a.send("history", "h0", { before: 1, limit: -1 });
+const bad = await expect(a, "error");
+if (bad.code !== "invalid_request" || bad.ref !== "h0") fail("limit -1 " + JSON.stringify(bad));
 
 b.send("say", "m1", { text: "<img src=x> hello Ada" });
 let ack = null, mine = null;
@@ -100,13 +121,18 @@ c.send("history", "h1", { before: m.id + 1, limit: 10 });
 const page = await expect(c, "history");
 if (page.before !== m.id + 1 || page.messages.length !== 1 || page.more) fail("page " + JSON.stringify(page));
 c.ws.close(1000);
-await expect(a, "joined");
-await expect(b, "joined");
-await expect(a, "left");
-await expect(b, "left");
-b.ws.close(1000);
-const l = await expect(a, "left");
-if (l.nickname !== "Grace" || l.online !== 1) fail("left " + JSON.stringify(l));
+for (const x of [a, b]) await presenceUntil(x, (u) => !u.has("Linus") && u.size === 2);
+
+// Grace comes back from another window with her session: the old
+// connection is told why, then closed with 4001, and nobody sees her go.
+const b2 = await open();
+b2.send("join", "j4", { nickname: "Grace", room, session: grace.session, history: 0 });
+await joined(b2);
+const bye = await expect(b, "closing");
+if (bye.status !== 4001) fail("closing " + JSON.stringify(bye));
+if ((await b.closed) !== 4001) fail("the replaced connection was not closed with 4001");
+b2.ws.close(1000);
+await presenceUntil(a, (u) => !u.has("Grace") && u.size === 1);
 a.ws.close(1000);
 console.log("interop: ok");
 process.exit(0);

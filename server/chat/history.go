@@ -1,0 +1,147 @@
+//go:build !js
+
+package chat
+
+import (
+	"context"
+
+	"livechat/shared"
+)
+
+// historyChunkBytes bounds the text carried by one History event, to stay
+// well under shared.MaxServerFrameBytes; historyReadBatch is how many
+// messages a join's catch-up reads from the store at a time.
+const (
+	historyChunkBytes = 256 << 10
+	historyReadBatch  = 256
+)
+
+// catchUp queues for s what its join asks for, up to the message last, as
+// History events; the last one is marked Live. It reads and queues a batch
+// at a time, waiting while more than half of s's queue is full, so that a
+// client resuming after a long absence gets all it missed at the pace it
+// reads, and the server holds one batch of it at a time. n is how many
+// recent messages a join without Since gets.
+//
+// It reads one message before the first one wanted: whether older ones
+// exist shows in that one being there, and whether some were removed, in
+// a missing first id.
+func (h *Hub) catchUp(ctx context.Context, s *session, room string, j shared.Join, n int, last uint64) error {
+	head := shared.History{Room: room}
+	resume := j.Since != nil && *j.Since <= last
+	var want uint64 // the first id wanted; none if want > last
+	probe := true   // read the message before want, to learn head.More
+	switch {
+	case resume:
+		// Everything after since.
+		want = *j.Since + 1
+	case n > 0:
+		// Recent history, or, when the client knows ids this room never
+		// had (its store was reset), recent history marked Reset.
+		head.Reset = j.Since != nil
+		want = max(last, uint64(n)) - uint64(n) + 1
+	default:
+		head.Reset = j.Since != nil
+		want, probe = last+1, false
+		head.More = last > 0
+	}
+
+	out := newHistoryWriter(s, head)
+	from := want
+	if probe && want > 1 {
+		from = want - 1
+	}
+	for first := true; from <= last; first = false {
+		to := min(from+historyReadBatch-1, last)
+		rctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		msgs, err := h.store.Range(rctx, room, from, to)
+		cancel()
+		if err != nil {
+			return err
+		}
+		if first {
+			if from < want && len(msgs) > 0 && msgs[0].ID == from {
+				out.head.More = true
+				msgs = msgs[1:]
+			}
+			out.head.Truncated = resume && want <= last && (len(msgs) == 0 || msgs[0].ID > want)
+		}
+		for _, m := range msgs {
+			out.add(m)
+		}
+		from = to + 1
+	}
+	out.finish()
+	return nil
+}
+
+// historyWriter splits a run of messages into History events of at most
+// historyChunkBytes and queues them for a session, waiting for room in its
+// queue before each.
+type historyWriter struct {
+	s    *session
+	head shared.History // flags of the first event
+	cur  shared.History
+	size int
+	sent bool // the first event went out
+}
+
+func newHistoryWriter(s *session, head shared.History) *historyWriter {
+	return &historyWriter{s: s, head: head, cur: shared.History{Room: head.Room}}
+}
+
+func (w *historyWriter) add(m shared.Message) {
+	cost := len(m.Text) + 256
+	if w.size > 0 && w.size+cost > historyChunkBytes {
+		w.flush(false)
+	}
+	w.cur.Messages = append(w.cur.Messages, m)
+	w.size += cost
+}
+
+// finish queues the last event, marked Live.
+func (w *historyWriter) finish() { w.flush(true) }
+
+func (w *historyWriter) flush(live bool) {
+	ev := w.cur
+	if !w.sent {
+		ev.More, ev.Truncated, ev.Reset = w.head.More, w.head.Truncated, w.head.Reset
+		w.sent = true
+	}
+	if ev.Messages == nil {
+		ev.Messages = []shared.Message{}
+	}
+	ev.Live = live
+	w.s.out.waitRoom()
+	w.s.send(shared.TypeHistory, "", ev)
+	w.cur, w.size = shared.History{Room: w.head.Room}, 0
+}
+
+// page answers a history request: the messages just before req.Before.
+func (h *Hub) page(ctx context.Context, room string, req shared.HistoryRequest, limit int) (shared.History, error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	hist := shared.History{Room: room, Before: req.Before, Messages: []shared.Message{}}
+	first, last, err := h.store.Bounds(ctx, room)
+	if err != nil || req.Before <= first {
+		return hist, err
+	}
+	before := min(req.Before, last+1)
+	hist.More = before > first
+	if limit == 0 {
+		return hist, nil
+	}
+	from := first
+	if before > first+uint64(limit) {
+		from = before - uint64(limit)
+	}
+	msgs, err := h.store.Range(ctx, room, from, before-1)
+	if err != nil {
+		return hist, err
+	}
+	if len(msgs) > 0 {
+		hist.Messages = msgs
+	}
+	hist.More = from > first
+	return hist, nil
+}

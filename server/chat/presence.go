@@ -1,0 +1,116 @@
+//go:build !js
+
+package chat
+
+import (
+	"time"
+
+	"livechat/shared"
+)
+
+// presenceBuffer gathers a room's presence changes for a short while
+// (Config.PresenceDelay) and keeps only each person's latest state, so
+// that a crowd arriving or leaving at once, or a server restart, costs each
+// member one presence_update event of the room's size at most, never one
+// event per person: a storm cannot fill the queue of a member who keeps
+// up. It is guarded by the room's mu.
+type presenceBuffer struct {
+	changes map[string]presenceChange // by nickname key
+	order   []string                  // keys, in the order they first changed
+	timer   *time.Timer
+	armed   bool // a flush is due
+	// gen counts flushes, and seq the changes recorded since the last
+	// one: a member whose snapshot was taken at (gen, seq) is not sent an
+	// update that holds nothing newer.
+	gen uint64
+	seq int
+}
+
+// mark returns where the changes stand now; see presenceBuffer.gen. The
+// caller holds the room's mu.
+func (b *presenceBuffer) mark() presenceMark { return presenceMark{b.gen, b.seq} }
+
+// presenceMark is a point in a room's presence changes.
+type presenceMark struct {
+	gen uint64
+	seq int
+}
+
+type presenceChange struct {
+	nickname string
+	joined   bool
+}
+
+// stop cancels a pending flush: the room is closed.
+func (b *presenceBuffer) stop() {
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+}
+
+// announce records that the person with key and nickname joined (or left)
+// the room, to be told to its members at the next flush. The caller holds
+// r.mu.
+func (r *room) announce(h *Hub, key, nickname string, joined bool) {
+	b := &r.presence
+	if b.changes == nil {
+		b.changes = make(map[string]presenceChange)
+	}
+	if _, ok := b.changes[key]; !ok {
+		b.order = append(b.order, key)
+	}
+	b.changes[key] = presenceChange{nickname: nickname, joined: joined}
+	b.seq++
+	if b.armed {
+		return
+	}
+	b.armed = true
+	if b.timer == nil {
+		b.timer = time.AfterFunc(h.cfg.PresenceDelay, func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			if !r.closed {
+				r.flushPresence(h)
+			}
+		})
+	} else {
+		b.timer.Reset(h.cfg.PresenceDelay)
+	}
+}
+
+// flushPresence sends the gathered changes to every member as one
+// presence_update, encoded once. Members who joined since the last flush
+// get it too, unless their snapshot has all of it: it may have some of its
+// changes, which then change nothing (see shared.PresenceUpdate). The
+// caller holds r.mu.
+func (r *room) flushPresence(h *Hub) {
+	b := &r.presence
+	if len(b.order) == 0 {
+		return
+	}
+	b.timer.Stop()
+	b.armed = false
+	u := shared.PresenceUpdate{Room: r.name, Online: len(r.members), At: h.now()}
+	for _, key := range b.order {
+		c := b.changes[key]
+		if c.joined {
+			u.Joined = append(u.Joined, c.nickname)
+		} else {
+			u.Left = append(u.Left, c.nickname)
+		}
+	}
+	clear(b.changes)
+	b.order = b.order[:0]
+	current := b.mark()
+	b.gen, b.seq = b.gen+1, 0
+	frame, err := shared.Encode(shared.TypePresenceUpdate, "", u)
+	if err != nil {
+		h.log.Error("encode presence update", "room", r.name, "err", err)
+		return
+	}
+	for _, s := range r.members {
+		if s.presenceMark != current {
+			s.pushLive(frame)
+		}
+	}
+}
