@@ -111,7 +111,7 @@ type HistoryRequest struct {
 	Before uint64 `json:"before"`
 	// Limit is how many messages at most: omitted means DefaultHistory,
 	// 0 none, at most MaxHistory; other values are refused (see
-	// CheckHistoryLimit).
+	// HistoryLimit).
 	Limit *int `json:"limit,omitempty"`
 }
 

@@ -78,14 +78,41 @@ type Store struct {
 	streams map[string]bool // rooms whose stream is known to exist
 
 	// appends maps each message published by AppendAsync to its callback.
-	appends sync.Map // *nats.Msg -> func(uint64, bool, error)
+	appends sync.Map // *nats.Msg -> *pendingAppend
+
+	// durable, for the embedded server, syncs rooms' files before their
+	// messages are acknowledged or delivered (see durable.go); nil for an
+	// external NATS, whose own settings decide.
+	durable *durability
+	// acked holds the acknowledgements JetStream gave, for ackLoop to pass
+	// on once durable; ackWake has a token when it is not empty.
+	ackMu    sync.Mutex
+	acked    []*pendingAppend
+	ackWake  chan struct{}
+	ackStop  chan struct{}
+	ackDone  chan struct{}
+	stopOnce sync.Once
+}
+
+// pendingAppend is a message published by AppendAsync, and then its
+// outcome.
+type pendingAppend struct {
+	room string
+	done func(id uint64, duplicate bool, err error)
+	id   uint64
+	dup  bool
+	err  error
 }
 
 // Open connects to NATS (starting the embedded server if cfg.URLs is
 // empty) and returns a store. The caller must Close it.
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err error) {
 	cfg.setDefaults()
-	s := &Store{cfg: cfg, log: log, streams: make(map[string]bool)}
+	s := &Store{
+		cfg: cfg, log: log, streams: make(map[string]bool),
+		ackWake: make(chan struct{}, 1), ackStop: make(chan struct{}), ackDone: make(chan struct{}),
+	}
+	go s.ackLoop()
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -113,6 +140,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err erro
 			return nil, err
 		}
 		opts = append(opts, nats.InProcessServer(s.ns))
+		s.durable = newDurability(cfg.Dir)
 	}
 	url := ""
 	for i, u := range cfg.URLs {
@@ -189,8 +217,13 @@ func (s *Store) startEmbedded() error {
 // Close disconnects, stops the embedded server and releases the data
 // directory. Messages already acknowledged are on disk.
 func (s *Store) Close() error {
+	s.stopOnce.Do(func() { close(s.ackStop) })
+	<-s.ackDone
 	if s.nc != nil {
 		s.nc.Close()
+	}
+	if s.durable != nil {
+		s.durable.close()
 	}
 	if s.ns != nil {
 		s.ns.Shutdown()
@@ -261,19 +294,23 @@ func (s *Store) Append(ctx context.Context, m shared.Message, dedupeID string) (
 	if err != nil {
 		return 0, false, fmt.Errorf("store message in #%s: %w", m.Room, err)
 	}
+	if err := s.ensureDurable(m.Room, ack.Sequence); err != nil {
+		return 0, false, err
+	}
 	return ack.Sequence, ack.Duplicate, nil
 }
 
 // AppendAsync is Append without waiting: it publishes m and returns, and
 // done is called later, once, with what Append would have returned. done
 // runs on the store's ack goroutine and must not block. Publishing many at
-// once is how the store keeps up with many senders.
+// once is how the store keeps up with many senders, and how one sync to
+// disk covers many messages.
 func (s *Store) AppendAsync(m shared.Message, dedupeID string, done func(id uint64, duplicate bool, err error)) error {
 	msg, err := newMsg(m, dedupeID)
 	if err != nil {
 		return err
 	}
-	s.appends.Store(msg, done)
+	s.appends.Store(msg, &pendingAppend{room: m.Room, done: done})
 	if _, err := s.js.PublishMsgAsync(msg); err != nil {
 		s.appends.Delete(msg)
 		return fmt.Errorf("store message in #%s: %w", m.Room, err)
@@ -295,11 +332,82 @@ func newMsg(m shared.Message, dedupeID string) (*nats.Msg, error) {
 	return msg, nil
 }
 
-// appended hands the outcome of an AppendAsync to its callback.
+// appended hands the outcome of an AppendAsync to ackLoop. It runs on
+// the NATS connection's goroutine, which it must not hold up with a sync.
 func (s *Store) appended(msg *nats.Msg, id uint64, duplicate bool, err error) {
-	if done, ok := s.appends.LoadAndDelete(msg); ok {
-		done.(func(uint64, bool, error))(id, duplicate, err)
+	v, ok := s.appends.LoadAndDelete(msg)
+	if !ok {
+		return
 	}
+	p := v.(*pendingAppend)
+	p.id, p.dup, p.err = id, duplicate, err
+	s.ackMu.Lock()
+	s.acked = append(s.acked, p)
+	s.ackMu.Unlock()
+	select {
+	case s.ackWake <- struct{}{}:
+	default:
+	}
+}
+
+// ackLoop passes acknowledgements on, each once its message is on disk:
+// it takes all that arrived, syncs each room they name once, and calls
+// their callbacks, until Close.
+func (s *Store) ackLoop() {
+	defer close(s.ackDone)
+	var batch []*pendingAppend
+	for {
+		select {
+		case <-s.ackWake:
+		case <-s.ackStop:
+			return
+		}
+		s.ackMu.Lock()
+		batch, s.acked = s.acked, batch[:0]
+		s.ackMu.Unlock()
+		last := make(map[string]uint64)
+		for _, p := range batch {
+			if p.err == nil {
+				last[p.room] = max(last[p.room], p.id)
+			}
+		}
+		synced := make(map[string]error, len(last))
+		for room, id := range last {
+			synced[room] = s.ensureDurable(room, id)
+		}
+		for i, p := range batch {
+			if err := synced[p.room]; p.err == nil && err != nil {
+				p.err = err
+			}
+			p.done(p.id, p.dup, p.err)
+			batch[i] = nil
+		}
+	}
+}
+
+// SyncStats reports how many times the embedded store synced rooms' files
+// to disk before acknowledging or delivering messages, and how many files
+// those syncs flushed in all. Both are 0 with an external NATS.
+func (s *Store) SyncStats() (syncs, files int64) {
+	if s.durable == nil {
+		return 0, 0
+	}
+	return s.durable.rounds.Load(), s.durable.files.Load()
+}
+
+// ensureDurable returns once the message id of room is on disk: at once
+// for an external NATS (see the README for its sync setting), after a
+// sync of the room's files (shared with whoever needs one too) for the
+// embedded server.
+func (s *Store) ensureDurable(room string, id uint64) error {
+	if s.durable == nil {
+		return nil
+	}
+	if err := s.durable.ensure(room, id); err != nil {
+		s.log.Error("sync messages to disk", "room", room, "err", err)
+		return fmt.Errorf("store message in #%s: %w", room, err)
+	}
+	return nil
 }
 
 // Bounds returns the ids of the oldest and newest messages a room keeps.
@@ -455,7 +563,7 @@ func (s *Store) Subscribe(room string, deliver func([]shared.Message)) (stop fun
 					break drain
 				}
 			}
-			if len(batch) > 0 {
+			if len(batch) > 0 && s.deliverable(room, batch[len(batch)-1].ID, done) {
 				deliver(batch)
 			}
 		}
@@ -465,6 +573,21 @@ func (s *Store) Subscribe(room string, deliver func([]shared.Message)) (stop fun
 		close(done)
 		<-finished
 	}, nil
+}
+
+// deliverable waits until the messages up to id of room are on disk (see
+// ensureDurable), retrying a failing sync every second: nobody may see a
+// message a power cut could take back. It reports false if stop closes
+// first.
+func (s *Store) deliverable(room string, id uint64, stop <-chan struct{}) bool {
+	for s.ensureDurable(room, id) != nil {
+		select {
+		case <-stop:
+			return false
+		case <-time.After(time.Second):
+		}
+	}
+	return true
 }
 
 // appendLive decodes a republished message and appends it to batch.

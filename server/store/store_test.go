@@ -4,9 +4,14 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -132,5 +137,116 @@ func TestRetention(t *testing.T) {
 	got, err := s.Range(ctx, "small", 1, 150)
 	if err != nil || len(got) != 100 || got[0].ID != 51 {
 		t.Fatalf("Range = %d messages from %d, %v", len(got), got[0].ID, err)
+	}
+}
+
+// TestAckWaitsForDisk: the embedded store acknowledges a message, and
+// delivers it live, only after the file holding it was synced to disk.
+// With syncs failing, a send fails (it can be resent: the resend is
+// recognised) and nothing is delivered; once syncs work, the resend is
+// acknowledged with the first copy's id and the message is delivered.
+func TestAckWaitsForDisk(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, store.Config{Dir: t.TempDir()})
+	defer s.Close()
+	if err := s.EnsureRoom(ctx, "general"); err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var synced []string
+	var broken bool
+	live := make(chan shared.Message, 10)
+	stop, err := s.Subscribe("general", func(ms []shared.Message) {
+		mu.Lock()
+		if broken {
+			t.Errorf("delivered %+v while the disk fails", ms)
+		}
+		mu.Unlock()
+		for _, m := range ms {
+			live <- m
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stop()
+
+	store.SetFsync(s, func(f *os.File) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if broken {
+			return errors.New("disk on fire")
+		}
+		synced = append(synced, f.Name())
+		return f.Sync()
+	})
+	if _, _, err := s.Append(ctx, message("general", 1), "alice/c-1"); err != nil {
+		t.Fatal(err)
+	}
+	if m := <-live; m.ID != 1 {
+		t.Fatalf("delivered %+v", m)
+	}
+	mu.Lock()
+	if !slices.ContainsFunc(synced, func(name string) bool { return strings.HasSuffix(name, ".blk") }) {
+		t.Errorf("acknowledged without syncing a message block; synced %v", synced)
+	}
+	broken = true
+	mu.Unlock()
+
+	done := make(chan error, 1)
+	if err := s.AppendAsync(message("general", 2), "alice/c-2", func(id uint64, dup bool, err error) { done <- err }); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Fatalf("append with a failing disk: %v", err)
+	}
+	if _, _, err := s.Append(ctx, message("general", 2), "alice/c-2"); err == nil {
+		t.Fatal("a resend with a failing disk succeeded")
+	}
+
+	mu.Lock()
+	broken = false
+	mu.Unlock()
+	id, dup, err := s.Append(ctx, message("general", 2), "alice/c-2")
+	if err != nil || !dup || id != 2 {
+		t.Fatalf("resend once the disk works: id %d, duplicate %v, %v", id, dup, err)
+	}
+	if m := <-live; m.ID != 2 {
+		t.Fatalf("delivered %+v", m)
+	}
+}
+
+// TestSyncsAreShared: many messages sent at once take far fewer syncs
+// than messages, and each is acknowledged only after a sync.
+func TestSyncsAreShared(t *testing.T) {
+	ctx := context.Background()
+	s := open(t, store.Config{Dir: t.TempDir()})
+	defer s.Close()
+	if err := s.EnsureRoom(ctx, "general"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 2000
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	wg.Add(n)
+	for i := range n {
+		err := s.AppendAsync(message("general", i), fmt.Sprintf("alice/c-%d", i), func(id uint64, dup bool, err error) {
+			if syncs, _ := s.SyncStats(); err != nil || syncs == 0 {
+				failed.Add(1)
+			}
+			wg.Done()
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		t.Fatalf("%d messages failed or were acknowledged before any sync", failed.Load())
+	}
+	syncs, files := s.SyncStats()
+	t.Logf("%d messages: %d syncs, %d files", n, syncs, files)
+	if syncs == 0 || syncs > n/4 {
+		t.Errorf("%d syncs for %d messages", syncs, n)
 	}
 }
