@@ -32,7 +32,7 @@ import (
 // A room's stream is never deleted while livechat runs; its message ids
 // only grow, which is what the durable watermark relies on.
 type durability struct {
-	streams string                              // JetStream's stream directories: <data>/jetstream/$G/streams
+	streams string                               // JetStream's stream directories: <data>/jetstream/$G/streams
 	fsync   atomic.Pointer[func(*os.File) error] // (*os.File).Sync; tests replace it
 
 	mu    sync.Mutex
