@@ -152,8 +152,12 @@ func BenchmarkAcceptedMessages(b *testing.B) {
 					b.Error(err)
 					return
 				}
-				if env.Type == shared.TypeAck {
+				switch env.Type {
+				case shared.TypeAck:
 					acks++
+				case shared.TypeError:
+					b.Errorf("%s", env.Payload)
+					return
 				}
 			}
 		})

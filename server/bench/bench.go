@@ -6,9 +6,12 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -44,6 +47,8 @@ type Config struct {
 	Drain time.Duration
 	// Progress receives a line now and then; nil: none.
 	Progress io.Writer
+	// HTTPClient dials the WebSocket connections; nil: the default.
+	HTTPClient *http.Client
 }
 
 func (c *Config) setDefaults() {
@@ -71,8 +76,13 @@ type Result struct {
 	Kicked         int     `json:"kicked"`
 	ConnectSeconds float64 `json:"connect_seconds"`
 
-	Sent       int64 `json:"sent"`
-	Expected   int64 `json:"expected_deliveries"`
+	// Sent counts messages written to the server; Acknowledged, those it
+	// acknowledged as stored. Only acknowledged messages are expected:
+	// Expected is, for each, the clients that were in its room and were
+	// not disconnected, and Lost counts those of them that never got it.
+	Sent         int64 `json:"sent"`
+	Acknowledged int64 `json:"acknowledged"`
+	Expected     int64 `json:"expected_deliveries"`
 	Delivered  int64 `json:"delivered"`
 	Lost       int64 `json:"lost"`
 	Duplicated int64 `json:"duplicated"`
@@ -107,7 +117,7 @@ type run struct {
 	rooms    []atomic.Int64 // connected clients per room
 	stopping atomic.Bool
 
-	sent, expected, delivered, dups, disorder atomic.Int64
+	sent, acked, expected, delivered, dups, disorder atomic.Int64
 	kicked, failed                            atomic.Int64
 	lat                                       histogram
 	lastDelivery                              atomic.Int64 // unix nanos
@@ -124,10 +134,14 @@ type client struct {
 	seen []bitset
 	done chan struct{}
 
-	mu                        sync.Mutex // guards the counters while reading
+	mu                        sync.Mutex // guards the fields below while reading
 	delivered, dups, disorder int64
 	lastDelivery              time.Time
 	lat                       *histogram // allocated on the first delivery
+	kicked                    bool       // the server closed the connection
+	// acked holds the sequence numbers of this client's own messages the
+	// server acknowledged (senders only).
+	acked bitset
 }
 
 // Run connects the clients, runs the senders, waits for deliveries and
@@ -175,7 +189,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		fmt.Fprintf(cfg.Progress, "sending %.0f msg/s from %d senders for %s\n", cfg.Rate, cfg.Senders, cfg.Duration)
 		r.send(ctx, clients[:min(cfg.Senders, len(clients))])
 		deadline := time.Now().Add(cfg.Drain)
-		for r.collect(clients, false); r.delivered.Load() < r.expected.Load() && time.Now().Before(deadline) && ctx.Err() == nil; r.collect(clients, false) {
+		for r.collect(clients, false); (r.delivered.Load() < r.expected.Load() || r.acked.Load() < r.sent.Load()) && time.Now().Before(deadline) && ctx.Err() == nil; r.collect(clients, false) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
@@ -184,9 +198,9 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	r.collect(clients, true)
 
 	res.Kicked = int(r.kicked.Load())
-	res.Sent, res.Expected = r.sent.Load(), r.expected.Load()
+	res.Sent, res.Acknowledged = r.sent.Load(), r.acked.Load()
 	res.Delivered, res.Duplicated, res.OutOfOrder = r.delivered.Load(), r.dups.Load(), r.disorder.Load()
-	res.Lost = max(res.Expected-res.Delivered, 0)
+	res.Expected, res.Lost = r.losses(clients)
 	res.P50ms, res.P90ms = ms(r.lat.Quantile(0.50)), ms(r.lat.Quantile(0.90))
 	res.P99ms, res.MaxMs = ms(r.lat.Quantile(0.99)), ms(r.lat.Max())
 	if last := r.lastDelivery.Load(); last > 0 && res.Delivered > 0 {
@@ -262,10 +276,11 @@ func (r *run) connectAll(ctx context.Context) []*client {
 func (r *run) connect(ctx context.Context, i int) (*client, error) {
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	conn, err := shared.Dial(dctx, r.wsURL)
+	ws, _, err := websocket.Dial(dctx, r.wsURL, &websocket.DialOptions{HTTPClient: r.cfg.HTTPClient})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("dial %s: %w", r.wsURL, err)
 	}
+	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
 	c := &client{r: r, i: i, room: i % r.cfg.Rooms, conn: conn, done: make(chan struct{})}
 	history := 0
 	if err := conn.Write(dctx, shared.TypeJoin, "", shared.Join{
@@ -316,12 +331,50 @@ func (c *client) read(context.Context) {
 			if !c.r.stopping.Load() {
 				c.r.kicked.Add(1)
 				c.r.rooms[c.room].Add(-1)
+				c.mu.Lock()
+				c.kicked = true
+				c.mu.Unlock()
 			}
 			return
 		}
 		c.mu.Lock()
+		if c.i < c.r.cfg.Senders {
+			c.scanAcks(buf.Bytes())
+		}
 		c.scan(buf.Bytes(), time.Now())
 		c.mu.Unlock()
+	}
+}
+
+// ackHead begins every ack envelope (the server writes the type first).
+var ackHead = []byte(`{"type":"ack","payload":`)
+
+// scanAcks records the acknowledgements of this sender's messages in a
+// frame, decoding only their payloads. An acknowledged message is
+// expected by everyone in the room now. The caller holds c.mu.
+func (c *client) scanAcks(frame []byte) {
+	r := c.r
+	for {
+		i := bytes.Index(frame, ackHead)
+		if i < 0 {
+			return
+		}
+		frame = frame[i+len(ackHead):]
+		end := bytes.IndexByte(frame, '}')
+		if end < 0 {
+			return
+		}
+		var a shared.Ack
+		if json.Unmarshal(frame[:end+1], &a) != nil || a.Duplicate {
+			continue
+		}
+		seq, err := strconv.Atoi(strings.TrimPrefix(a.ClientID, "m"))
+		if err != nil || c.acked.has(seq) {
+			continue
+		}
+		c.acked.set(seq)
+		r.acked.Add(1)
+		r.expected.Add(r.rooms[c.room].Load())
 	}
 }
 
@@ -363,6 +416,41 @@ func (c *client) scan(frame []byte, now time.Time) {
 		c.lat.Record(now.Sub(time.Unix(0, sentAt)))
 		c.lastDelivery = now
 	}
+}
+
+// losses returns the deliveries expected (for every acknowledged message,
+// each client of its room that was not disconnected) and, of those, how
+// many did not arrive. Messages that were sent but not acknowledged are
+// expected by nobody: the server may not have stored them.
+func (r *run) losses(clients []*client) (expected, lost int64) {
+	acked := make(map[int][]bitset, r.cfg.Rooms) // room -> acked seqs of each sender
+	for _, c := range clients {
+		if c.i >= r.cfg.Senders {
+			continue
+		}
+		if acked[c.room] == nil {
+			acked[c.room] = make([]bitset, r.cfg.Senders)
+		}
+		c.mu.Lock()
+		acked[c.room][c.i] = bitset{words: slices.Clone(c.acked.words)}
+		c.mu.Unlock()
+	}
+	for _, c := range clients {
+		c.mu.Lock()
+		if !c.kicked {
+			for sender, want := range acked[c.room] {
+				var seen *bitset
+				if sender < len(c.seen) {
+					seen = &c.seen[sender]
+				}
+				n, missing := want.missingFrom(seen)
+				expected += n
+				lost += missing
+			}
+		}
+		c.mu.Unlock()
+	}
+	return expected, lost
 }
 
 // collect adds the clients' counters to the run's, and their latencies
@@ -416,6 +504,20 @@ type bitset struct {
 
 func (s *bitset) has(i int) bool { return i/64 < len(s.words) && s.words[i/64]&(1<<(i%64)) != 0 }
 
+// missingFrom returns how many numbers s holds, and how many of them other
+// (nil: empty) does not.
+func (s *bitset) missingFrom(other *bitset) (n, missing int64) {
+	for i, w := range s.words {
+		var o uint64
+		if other != nil && i < len(other.words) {
+			o = other.words[i]
+		}
+		n += int64(bits.OnesCount64(w))
+		missing += int64(bits.OnesCount64(w &^ o))
+	}
+	return n, missing
+}
+
 func (s *bitset) set(i int) {
 	for i/64 >= len(s.words) {
 		s.words = append(s.words, 0)
@@ -425,9 +527,11 @@ func (s *bitset) set(i int) {
 }
 
 // send runs the senders for the configured duration, each at its share of
-// the rate, on a fixed schedule.
+// the rate, on a fixed schedule. The duration ends the schedule, never a
+// write under way: a message counts as sent once written, and is expected
+// by the room once acknowledged (see scanAcks).
 func (r *run) send(ctx context.Context, senders []*client) {
-	ctx, cancel := context.WithTimeout(ctx, r.cfg.Duration)
+	schedule, cancel := context.WithTimeout(ctx, r.cfg.Duration)
 	defer cancel()
 	interval := time.Duration(float64(len(senders)) / r.cfg.Rate * float64(time.Second))
 	var wg sync.WaitGroup
@@ -443,25 +547,31 @@ func (r *run) send(ctx context.Context, senders []*client) {
 					timer.Reset(d)
 					select {
 					case <-timer.C:
-					case <-ctx.Done():
+					case <-schedule.Done():
 						return
 					}
-				} else if ctx.Err() != nil {
+				} else if schedule.Err() != nil {
 					return
 				}
 				next = next.Add(interval)
 				head := fmt.Sprintf("~b|%s|%d|%d|%d|", r.id, c.i, seq, time.Now().UnixNano())
 				text := head + pad[:max(r.cfg.Size-len(head), 0)]
-				r.expected.Add(r.rooms[c.room].Load())
-				r.sent.Add(1)
-				if err := c.conn.Write(ctx, shared.TypeSay, "m"+strconv.Itoa(seq), shared.Say{Text: text}); err != nil {
+				wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+				err := c.conn.Write(wctx, shared.TypeSay, "m"+strconv.Itoa(seq), shared.Say{Text: text})
+				cancel()
+				if err != nil {
 					return
 				}
+				r.sent.Add(1)
 			}
 		})
 	}
 	wg.Wait()
 }
+
+// writeTimeout bounds one write of a sender: a server that reads nothing
+// for this long has failed.
+const writeTimeout = 30 * time.Second
 
 // settle waits until the server's CPU use drops after the connection
 // phase, or at most 10 seconds.

@@ -300,18 +300,27 @@ func (s *Store) Append(ctx context.Context, m shared.Message, dedupeID string) (
 	return ack.Sequence, ack.Duplicate, nil
 }
 
-// AppendAsync is Append without waiting: it publishes m and returns, and
-// done is called later, once, with what Append would have returned. done
-// runs on the store's ack goroutine and must not block. Publishing many at
-// once is how the store keeps up with many senders, and how one sync to
-// disk covers many messages.
+// appendStallWait is how long AppendAsync may wait for room among the
+// messages published and not yet acknowledged (at most 16,384) before it
+// fails.
+const appendStallWait = 10 * time.Second
+
+// AppendAsync is Append without waiting for the acknowledgement: it
+// publishes m and returns (waiting only while 16,384 messages already
+// wait for theirs), and done is called later, once, with what Append
+// would have returned. done runs on the store's ack goroutine and must not
+// block. Publishing many at once is how the store keeps up with many
+// senders, and how one sync to disk covers many messages.
 func (s *Store) AppendAsync(m shared.Message, dedupeID string, done func(id uint64, duplicate bool, err error)) error {
 	msg, err := newMsg(m, dedupeID)
 	if err != nil {
 		return err
 	}
 	s.appends.Store(msg, &pendingAppend{room: m.Room, done: done})
-	if _, err := s.js.PublishMsgAsync(msg); err != nil {
+	// When too many messages wait for their acks, wait for room rather
+	// than fail: the caller (a session's request) is held back, and with
+	// it the client.
+	if _, err := s.js.PublishMsgAsync(msg, jetstream.WithStallWait(appendStallWait)); err != nil {
 		s.appends.Delete(msg)
 		return fmt.Errorf("store message in #%s: %w", m.Room, err)
 	}
