@@ -1,0 +1,94 @@
+//go:build !js
+
+package bench_test
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"livechat/server"
+	"livechat/server/bench"
+	"livechat/server/store"
+)
+
+// slowUplink is a connection whose writes each take delay, like a client
+// on a slow link: a sender is then nearly always in the middle of a write,
+// also when its sending time ends.
+type slowUplink struct {
+	net.Conn
+	delay time.Duration
+}
+
+func (c slowUplink) Write(p []byte) (int, error) {
+	time.Sleep(c.delay)
+	return c.Conn.Write(p)
+}
+
+// TestDeadlineMidSend runs the load tool against a real server with
+// senders whose writes are slow, so that the end of the sending time
+// falls in the middle of writes. A message counts as sent once written
+// and as expected once acknowledged: the run reports no loss and nobody
+// disconnected, and every acknowledged message reached every client.
+func TestDeadlineMidSend(t *testing.T) {
+	ctx := context.Background()
+	messages, err := store.Open(ctx, store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer messages.Close()
+	srv, err := server.New(server.Config{
+		ShutdownTimeout: 5 * time.Second,
+		SendQueueBytes:  4 << 20,
+		TotalQueueBytes: 256 << 20,
+		PingInterval:    time.Minute,
+		History:         0,
+	}, "test", http.NotFoundHandler(), messages, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	defer srv.Shutdown(ctx)
+
+	dialer := &net.Dialer{}
+	slow := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			c, err := dialer.DialContext(ctx, network, addr)
+			if err != nil {
+				return nil, err
+			}
+			return slowUplink{c, 20 * time.Millisecond}, nil
+		},
+	}}
+	for run := range 3 {
+		res, err := bench.Run(ctx, bench.Config{
+			URL:        hs.URL,
+			Clients:    20,
+			Senders:    4,
+			Rate:       400, // 100/s per sender, while a write takes 20 ms
+			Duration:   300 * time.Millisecond,
+			Drain:      5 * time.Second,
+			HTTPClient: slow,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("run %d: sent %d, acknowledged %d, expected %d, delivered %d, lost %d, kicked %d",
+			run, res.Sent, res.Acknowledged, res.Expected, res.Delivered, res.Lost, res.Kicked)
+		switch {
+		case res.Sent == 0:
+			t.Fatalf("run %d sent nothing", run)
+		case res.Lost != 0 || res.Kicked != 0 || res.Duplicated != 0:
+			t.Errorf("run %d reported %d lost, %d kicked, %d duplicated", run, res.Lost, res.Kicked, res.Duplicated)
+		case res.Acknowledged != res.Sent:
+			t.Errorf("run %d: %d sent but %d acknowledged", run, res.Sent, res.Acknowledged)
+		case res.Expected != res.Acknowledged*int64(res.Connected) || res.Delivered != res.Expected:
+			t.Errorf("run %d: %d expected, %d delivered, for %d acknowledged to %d clients", run, res.Expected, res.Delivered, res.Acknowledged, res.Connected)
+		}
+	}
+}
