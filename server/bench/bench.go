@@ -83,10 +83,10 @@ type Result struct {
 	Sent         int64 `json:"sent"`
 	Acknowledged int64 `json:"acknowledged"`
 	Expected     int64 `json:"expected_deliveries"`
-	Delivered  int64 `json:"delivered"`
-	Lost       int64 `json:"lost"`
-	Duplicated int64 `json:"duplicated"`
-	OutOfOrder int64 `json:"out_of_order"`
+	Delivered    int64 `json:"delivered"`
+	Lost         int64 `json:"lost"`
+	Duplicated   int64 `json:"duplicated"`
+	OutOfOrder   int64 `json:"out_of_order"`
 
 	P50ms float64 `json:"p50_ms"`
 	P90ms float64 `json:"p90_ms"`
@@ -118,9 +118,9 @@ type run struct {
 	stopping atomic.Bool
 
 	sent, acked, expected, delivered, dups, disorder atomic.Int64
-	kicked, failed                            atomic.Int64
-	lat                                       histogram
-	lastDelivery                              atomic.Int64 // unix nanos
+	kicked, failed                                   atomic.Int64
+	lat                                              histogram
+	lastDelivery                                     atomic.Int64 // unix nanos
 }
 
 // client is one simulated person. Its counters are its own, merged when
