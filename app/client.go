@@ -13,51 +13,6 @@ import (
 	"livechat/shared"
 )
 
-// Status is the state of the connection to the server.
-type Status int
-
-const (
-	// StatusConnecting: the first attempt is under way.
-	StatusConnecting Status = iota
-	// StatusOnline: joined; messages flow.
-	StatusOnline
-	// StatusReconnecting: the connection was lost; State.RetryAt says when
-	// the next attempt starts.
-	StatusReconnecting
-	// StatusOffline: the device has no network (State.RetryAt is zero: the
-	// client waits for the network), or the server could not be reached
-	// since the app started (the client retries at State.RetryAt).
-	StatusOffline
-)
-
-func (s Status) String() string {
-	switch s {
-	case StatusConnecting:
-		return "connecting"
-	case StatusOnline:
-		return "online"
-	case StatusReconnecting:
-		return "reconnecting"
-	case StatusOffline:
-		return "offline"
-	}
-	return fmt.Sprintf("Status(%d)", int(s))
-}
-
-// State is what the user sees of the connection.
-type State struct {
-	Status Status
-	// RetryAt is when the next attempt starts, while reconnecting or
-	// offline; it is zero while an attempt is under way.
-	RetryAt time.Time
-	// Attempt counts the failed attempts since the last success.
-	Attempt int
-	// NoNetwork is set while offline because the device has no network.
-	NoNetwork bool
-	// Err says, for people, why the last attempt failed.
-	Err string
-}
-
 // ErrReplaced is returned by Run when another connection of this session
 // took over (the app was opened in another window with the same nickname).
 var ErrReplaced = errors.New("this nickname is now connected from another window")
@@ -65,14 +20,24 @@ var ErrReplaced = errors.New("this nickname is now connected from another window
 // ErrNotConnected is returned by History while the client is not online.
 var ErrNotConnected = errors.New("not connected")
 
+// errInterrupted ends a connection that Suspend or Drop asked to end.
+var errInterrupted = errors.New("connection interrupted")
+
+// errNoHeartbeat ends a connection that stopped delivering anything.
+var errNoHeartbeat = errors.New("the server stopped answering")
+
 // ClientConfig configures a Client. URL and Join are required; the other
 // fields have defaults.
 type ClientConfig struct {
 	// URL is the server's WebSocket URL, such as ws://localhost:8080/ws.
 	URL string
 	// Join is sent on every (re)connection; its Session is filled in from
-	// the last welcome.
+	// the last welcome, and its Since from the last message received.
 	Join shared.Join
+	// Resume, if set, is the id of the last message of the room the app
+	// already has (kept from an earlier visit): the first join resumes
+	// after it, so that the app gets exactly what it missed.
+	Resume *uint64
 	// Backoff spaces reconnection attempts.
 	Backoff Backoff
 	// Clock tells the time and waits. Default: the system clock.
@@ -84,6 +49,11 @@ type ClientConfig struct {
 	// Outbox keeps what Say was given until the server acknowledges it;
 	// it is sent again after every (re)join. Default: in memory.
 	Outbox *Outbox
+	// Heartbeat is how long the connection may deliver nothing before the
+	// client pings the server, and then how long it waits for anything
+	// before it gives the connection up: a connection that died without
+	// closing is noticed within twice this. Default: 8s.
+	Heartbeat time.Duration
 	// OnState and OnEvent are called on the client's goroutine, in order,
 	// when the connection state changes and for each event from the
 	// server. They must not block for long.
@@ -91,68 +61,27 @@ type ClientConfig struct {
 	OnEvent func(Event)
 }
 
-// Event is one event from the server, decoded once for the client and the
-// UI. Type says which field is set; other types set none.
-type Event struct {
-	Type     shared.Type
-	Welcome  *shared.Welcome
-	Presence *shared.Presence
-	Update   *shared.PresenceUpdate
-	History  *shared.History
-	Message  *shared.Message
-	Ack      *shared.Ack
-	Error    *shared.Error
-}
-
-// decodeEvent decodes the payload of env into the field of its type.
-func decodeEvent(env shared.Envelope) (Event, error) {
-	ev := Event{Type: env.Type}
-	var payload any
-	switch env.Type {
-	case shared.TypeWelcome:
-		payload = alloc(&ev.Welcome)
-	case shared.TypePresence:
-		payload = alloc(&ev.Presence)
-	case shared.TypePresenceUpdate:
-		payload = alloc(&ev.Update)
-	case shared.TypeHistory:
-		payload = alloc(&ev.History)
-	case shared.TypeMessage:
-		payload = alloc(&ev.Message)
-	case shared.TypeAck:
-		payload = alloc(&ev.Ack)
-	case shared.TypeError:
-		payload = alloc(&ev.Error)
-	default:
-		return ev, nil
-	}
-	return ev, env.DecodePayload(payload)
-}
-
-// alloc points *field at a new T and returns it.
-func alloc[T any](field **T) *T {
-	*field = new(T)
-	return *field
-}
-
 // Client keeps one person connected to a room: it dials, joins, hands
 // events to the UI, and reconnects with backoff when the connection drops,
 // taking its nickname back with the session token and resuming after the
 // last message it saw, so that nothing is missed or received twice.
 // Messages said go through the outbox and are sent again until the server
-// acknowledges them. Run drives it; Say, History and Wake may be called
-// from any goroutine.
+// acknowledges them. A heartbeat notices a connection that died without
+// closing. Run drives it; the other methods may be called from any
+// goroutine.
 type Client struct {
 	cfg    ClientConfig
 	outbox *Outbox
-	wake   chan struct{}
+	wake   chan struct{} // cuts a wait between attempts short
+	check  chan struct{} // asks the connection whether it should end
 
-	mu      sync.Mutex
-	conn    *shared.Conn // while online
-	live    bool         // the join's history is complete: sends go out
-	session string       // from the last welcome
-	// pos is the id of the last message this client has since Run
-	// started (or the Last of its first welcome); hasPos says it is known.
+	mu        sync.Mutex
+	conn      *shared.Conn // while online
+	live      bool         // the join's history is complete: sends go out
+	session   string       // from the last welcome
+	suspended bool         // Suspend was called: no connection until Resume
+	// pos is the id of the last message this client has (since Run
+	// started, or from Resume); hasPos says it is known.
 	pos    uint64
 	hasPos bool
 }
@@ -177,7 +106,20 @@ func NewClient(cfg ClientConfig) *Client {
 	if cfg.Outbox == nil {
 		cfg.Outbox = LoadOutbox(nil, "")
 	}
-	return &Client{cfg: cfg, outbox: cfg.Outbox, wake: make(chan struct{}, 1), session: cfg.Join.Session}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = 8 * time.Second
+	}
+	c := &Client{
+		cfg:     cfg,
+		outbox:  cfg.Outbox,
+		wake:    make(chan struct{}, 1),
+		check:   make(chan struct{}, 1),
+		session: cfg.Join.Session,
+	}
+	if cfg.Resume != nil {
+		c.pos, c.hasPos = *cfg.Resume, true
+	}
+	return c
 }
 
 // Run connects and stays connected until ctx ends (it returns ctx.Err()),
@@ -189,6 +131,12 @@ func (c *Client) Run(ctx context.Context) error {
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		if c.isSuspended() {
+			if err := c.sleep(ctx, nil); err != nil {
+				return err
+			}
+			continue
 		}
 		if !c.cfg.Online() {
 			c.cfg.OnState(State{Status: StatusOffline, Attempt: attempt, NoNetwork: true})
@@ -203,7 +151,7 @@ func (c *Client) Run(ctx context.Context) error {
 		if everOnline {
 			lost = StatusReconnecting
 		}
-		if attempt == 0 {
+		if attempt == 0 && !everOnline {
 			c.cfg.OnState(State{Status: StatusConnecting})
 		} else {
 			c.cfg.OnState(State{Status: lost, Attempt: attempt})
@@ -216,11 +164,15 @@ func (c *Client) Run(ctx context.Context) error {
 			return ctx.Err()
 		case errors.As(err, &refused) && refused.Code != shared.CodeInternal:
 			return refused
-		case websocket.CloseStatus(err) == shared.StatusReplaced:
+		case errors.Is(err, ErrReplaced):
+			c.cfg.OnState(State{Status: StatusReplaced, Err: ErrReplaced.Error()})
 			return ErrReplaced
 		}
 		if welcomed {
 			attempt, everOnline, lost = 0, true, StatusReconnecting
+		}
+		if errors.Is(err, errInterrupted) {
+			continue // suspended or offline: see above, at once
 		}
 		attempt++
 		delay := c.cfg.Backoff.Delay(attempt)
@@ -247,6 +199,18 @@ func (c *Client) sleep(ctx context.Context, timer <-chan time.Time) error {
 	return nil
 }
 
+// frame is what the reader of a connection hands over.
+type frame struct {
+	env shared.Envelope
+	err error
+}
+
+// closedError is the end of a connection the server announced with a
+// closing event.
+type closedError struct{ closing shared.Closing }
+
+func (e *closedError) Error() string { return e.closing.Reason }
+
 // connect dials, joins and relays events until the connection ends. It
 // reports whether the join was welcomed.
 func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
@@ -256,20 +220,31 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 	if err != nil {
 		return false, err
 	}
+	// The connection is read on a goroutine of its own, so that this one
+	// can give it up at once (a heartbeat missed, the page hidden): a
+	// browser may take long to report the close of a dead connection.
+	frames := make(chan frame, 64)
+	done := make(chan struct{})
+	go readFrames(conn, frames, done)
 	defer func() {
+		close(done)
 		c.mu.Lock()
 		c.conn, c.live = nil, false
 		c.mu.Unlock()
-		conn.Close(websocket.StatusNormalClosure, "")
+		// Close waits for the close handshake; nothing here needs to.
+		go conn.Close(websocket.StatusNormalClosure, "")
 	}()
+	if c.interrupted() {
+		return false, errInterrupted
+	}
 
 	join := c.cfg.Join
 	c.mu.Lock()
 	join.Session = c.session
 	// Resume after the last message this client has. A page that starts
-	// with messages waiting resumes where the last page was, to find
-	// those that landed before their ack was lost; otherwise it gets the
-	// recent history.
+	// with messages waiting and nothing else known resumes where the last
+	// page was, to find those that landed before their ack was lost;
+	// otherwise it gets the recent history.
 	if c.hasPos {
 		join.Since = new(c.pos)
 	} else if last, ok := c.outbox.LastID(); ok && len(c.outbox.Items()) > 0 {
@@ -279,23 +254,78 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 	if err := conn.Write(ctx, shared.TypeJoin, "join", join); err != nil {
 		return false, err
 	}
+
+	// The heartbeat: after Heartbeat without a frame, ping; after
+	// Heartbeat more without one, give up.
+	clock, beat := c.cfg.Clock, c.cfg.Heartbeat
+	lastFrame, pingAt, pinging, pings := clock.Now(), time.Time{}, false, 0
+	timer := clock.After(beat)
+	var retry <-chan time.Time // resends refused for a passing failure
+	retryIDs := make(map[string]bool)
+	var closing *shared.Closing
 	for {
-		env, err := conn.Read(ctx)
-		var garbled *shared.Error
-		switch {
-		case errors.As(err, &garbled):
-			continue // a frame this client cannot read; skip it
-		case err != nil:
-			return welcomed, err
-		}
-		ev, err := decodeEvent(env)
-		if err != nil {
-			continue // a payload this client cannot read; skip it
-		}
-		if !welcomed {
+		select {
+		case <-ctx.Done():
+			return welcomed, ctx.Err()
+
+		case <-c.check:
+			if c.interrupted() {
+				return welcomed, errInterrupted
+			}
+
+		case <-timer:
+			now := clock.Now()
+			switch {
+			case pinging && now.Sub(pingAt) >= beat:
+				return welcomed, errNoHeartbeat
+			case !pinging && now.Sub(lastFrame) >= beat:
+				pings++
+				if err := conn.Write(ctx, shared.TypePing, fmt.Sprintf("p%d", pings), nil); err != nil {
+					return welcomed, err
+				}
+				pinging, pingAt = true, now
+				timer = clock.After(beat)
+			case pinging:
+				timer = clock.After(beat - now.Sub(pingAt))
+			default:
+				timer = clock.After(beat - now.Sub(lastFrame))
+			}
+
+		case <-retry:
+			retry = nil
+			for _, p := range c.outbox.Items() {
+				if retryIDs[p.ClientID] {
+					if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Text: p.Text}); err != nil {
+						return welcomed, err
+					}
+				}
+			}
+			clear(retryIDs)
+
+		case f := <-frames:
+			if f.err != nil {
+				if closing != nil {
+					return welcomed, &closedError{*closing}
+				}
+				return welcomed, f.err
+			}
+			lastFrame, pinging = clock.Now(), false
+			ev, err := decodeEvent(f.env)
+			if err != nil {
+				continue // a payload this client cannot read; skip it
+			}
 			switch ev.Type {
 			case shared.TypeError:
-				return false, ev.Error
+				if !welcomed {
+					return false, ev.Error
+				}
+				if e := ev.Error; e.Request == shared.TypeSay && e.Code == shared.CodeInternal {
+					// Stored nowhere: send it again in a moment.
+					retryIDs[e.Ref] = true
+					if retry == nil {
+						retry = clock.After(c.cfg.Backoff.Delay(3) + time.Second)
+					}
+				}
 			case shared.TypeWelcome:
 				welcomed = true
 				c.mu.Lock()
@@ -310,12 +340,37 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				c.mu.Unlock()
 				c.outbox.Seen(c.pos)
 				c.cfg.OnState(State{Status: StatusOnline})
+			case shared.TypeClosing:
+				if ev.Closing.Status == int(shared.StatusReplaced) {
+					return welcomed, ErrReplaced
+				}
+				closing = ev.Closing
 			}
+			if err := c.track(ctx, conn, ev); err != nil {
+				return welcomed, err
+			}
+			c.cfg.OnEvent(ev)
 		}
-		if err := c.track(ctx, conn, ev); err != nil {
-			return welcomed, err
+	}
+}
+
+// readFrames reads conn and hands over each envelope, then the error that
+// ended it, until done is closed.
+func readFrames(conn *shared.Conn, frames chan<- frame, done <-chan struct{}) {
+	for {
+		env, err := conn.Read(context.Background())
+		var garbled *shared.Error
+		if errors.As(err, &garbled) {
+			continue // a frame this client cannot read; skip it
 		}
-		c.cfg.OnEvent(ev)
+		select {
+		case frames <- frame{env, err}:
+		case <-done:
+			return
+		}
+		if err != nil {
+			return
+		}
 	}
 }
 
@@ -402,18 +457,59 @@ func (c *Client) History(ctx context.Context, before uint64) error {
 
 // Wake ends a wait between attempts at once: the network came back or the
 // user is looking. It never blocks.
-func (c *Client) Wake() {
-	select {
-	case c.wake <- struct{}{}:
-	default:
-	}
+func (c *Client) Wake() { signal(c.wake) }
+
+// Drop ends the connection at once if the device has lost its network
+// (ClientConfig.Online), instead of waiting for the connection to fail; the
+// client then waits for the network. Call it when the browser says it
+// went offline. It never blocks.
+func (c *Client) Drop() {
+	signal(c.check)
+	signal(c.wake)
 }
+
+// Suspend closes the connection at once and opens none until Resume: the
+// page is being hidden, perhaps kept in the browser's back/forward cache,
+// where an open connection would keep the person online in the room. It
+// never blocks.
+func (c *Client) Suspend() {
+	c.mu.Lock()
+	c.suspended = true
+	c.mu.Unlock()
+	signal(c.check)
+}
+
+// Resume reconnects after Suspend, at once, resuming where the client
+// left off. It never blocks.
+func (c *Client) Resume() {
+	c.mu.Lock()
+	c.suspended = false
+	c.mu.Unlock()
+	signal(c.wake)
+}
+
+func (c *Client) isSuspended() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.suspended
+}
+
+// interrupted reports whether the connection should end now.
+func (c *Client) interrupted() bool { return c.isSuspended() || !c.cfg.Online() }
 
 // Session returns the session token of the last welcome.
 func (c *Client) Session() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.session
+}
+
+// signal puts a token in ch, a channel with room for one, if it has none.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
 }
 
 // NewMessageID returns a fresh client message id.
@@ -423,18 +519,22 @@ func NewMessageID() string {
 
 // describe turns a connection error into a sentence for people.
 func describe(err error) string {
+	var closed *closedError
+	var perr *shared.Error
 	switch status := websocket.CloseStatus(err); {
 	case err == nil:
 		return ""
+	case errors.As(err, &closed):
+		return closed.closing.Reason
+	case errors.Is(err, errNoHeartbeat):
+		return "the connection stopped answering"
 	case status == websocket.StatusGoingAway:
 		return "the server is restarting"
 	case status == websocket.StatusPolicyViolation:
 		return "the connection was too slow to keep up"
 	case status != -1:
 		return fmt.Sprintf("the server closed the connection (%d)", status)
-	}
-	var perr *shared.Error
-	if errors.As(err, &perr) {
+	case errors.As(err, &perr):
 		return perr.Message
 	}
 	return "cannot reach the server"

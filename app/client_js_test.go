@@ -308,3 +308,199 @@ func TestOutboxAcrossReload(t *testing.T) {
 		}
 	}
 }
+
+// watcher joins room on a plain connection and returns a function that
+// waits until the room's online list, from presence events, satisfies
+// cond.
+func watcher(t *testing.T, ctx context.Context, room string) func(what string, cond func(map[string]bool) bool) {
+	t.Helper()
+	w, err := shared.Dial(ctx, sharedtest.ServerURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close(websocket.StatusNormalClosure, "") })
+	if err := w.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: "watcher", Room: room, History: new(0)}); err != nil {
+		t.Fatal(err)
+	}
+	users := make(map[string]bool)
+	return func(what string, cond func(map[string]bool) bool) {
+		t.Helper()
+		for !cond(users) {
+			env, err := w.Read(ctx)
+			if err != nil {
+				t.Fatalf("waiting for %s: %v", what, err)
+			}
+			switch env.Type {
+			case shared.TypePresence:
+				var p shared.Presence
+				env.DecodePayload(&p)
+				clear(users)
+				for _, u := range p.Users {
+					users[u] = true
+				}
+			case shared.TypePresenceUpdate:
+				var u shared.PresenceUpdate
+				env.DecodePayload(&u)
+				for _, n := range u.Joined {
+					users[n] = true
+				}
+				for _, n := range u.Left {
+					delete(users, n)
+				}
+			}
+		}
+	}
+}
+
+// TestReplacedStopsInBrowser: a second window of the same person takes
+// the session over; the first one's client stops for good (browsers hide
+// the close status: the server's closing event says it), instead of
+// reconnecting and taking it back, forever.
+func TestReplacedStopsInBrowser(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	room := "js-" + strings.ToLower(rand.Text()[:10])
+	states := make(chan app.State, 100)
+	first := app.NewClient(app.ClientConfig{
+		URL:     sharedtest.ServerURL(t),
+		Join:    shared.Join{Nickname: "Ada", Room: room},
+		OnState: func(s app.State) { states <- s },
+	})
+	done := make(chan error, 1)
+	go func() { done <- first.Run(ctx) }()
+	for s := range states {
+		if s.Status == app.StatusOnline {
+			break
+		}
+	}
+
+	secondStates := make(chan app.State, 100)
+	second := app.NewClient(app.ClientConfig{
+		URL:     sharedtest.ServerURL(t),
+		Join:    shared.Join{Nickname: "Ada", Room: room, Session: first.Session()},
+		OnState: func(s app.State) { secondStates <- s },
+	})
+	go second.Run(ctx)
+	select {
+	case err := <-done:
+		if !errors.Is(err, app.ErrReplaced) {
+			t.Fatalf("the first window's client ended with %v, want ErrReplaced", err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the first window's client did not stop")
+	}
+	for s := range secondStates {
+		if s.Status == app.StatusOnline {
+			break
+		}
+		if s.Status == app.StatusReplaced {
+			t.Fatalf("the second window was replaced back")
+		}
+	}
+	var last app.State
+	for len(states) > 0 {
+		last = <-states
+	}
+	if last.Status != app.StatusReplaced {
+		t.Errorf("last state %+v, want replaced", last)
+	}
+}
+
+// TestSuspendAndResume: a suspended client (its page is hidden, perhaps
+// kept in the back/forward cache) leaves the room at once, and on resuming
+// comes back with everything said meanwhile, once and in order.
+func TestSuspendAndResume(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	room := "js-" + strings.ToLower(rand.Text()[:10])
+	wait := watcher(t, ctx, room)
+	w := writer(t, ctx, room, "writer")
+	var mu sync.Mutex
+	var got []string
+	c := app.NewClient(app.ClientConfig{
+		URL:  sharedtest.ServerURL(t),
+		Join: shared.Join{Nickname: "Ada", Room: room, History: new(0)},
+		OnEvent: func(ev app.Event) {
+			mu.Lock()
+			defer mu.Unlock()
+			switch ev.Type {
+			case shared.TypeHistory:
+				for _, m := range ev.History.Messages {
+					got = append(got, m.Text)
+				}
+			case shared.TypeMessage:
+				got = append(got, ev.Message.Text)
+			}
+		},
+	})
+	go c.Run(ctx)
+	wait("Ada online", func(u map[string]bool) bool { return u["Ada"] })
+
+	c.Suspend()
+	wait("Ada gone", func(u map[string]bool) bool { return !u["Ada"] })
+	for _, text := range []string{"one", "two"} {
+		if err := w.Write(ctx, shared.TypeSay, app.NewMessageID(), shared.Say{Text: text}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c.Resume()
+	wait("Ada back", func(u map[string]bool) bool { return u["Ada"] })
+	if err := w.Write(ctx, shared.TypeSay, app.NewMessageID(), shared.Say{Text: "three"}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n >= 3 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("got %q", got)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(got, ",") != "one,two,three" {
+		t.Errorf("after resuming got %q", got)
+	}
+}
+
+// TestHeartbeatKeepsALiveConnection: a client with a short heartbeat pings
+// a server that answers, and stays online through several heartbeats.
+func TestHeartbeatKeepsALiveConnection(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	room := "js-" + strings.ToLower(rand.Text()[:10])
+	states := make(chan app.State, 100)
+	pongs := make(chan struct{}, 100)
+	c := app.NewClient(app.ClientConfig{
+		URL:       sharedtest.ServerURL(t),
+		Join:      shared.Join{Nickname: "Ada", Room: room},
+		Heartbeat: 100 * time.Millisecond,
+		OnState:   func(s app.State) { states <- s },
+		OnEvent: func(ev app.Event) {
+			if ev.Type == shared.TypePong {
+				pongs <- struct{}{}
+			}
+		},
+	})
+	go c.Run(ctx)
+	if s := <-states; s.Status != app.StatusConnecting {
+		t.Fatalf("first state %+v", s)
+	}
+	if s := <-states; s.Status != app.StatusOnline {
+		t.Fatalf("state %+v, want online", s)
+	}
+	for range 5 {
+		select {
+		case <-pongs:
+		case s := <-states:
+			t.Fatalf("the connection was given up: %+v", s)
+		case <-ctx.Done():
+			t.Fatal("no pong")
+		}
+	}
+}

@@ -53,9 +53,14 @@ func TestMessageListRenders(t *testing.T) {
 		{Kind: EntryMessage, ID: 2, From: "alice", Text: "see https://go.dev/doc, ok?", At: at, Own: true},
 	}})
 
-	log := root.Call("querySelector", "ol")
-	if log.Call("getAttribute", "role").String() != "log" || log.Call("getAttribute", "aria-label").String() != "Messages" {
-		t.Errorf("the list is not a log named Messages: %s", log.Get("outerHTML").String())
+	// A log named Messages (a live region) holding a list of the lines,
+	// so that screen readers keep the list semantics.
+	log := root.Call("querySelector", `[role="log"]`)
+	if !log.Truthy() || log.Call("getAttribute", "aria-label").String() != "Messages" || log.Get("tagName").String() == "OL" {
+		t.Fatalf("no log named Messages: %s", root.Get("outerHTML").String())
+	}
+	if n := log.Call("querySelectorAll", "ol > li").Length(); n != 3 {
+		t.Errorf("the log lists %d lines, want 3", n)
 	}
 	if got := texts(root, ".message .from"); strings.Join(got, ",") != "bob,alice" {
 		t.Errorf("senders %q", got)
@@ -82,8 +87,26 @@ func TestMessageListRenders(t *testing.T) {
 	}
 }
 
+// TestListsBeforeTheServerAnswers: until the server has sent them, the
+// message list says it is loading and the user list that it connects;
+// neither claims the room is empty.
+func TestListsBeforeTheServerAnswers(t *testing.T) {
+	root, _ := mount(t, &messageList{})
+	if got := texts(root, ".empty"); len(got) != 1 || got[0] != "Loading messages…" {
+		t.Errorf("an unloaded list says %q", got)
+	}
+	root, _ = mount(t, &messageList{Ready: true})
+	if got := texts(root, ".empty"); len(got) != 1 || got[0] != "No messages yet. Say hello!" {
+		t.Errorf("an empty room says %q", got)
+	}
+	root, _ = mount(t, &userList{Self: "bob"})
+	if got := texts(root, "h2"); got[0] != "Online" || strings.Contains(root.Get("textContent").String(), "(0)") {
+		t.Errorf("an unknown user list says %q", root.Get("textContent").String())
+	}
+}
+
 func TestUserListRenders(t *testing.T) {
-	root, _ := mount(t, &userList{Users: []string{"alice", "bob", "Zoë"}, Self: "bob"})
+	root, _ := mount(t, &userList{Users: []string{"alice", "bob", "Zoë"}, Known: true, Self: "bob"})
 	if root.Call("getAttribute", "aria-label").String() != "Online users" {
 		t.Errorf("the list is not named Online users")
 	}
@@ -92,6 +115,21 @@ func TestUserListRenders(t *testing.T) {
 	}
 	if got := texts(root, "li"); strings.Join(got, ",") != "alice,bob (you),Zoë" {
 		t.Errorf("users %q", got)
+	}
+}
+
+// TestJoinFormIsLive: the form is enabled unless a join is under way; go-app
+// would render Disabled(false) as disabled="false", which disables.
+func TestJoinFormIsLive(t *testing.T) {
+	root, _ := mount(t, &joinForm{})
+	for _, sel := range []string{"input#nickname", "button"} {
+		if el := root.Call("querySelector", sel); el.Call("hasAttribute", "disabled").Bool() {
+			t.Errorf("%s: %s", sel, el.Get("outerHTML").String())
+		}
+	}
+	root, _ = mount(t, &joinForm{Busy: true})
+	if !root.Call("querySelector", "button").Get("disabled").Bool() {
+		t.Errorf("the button works while joining")
 	}
 }
 
@@ -175,6 +213,7 @@ func TestStatusBarLabels(t *testing.T) {
 		{State{Status: StatusReconnecting, Attempt: 2}, "Reconnecting…"},
 		{State{Status: StatusOffline, RetryAt: now.Add(9 * time.Second), Attempt: 1}, "Offline: retrying in 9 s"},
 		{State{Status: StatusOffline, NoNetwork: true}, "Offline: no network"},
+		{State{Status: StatusReplaced}, "Open in another window"},
 	} {
 		s := &statusBar{State: tt.state, Now: func() time.Time { return now }}
 		root, _ := mount(t, s)
@@ -211,5 +250,47 @@ func TestUnreadCountInTitle(t *testing.T) {
 	d.Consume()
 	if title := app.Window().Get("document").Get("title").String(); p.unread != 0 || title != "livechat" {
 		t.Errorf("unread %d, title %q after coming back", p.unread, title)
+	}
+}
+
+// TestLeaveAsksAboutUnsentMessages: leaving with messages not yet sent
+// opens a dialog; Stay keeps everything, Discard forgets them.
+func TestLeaveAsksAboutUnsentMessages(t *testing.T) {
+	p := &Page{}
+	root, d := mount(t, p)
+	app.Window().Get("localStorage").Call("removeItem", outboxKey)
+	defer app.Window().Get("localStorage").Call("removeItem", outboxKey)
+	p.ctx.Dispatch(func(ctx app.Context) {
+		p.nickname, p.joined, p.historyIn = "me", true, true
+		p.outbox = LoadOutbox(ctx.LocalStorage(), outboxKey)
+		p.outbox.Add(Pending{ClientID: "c-1", Text: "not sent", At: time.Now()})
+		p.pending = []Entry{{Kind: EntryMessage, ClientID: "c-1", Text: "not sent", Own: true, Pending: true}}
+	})
+	d.Consume()
+	click := func(id string) {
+		t.Helper()
+		el := root.Call("querySelector", "#"+id)
+		if !el.Truthy() {
+			t.Fatalf("no #%s in %s", id, root.Get("textContent").String())
+		}
+		el.Call("click")
+		d.Consume()
+	}
+	click("leave")
+	dialog := root.Call("querySelector", `[role="alertdialog"]`)
+	if !dialog.Truthy() || !strings.Contains(dialog.Get("textContent").String(), "1 message is not sent yet") {
+		t.Fatalf("no dialog about the unsent message: %s", root.Get("textContent").String())
+	}
+	if dialog.Call("getAttribute", "aria-modal").String() != "true" || !root.Call("querySelector", "#leave-title").Truthy() {
+		t.Errorf("the dialog is not a labelled modal: %s", dialog.Get("outerHTML").String())
+	}
+	click("leave-stay")
+	if root.Call("querySelector", `[role="alertdialog"]`).Truthy() || !p.joined || len(p.outbox.Items()) != 1 {
+		t.Fatalf("Stay did not keep everything")
+	}
+	click("leave")
+	click("leave-discard")
+	if p.joined || len(LoadOutbox(p.ctx.LocalStorage(), outboxKey).Items()) != 0 {
+		t.Fatalf("Discard did not leave and forget the message")
 	}
 }

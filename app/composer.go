@@ -20,8 +20,8 @@ type composer struct {
 
 	// Disabled turns the composer off.
 	Disabled bool
-	// Offline says that messages will wait for the connection.
-	Offline bool
+	// Status is the connection's: it says when messages will go out.
+	Status Status
 	// Error is shown under the text area (a refused message).
 	Error string
 	// OnSend receives the text; it returns an error to keep the text and
@@ -39,21 +39,33 @@ func (c *composer) Render() app.UI {
 		errText = c.Error
 	}
 	placeholder := "Write a message"
-	if c.Offline {
+	switch c.Status {
+	case StatusOffline:
 		placeholder = "Offline: messages will be sent when you are back"
+	case StatusConnecting, StatusReconnecting:
+		placeholder = "Write a message (sent once connected)"
+	case StatusReplaced:
+		placeholder = "Chatting in another window"
 	}
-	return app.Form().Class("composer").OnSubmit(c.submit).Body(
-		app.Textarea().
-			ID("composer-text").
-			Aria("label", "Message").
-			Aria("describedby", "composer-help").
-			Placeholder(placeholder).
-			Rows(1).
-			Attr("enterkeyhint", "send").
-			Disabled(c.Disabled).
-			OnKeyDown(c.keyDown).
-			OnInput(c.input),
-		app.Button().Type("submit").Disabled(c.Disabled || left < 0).Text("Send"),
+	area := app.Textarea().
+		ID("composer-text").
+		Aria("label", "Message").
+		Aria("describedby", "composer-help").
+		Placeholder(placeholder).
+		Rows(1).
+		Attr("enterkeyhint", "send").
+		OnKeyDown(c.keyDown).
+		OnInput(c.input)
+	send := app.Button().Type("submit").Text("Send")
+	if c.Disabled {
+		area = area.Disabled(true)
+	}
+	if c.Disabled || left < 0 {
+		send = send.Disabled(true)
+	}
+	return app.Form().Class("composer").Aria("label", "Write a message").OnSubmit(c.submit).Body(
+		area,
+		send,
 		app.Div().ID("composer-help").Class("composer-help").Body(
 			app.If(left < composerWarnBytes, app.Span().
 				Class("left").

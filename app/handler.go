@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -44,7 +45,10 @@ func Handler(version string) http.Handler {
 			SVG:        "/web/icon.svg" + v,
 			AppleTouch: "/web/icon-192.png" + v,
 		},
-		Styles:                  []string{"/web/app.css" + v},
+		Styles: []string{"/web/app.css" + v},
+		// boot.js runs before the first paint (it is not deferred): see
+		// web/boot.js.
+		Scripts:                 []string{"/web/boot.js" + v},
 		CacheableResources:      []string{"/web/icon-maskable-512.png" + v},
 		Resources:               resources{wasm: "/web/app.wasm" + v},
 		Version:                 version,
@@ -53,8 +57,34 @@ func Handler(version string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /manifest.webmanifest", manifestHandler(v))
 	mux.Handle("GET /app.js", loaderHandler(h))
-	mux.Handle("/", h)
+	mux.Handle("/", zoomable(h))
 	return mux
+}
+
+// goAppViewport is the viewport go-app writes into every page. It forbids
+// zooming, which people with low vision need (WCAG 1.4.4).
+const (
+	goAppViewport = `content="width=device-width, initial-scale=1, maximum-scale=1, user-scalable=0, viewport-fit=cover"`
+	viewport      = `content="width=device-width, initial-scale=1, viewport-fit=cover"`
+)
+
+// zoomable serves the pages of h with a viewport that lets people zoom.
+// Other responses pass unchanged.
+func zoomable(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var rec recorder
+		h.ServeHTTP(&rec, r)
+		body := rec.body.Bytes()
+		if strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") {
+			body = bytes.Replace(body, []byte(goAppViewport), []byte(viewport), 1)
+			rec.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		}
+		for k, vs := range rec.Header() {
+			w.Header()[k] = vs
+		}
+		w.WriteHeader(rec.status())
+		w.Write(body)
+	})
 }
 
 // loaderHandler serves go-app's app.js with one change: when the service
@@ -131,10 +161,18 @@ func manifestHandler(v string) http.Handler {
 	})
 }
 
-// recorder is an http.ResponseWriter that keeps the body in memory.
+// recorder is an http.ResponseWriter that keeps the response in memory.
 type recorder struct {
 	header http.Header
 	body   bytes.Buffer
+	code   int
+}
+
+func (r *recorder) status() int {
+	if r.code == 0 {
+		return http.StatusOK
+	}
+	return r.code
 }
 
 func (r *recorder) Header() http.Header {
@@ -144,4 +182,8 @@ func (r *recorder) Header() http.Header {
 	return r.header
 }
 func (r *recorder) Write(p []byte) (int, error) { return r.body.Write(p) }
-func (r *recorder) WriteHeader(int)             {}
+func (r *recorder) WriteHeader(code int) {
+	if r.code == 0 {
+		r.code = code
+	}
+}

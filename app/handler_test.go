@@ -64,8 +64,19 @@ func TestPageUsesLocalVersionedFiles(t *testing.T) {
 	if strings.Contains(page, "githubusercontent") || strings.Contains(page, "https://") {
 		t.Errorf("the page refers to another host")
 	}
+	// People can zoom; the pre-rendered form works before the app loads:
+	// nothing in it is disabled, and boot.js runs before the first paint.
+	if !strings.Contains(page, `content="width=device-width, initial-scale=1, viewport-fit=cover"`) || strings.Contains(page, "user-scalable") || strings.Contains(page, "maximum-scale") {
+		t.Errorf("the viewport does not let people zoom")
+	}
+	if strings.Contains(page, "disabled") {
+		t.Errorf("the pre-rendered page disables something")
+	}
+	if !strings.Contains(page, `<script src="/web/boot.js?v=v1"></script>`) {
+		t.Errorf("the page does not run boot.js before the first paint")
+	}
 	worker, _ := io.ReadAll(get(t, h, "/app-worker.js").Body)
-	for _, want := range []string{"/web/app.wasm?v=v1", "/web/icon-512.png?v=v1", "/web/icon-maskable-512.png?v=v1", `"app-" + "v1"`} {
+	for _, want := range []string{"/web/app.wasm?v=v1", "/web/icon-512.png?v=v1", "/web/icon-maskable-512.png?v=v1", "/web/boot.js?v=v1", `"app-" + "v1"`} {
 		if !strings.Contains(string(worker), want) {
 			t.Errorf("the service worker does not cache %s", want)
 		}

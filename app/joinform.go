@@ -9,6 +9,12 @@ import (
 // joinForm asks for a nickname. The field is not controlled: its text is
 // read from the DOM on submit, so it keeps exactly what was typed, also
 // after an error.
+//
+// The server pre-renders it, and the page shows it before the app has
+// loaded: it must take input from the first paint. boot.js keeps what is
+// typed or submitted until then, and the page carries it over (see
+// Page.OnMount). Attributes such as disabled are therefore set only when
+// true: go-app would write disabled="false", which disables.
 type joinForm struct {
 	app.Compo
 
@@ -18,6 +24,8 @@ type joinForm struct {
 	Error string
 	// Busy disables the form while a join is under way.
 	Busy bool
+	// Status, if set, shows the connection while joining.
+	Status app.UI
 	// OnJoin receives the nickname as typed.
 	OnJoin func(ctx app.Context, nickname string)
 }
@@ -27,27 +35,40 @@ func (f *joinForm) Render() app.UI {
 	if f.Busy {
 		label = "Joining…"
 	}
-	return app.Main().Class("join").Body(
+	input := app.Input().
+		ID("nickname").
+		Type("text").
+		Name("nickname").
+		Attr("autocomplete", "nickname").
+		Attr("enterkeyhint", "go").
+		Attr("aria-describedby", "join-error").
+		Aria("invalid", f.Error != "").
+		MaxLength(shared.MaxNicknameChars * 2).
+		Required(true).
+		AutoFocus(true).
+		Value(f.Nickname)
+	button := app.Button().Type("submit").Text(label)
+	if f.Busy {
+		input = input.Disabled(true)
+		button = button.Disabled(true)
+	}
+	status := f.Status
+	if status == nil {
+		status = app.If(false)
+	}
+	return app.Main().ID("main").Class("join").Body(
 		app.Form().Class("join-card").OnSubmit(f.submit).Body(
 			app.H1().Body(app.Img().Src(asset("icon.svg")).Alt("").Width(40).Height(40), app.Text("livechat")),
 			app.P().Class("tagline").Text("Pick a nickname and start talking."),
 			app.Label().For("nickname").Text("Nickname"),
-			app.Input().
-				ID("nickname").
-				Type("text").
-				Name("nickname").
-				Attr("autocomplete", "nickname").
-				Attr("enterkeyhint", "go").
-				Attr("aria-describedby", "join-error").
-				Aria("invalid", f.Error != "").
-				MaxLength(shared.MaxNicknameChars*2).
-				Required(true).
-				AutoFocus(true).
-				Value(f.Nickname).
-				Disabled(f.Busy),
+			input,
 			app.P().ID("join-error").Class("error").Role("alert").Text(f.Error),
-			app.Button().Type("submit").Disabled(f.Busy).Text(label),
+			button,
 		),
+		status,
+		// Shown instead of the form, by app.css, when boot.js finds that
+		// this browser has joined before: the app is about to rejoin.
+		app.P().Class("resuming").Text("Connecting…"),
 	)
 }
 

@@ -16,6 +16,9 @@ type messageList struct {
 	// More reports that older messages can be loaded; Loading, that they
 	// are on their way.
 	More, Loading bool
+	// Ready reports that Entries hold the room's recent history: until
+	// then the list says it is loading, never that there are no messages.
+	Ready bool
 	// OnTop asks for older messages: the reader reached the top.
 	OnTop func(ctx app.Context)
 
@@ -77,8 +80,24 @@ func (l *messageList) log() app.Value {
 }
 
 func (l *messageList) Render() app.UI {
-	return app.Section().Class("messages").Body(
-		app.Ol().
+	older := app.Button().Class("link").OnClick(l.top)
+	if l.Loading {
+		older = older.Disabled(true).Text("Loading older messages…")
+	} else {
+		older = older.Text("Load older messages")
+	}
+	empty := ""
+	switch {
+	case len(l.Entries) > 0 || len(l.Pending) > 0:
+	case l.Ready:
+		empty = "No messages yet. Say hello!"
+	default:
+		empty = "Loading messages…"
+	}
+	// The scrolling log (a live region announcing new lines politely)
+	// holds a list, so that screen readers keep its list semantics.
+	return app.Section().Class("messages").Aria("label", "Conversation").Body(
+		app.Div().
 			ID("message-log").
 			Class("log").
 			Role("log").
@@ -87,12 +106,12 @@ func (l *messageList) Render() app.UI {
 			TabIndex(0).
 			OnScroll(l.onScroll).
 			Body(
-				app.If(l.More, app.Li().Class("older").Body(
-					app.Button().Class("link").Disabled(l.Loading).Text(map[bool]string{false: "Load older messages", true: "Loading older messages…"}[l.Loading]).OnClick(l.top),
-				)),
-				app.If(len(l.Entries) == 0 && len(l.Pending) == 0, app.Li().Class("empty").Text("No messages yet. Say hello!")),
-				app.Range(l.Entries).Slice(func(i int) app.UI { return renderEntry(l.Entries[i]) }),
-				app.Range(l.Pending).Slice(func(i int) app.UI { return renderEntry(l.Pending[i]) }),
+				app.If(l.More, app.Div().Class("older").Body(older)),
+				app.If(empty != "", app.P().Class("empty").Text(empty)),
+				app.Ol().Class("lines").Body(
+					app.Range(l.Entries).Slice(func(i int) app.UI { return renderEntry(l.Entries[i]) }),
+					app.Range(l.Pending).Slice(func(i int) app.UI { return renderEntry(l.Pending[i]) }),
+				),
 			),
 		app.If(l.pill, app.Button().Class("pill").Text("New messages ↓").OnClick(l.jumpToEnd)),
 	)

@@ -15,10 +15,11 @@ import (
 
 // identityKey is where the browser remembers who the user is, so a reload
 // or a reopened app joins again by itself; outboxKey, the messages not yet
-// stored by the server.
+// stored by the server; historyKey, the newest messages of the room.
 const (
 	identityKey = "livechat.identity"
 	outboxKey   = "livechat.outbox"
+	historyKey  = "livechat.history"
 )
 
 // identity is what is remembered between visits.
@@ -28,27 +29,34 @@ type identity struct {
 	Session  string `json:"session"`
 }
 
+// cacheDelay is how long after a change the history cache is saved (and
+// at the latest when the page is hidden).
+const cacheDelay = time.Second
+
 // Page is livechat's only page: the join form, then the chat.
 type Page struct {
 	app.Compo
 
 	// Chatting.
-	joined    bool
-	joining   bool
-	joinError string
-	nickname  string
-	room      string
-	state     State
-	entries   []Entry // messages and notices, oldest first
-	pending   []Entry // the reader's messages not yet delivered back
-	firstID   uint64  // of the oldest message in entries
-	lastID    uint64  // of the newest
-	more      bool    // older messages can be loaded
-	loading   bool    // they are on their way
-	users     []string
-	sayError  string
-	notice    string // a banner about the session (replaced, ...)
-	showUsers bool
+	joined     bool
+	joining    bool
+	joinError  string
+	nickname   string
+	room       string
+	state      State
+	entries    []Entry // messages and notices, oldest first
+	pending    []Entry // the reader's messages not yet delivered back
+	firstID    uint64  // of the oldest message in entries
+	lastID     uint64  // of the newest
+	more       bool    // older messages can be loaded
+	loading    bool    // they are on their way
+	historyIn  bool    // entries hold the room's recent history (cached or received)
+	users      []string
+	usersIn    bool // users came from the server
+	sayError   string
+	showUsers  bool
+	leaveAsked bool // the leave dialog is open
+	leaving    bool // leave once the outbox is empty
 
 	// The browser.
 	hidden      bool
@@ -60,18 +68,22 @@ type Page struct {
 	// ctx is the page's own context. Callbacks from child components get
 	// the child's context, whose Dispatch would re-render only the child:
 	// they go through this one.
-	ctx       app.Context
-	client    *Client
-	stop      context.CancelFunc
-	listeners []func()
+	ctx        app.Context
+	client     *Client
+	outbox     *Outbox
+	stop       context.CancelFunc
+	listeners  []func()
+	cacheTimer *time.Timer
 }
 
 // OnMount joins again as the remembered user, if any, and follows the
-// browser's network and visibility.
+// browser's network, visibility and page lifecycle.
 func (p *Page) OnMount(ctx app.Context) {
 	p.ctx = ctx
-	// Marks the moment the app is interactive, for load measurements.
+	// Marks the moment the app is interactive, for load measurements, and
+	// tells boot.js that the app now handles the join form.
 	app.Window().Get("performance").Call("mark", "livechat:interactive")
+	app.Window().Set("livechatLive", true)
 	p.permission = ctx.Notifications().Permission()
 	p.installable = ctx.IsAppInstallable()
 	p.updateReady = ctx.AppUpdateAvailable()
@@ -79,21 +91,61 @@ func (p *Page) OnMount(ctx app.Context) {
 
 	p.listeners = append(p.listeners,
 		app.Window().AddEventListener("online", func(ctx app.Context, e app.Event) { p.wake() }),
-		app.Window().AddEventListener("offline", func(ctx app.Context, e app.Event) { p.wake() }),
+		app.Window().AddEventListener("offline", func(ctx app.Context, e app.Event) {
+			if p.client != nil {
+				p.client.Drop()
+			}
+		}),
 		app.Window().AddEventListener("visibilitychange", p.visibilityChanged),
+		// A page being hidden may be kept in the back/forward cache with
+		// its connection open, which would keep the person in the room:
+		// close it now (these handlers run before the browser goes on),
+		// and resume if the page comes back.
+		app.Window().AddEventListener("pagehide", p.suspend),
+		app.Window().AddEventListener("freeze", p.suspend),
+		app.Window().AddEventListener("pageshow", func(ctx app.Context, e app.Event) {
+			if e.Get("persisted").Bool() {
+				app.Window().Get("performance").Call("mark", "livechat:restored")
+				p.resume(ctx, e)
+			}
+		}),
+		app.Window().AddEventListener("resume", p.resume),
 	)
 
 	var id identity
 	ctx.LocalStorage().Get(identityKey, &id)
 	if id.Nickname != "" {
-		// A returning user sees the chat at once, even offline.
+		// A returning user sees the chat at once, with the messages kept
+		// from the last visit, even offline.
 		p.nickname, p.joined = id.Nickname, true
 		p.start(ctx, id)
+		return
+	}
+	// What was typed or submitted before the app was live (boot.js).
+	early := app.Window().Get("livechatEarly")
+	if !early.Truthy() {
+		return
+	}
+	if nick := early.Get("nickname").String(); early.Get("submitted").Bool() {
+		p.join(ctx, nick)
+	} else if nick != "" {
+		p.nickname = nick
+		ctx.Defer(func(app.Context) {
+			if input := app.Window().GetElementByID("nickname"); input.Truthy() {
+				input.Set("value", nick) // as typed: attributes are trimmed
+				input.Call("focus")
+			}
+		})
 	}
 }
 
 // OnDismount disconnects.
 func (p *Page) OnDismount() {
+	p.saveCache()
+	if p.cacheTimer != nil {
+		p.cacheTimer.Stop()
+		p.cacheTimer = nil
+	}
 	p.disconnect()
 	for _, remove := range p.listeners {
 		remove()
@@ -118,49 +170,64 @@ func (p *Page) Render() app.UI {
 			Error:    p.joinError,
 			Busy:     p.joining,
 			OnJoin:   func(_ app.Context, nickname string) { p.ctx.Dispatch(func(ctx app.Context) { p.join(ctx, nickname) }) },
-		}, app.If(p.joining, &statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }})).
-			Else(p.renderChat()),
+			Status:   app.If(p.joining, &statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }}),
+		}).Else(p.renderChat()),
 	)
 }
 
 func (p *Page) renderChat() app.UI {
+	people := "People"
+	if p.usersIn {
+		people = fmt.Sprintf("Online (%d)", len(p.users))
+	}
 	return app.Div().Class("chat").Body(
 		app.Header().Class("topbar").Body(
 			app.H1().Body(app.Img().Src(asset("icon.svg")).Alt("").Width(28).Height(28), app.Text("livechat")),
 			app.Span().Class("room").Text("#"+p.room),
 			&statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }},
-			app.Nav().Class("actions").Body(
+			app.Nav().Class("actions").Aria("label", "Chat").Body(
 				app.Button().
 					Class("users-toggle").
 					Aria("controls", "users").
 					Aria("expanded", p.showUsers).
-					Text(fmt.Sprintf("Online (%d)", len(p.users))).
+					Text(people).
 					OnClick(func(ctx app.Context, e app.Event) { p.showUsers = !p.showUsers }),
 				app.If(p.permission == app.NotificationDefault,
 					app.Button().Text("Enable notifications").OnClick(p.askNotifications)),
 				app.If(p.installable, app.Button().Text("Install").OnClick(func(ctx app.Context, e app.Event) { ctx.ShowAppInstallPrompt() })),
-				app.Button().Text("Leave").OnClick(p.leave),
+				app.Button().ID("leave").Text("Leave").OnClick(p.leave),
 			),
 		),
-		app.If(p.notice != "", app.Div().Class("banner").Role("alert").Body(
-			app.Text(p.notice+" "),
-			app.Button().Text("Use here").OnClick(p.useHere),
+		app.If(p.state.Status == StatusReplaced, app.Div().Class("banner").Role("alert").Body(
+			app.Text("You are chatting in another window. "),
+			app.Button().ID("use-here").Text("Use here").OnClick(p.useHere),
 		)),
 		app.Div().Class("body").Body(
-			&messageList{
-				Entries: p.entries,
-				Pending: p.pending,
-				More:    p.more,
-				Loading: p.loading,
-				OnTop:   func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
-			},
-			&userList{Users: p.users, Self: p.nickname, Open: p.showUsers},
+			app.Main().ID("main").Class("conversation").Body(
+				&messageList{
+					Entries: p.entries,
+					Pending: p.pending,
+					More:    p.more,
+					Loading: p.loading,
+					Ready:   p.historyIn,
+					OnTop:   func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
+				},
+				&composer{
+					Status: p.state.Status,
+					Error:  p.sayError,
+					OnSend: func(_ app.Context, text string) error { return p.say(text) },
+				},
+			),
+			&userList{Users: p.users, Known: p.usersIn, Self: p.nickname, Open: p.showUsers},
 		),
-		&composer{
-			Offline: p.state.Status != StatusOnline,
-			Error:   p.sayError,
-			OnSend:  func(_ app.Context, text string) error { return p.say(text) },
-		},
+		app.If(p.leaveAsked, &leaveDialog{
+			Unsent:  len(p.pending),
+			Leaving: p.leaving,
+			Online:  p.state.Status == StatusOnline,
+			OnSend:  func(app.Context) { p.ctx.Dispatch(p.leaveWhenSent) },
+			OnDrop:  func(app.Context) { p.ctx.Dispatch(p.forget) },
+			OnStay:  func(app.Context) { p.ctx.Dispatch(p.stay) },
+		}),
 	)
 }
 
@@ -174,25 +241,39 @@ func (p *Page) join(ctx app.Context, nickname string) {
 	p.start(ctx, identity{Nickname: nick, Room: shared.DefaultRoom})
 }
 
-// start runs a client for id until it ends. ctx must be the page's.
+// start runs a client for id until it ends, showing the history kept from
+// the last visit, if any, and resuming after it. ctx must be the page's.
 func (p *Page) start(ctx app.Context, id identity) {
 	p.disconnect()
 	if id.Room == "" {
 		id.Room = shared.DefaultRoom
 	}
-	p.joining, p.joinError, p.notice = true, "", ""
+	p.joining, p.joinError = !p.joined, ""
 	p.room = id.Room
-	outbox := LoadOutbox(ctx.LocalStorage(), outboxKey)
+	p.state = State{Status: StatusConnecting}
+	p.outbox = LoadOutbox(ctx.LocalStorage(), outboxKey)
 	p.pending = nil
-	for _, m := range outbox.Items() {
+	for _, m := range p.outbox.Items() {
 		p.pending = append(p.pending, Entry{Kind: EntryMessage, ClientID: m.ClientID, From: id.Nickname, Text: m.Text, At: m.At, Own: true, Pending: true})
+	}
+	var resume *uint64
+	if p.lastID != 0 {
+		resume = new(p.lastID) // the messages shown, as after Use here
+	} else if cache, ok := loadHistoryCache(ctx.LocalStorage(), historyKey, id.Room); ok {
+		for _, m := range cache.Messages {
+			p.entries = append(p.entries, messageEntry(m, id.Nickname))
+		}
+		p.firstID, p.more, p.historyIn = cache.Messages[0].ID, cache.More, true
+		p.lastID, _ = cache.last()
+		resume = new(p.lastID)
 	}
 	var c *Client
 	c = NewClient(ClientConfig{
 		URL:    socketURL(),
 		Join:   shared.Join{Nickname: id.Nickname, Room: id.Room, Session: id.Session},
+		Resume: resume,
 		Online: browserOnline,
-		Outbox: outbox,
+		Outbox: p.outbox,
 		OnState: func(s State) {
 			ctx.Dispatch(func(ctx app.Context) {
 				if p.client == c {
@@ -234,32 +315,28 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 	switch ev.Type {
 	case shared.TypeWelcome:
 		w := ev.Welcome
+		fresh := p.joining
 		p.joined, p.joining = true, false
 		p.nickname, p.room = w.Nickname, w.Room
 		ctx.LocalStorage().Set(identityKey, identity{Nickname: w.Nickname, Room: w.Room, Session: w.Session})
+		app.Window().Get("performance").Call("mark", "livechat:welcome")
+		if fresh {
+			// Whoever just joined wants to write.
+			ctx.Defer(func(app.Context) { focus("composer-text") })
+		}
 	case shared.TypePresence:
-		p.users = ev.Presence.Users
+		p.users, p.usersIn = ev.Presence.Users, true
 	case shared.TypePresenceUpdate:
-		u := ev.Update
-		for _, name := range u.Joined {
-			if !slices.Contains(p.users, name) {
-				p.users = addUser(p.users, name)
-				p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: name + " joined", At: u.At})
-			}
-		}
-		for _, name := range u.Left {
-			if slices.Contains(p.users, name) {
-				p.users = slices.DeleteFunc(slices.Clone(p.users), func(u string) bool { return u == name })
-				p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: name + " left", At: u.At})
-			}
-		}
+		p.applyPresence(*ev.Update)
 	case shared.TypeHistory:
 		p.applyHistory(*ev.History)
+		p.cacheSoon()
 	case shared.TypeMessage:
 		m := *ev.Message
 		if !p.appendMessage(m) {
 			return
 		}
+		p.cacheSoon()
 		if m.From != p.nickname && p.hidden {
 			p.unread++
 			setTitle(p.unread)
@@ -280,6 +357,28 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		}
 		if e.Request == shared.TypeHistory {
 			p.loading = false
+		}
+	}
+	if p.leaving && len(p.outbox.Items()) == 0 {
+		p.forget(ctx) // everything was sent: leave as asked
+	}
+}
+
+// applyPresence applies a presence update to the list of users, with a
+// notice for each real change: an update may repeat what the list has.
+func (p *Page) applyPresence(u shared.PresenceUpdate) {
+	for _, name := range u.Joined {
+		if !slices.Contains(p.users, name) {
+			p.users = addUser(p.users, name)
+			if name != p.nickname {
+				p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: name + " joined", At: u.At})
+			}
+		}
+	}
+	for _, name := range u.Left {
+		if slices.Contains(p.users, name) {
+			p.users = slices.DeleteFunc(slices.Clone(p.users), func(u string) bool { return u == name })
+			p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: name + " left", At: u.At})
 		}
 	}
 }
@@ -316,6 +415,9 @@ func (p *Page) applyHistory(h shared.History) {
 	}
 	for _, m := range h.Messages {
 		p.appendMessage(m)
+	}
+	if h.Live {
+		p.historyIn = true
 	}
 }
 
@@ -367,14 +469,45 @@ func (p *Page) loadOlder(ctx app.Context) {
 	}
 }
 
+// cacheSoon saves the history cache after cacheDelay, once for all the
+// changes until then.
+func (p *Page) cacheSoon() {
+	if p.cacheTimer != nil {
+		return
+	}
+	p.cacheTimer = time.AfterFunc(cacheDelay, func() {
+		p.ctx.Dispatch(func(ctx app.Context) {
+			p.cacheTimer = nil
+			p.saveCache()
+			ctx.PreventUpdate()
+		})
+	})
+}
+
+// saveCache keeps the newest messages shown, for the next visit.
+func (p *Page) saveCache() {
+	if !p.joined || p.ctx == nil || !p.historyIn {
+		return
+	}
+	var msgs []shared.Message
+	for _, e := range p.entries {
+		if e.Kind == EntryMessage {
+			msgs = append(msgs, shared.Message{ID: e.ID, Room: p.room, From: e.From, Text: e.Text, At: e.At, ClientID: e.ClientID})
+		}
+	}
+	if len(msgs) == 0 {
+		return
+	}
+	p.ctx.LocalStorage().Set(historyKey, newHistoryCache(p.room, msgs, p.more))
+}
+
 // ended handles the end of a client's run.
 func (p *Page) ended(ctx app.Context, err error) {
 	var refused *shared.Error
 	switch {
 	case errors.Is(err, context.Canceled):
 	case errors.Is(err, ErrReplaced):
-		p.notice = "You are chatting in another window."
-		p.state = State{Status: StatusOffline, Err: "open in another window"}
+		p.state = State{Status: StatusReplaced, Err: err.Error()}
 	case errors.As(err, &refused) && p.joined:
 		// The nickname went to someone else while we were away.
 		p.forget(ctx)
@@ -390,7 +523,7 @@ func (p *Page) ended(ctx app.Context, err error) {
 // goes out now or as soon as the connection is back.
 func (p *Page) say(text string) error {
 	if p.client == nil {
-		return ErrNotConnected
+		return errors.New("this window is not connected: choose Use here to chat here")
 	}
 	id, err := p.client.Say(p.ctx, text)
 	if err != nil {
@@ -402,36 +535,80 @@ func (p *Page) say(text string) error {
 	return nil
 }
 
-// leave forgets the user and returns to the join form.
+// leave returns to the join form, forgetting the user; if messages are
+// not sent yet, it asks first.
 func (p *Page) leave(ctx app.Context, e app.Event) {
-	p.forget(ctx)
+	if p.outbox == nil || len(p.outbox.Items()) == 0 {
+		p.forget(ctx)
+		return
+	}
+	p.leaveAsked = true
 }
 
+// leaveWhenSent leaves once the messages waiting are sent.
+func (p *Page) leaveWhenSent(ctx app.Context) {
+	p.leaving = true
+	if len(p.outbox.Items()) == 0 {
+		p.forget(ctx)
+	}
+}
+
+// stay closes the leave dialog.
+func (p *Page) stay(ctx app.Context) {
+	p.leaveAsked, p.leaving = false, false
+	ctx.Defer(func(app.Context) { focus("leave") })
+}
+
+// forget leaves: the user, their unsent messages and the kept history are
+// forgotten, and the join form shows.
 func (p *Page) forget(ctx app.Context) {
 	p.disconnect()
 	ctx.LocalStorage().Del(identityKey)
 	ctx.LocalStorage().Del(outboxKey)
-	p.joined, p.joining = false, false
-	p.entries, p.pending, p.users, p.notice, p.sayError = nil, nil, nil, "", ""
-	p.firstID, p.lastID, p.more, p.loading = 0, 0, false, false
+	ctx.LocalStorage().Del(historyKey)
+	if p.cacheTimer != nil {
+		p.cacheTimer.Stop()
+		p.cacheTimer = nil
+	}
+	p.joined, p.joining, p.leaveAsked, p.leaving = false, false, false, false
+	p.entries, p.pending, p.users, p.usersIn, p.sayError = nil, nil, nil, false, ""
+	p.firstID, p.lastID, p.more, p.loading, p.historyIn = 0, 0, false, false, false
 	p.state = State{}
 	p.unread = 0
 	setTitle(0)
 }
 
-// useHere takes the session back from another window.
+// useHere takes the session back from another window. The client runs
+// with the page's context: the button's ends when the button goes.
 func (p *Page) useHere(ctx app.Context, e app.Event) {
 	var id identity
 	ctx.LocalStorage().Get(identityKey, &id)
 	if id.Nickname == "" {
 		id = identity{Nickname: p.nickname, Room: p.room}
 	}
-	p.start(ctx, id)
+	p.start(p.ctx, id)
 }
 
 func (p *Page) wake() {
 	if p.client != nil {
 		p.client.Wake()
+	}
+}
+
+// suspend closes the connection while the page is hidden for good or
+// frozen, keeping what is shown.
+func (p *Page) suspend(ctx app.Context, e app.Event) {
+	p.saveCache()
+	if p.client != nil {
+		p.client.Suspend()
+	}
+}
+
+// resume reconnects a page shown again from the back/forward cache, or
+// unfrozen.
+func (p *Page) resume(ctx app.Context, e app.Event) {
+	if p.client != nil {
+		p.client.Resume()
 	}
 }
 
@@ -499,6 +676,13 @@ func browserOnline() bool {
 
 func documentHidden() bool {
 	return app.Window().Get("document").Get("hidden").Bool()
+}
+
+// focus moves the keyboard focus to the element with id, if it exists.
+func focus(id string) {
+	if el := app.Window().GetElementByID(id); el.Truthy() {
+		el.Call("focus")
+	}
 }
 
 // setTitle shows the unread count in the tab's title.

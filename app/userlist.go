@@ -11,6 +11,9 @@ type userList struct {
 	app.Compo
 
 	Users []string
+	// Known reports that Users came from the server: until then the list
+	// says it is connecting, never that nobody is online.
+	Known bool
 	// Self is the reader's nickname.
 	Self string
 	// Open shows the list on narrow screens.
@@ -22,8 +25,13 @@ func (u *userList) Render() app.UI {
 	if u.Open {
 		class += " open"
 	}
+	heading := "Online"
+	if u.Known {
+		heading = fmt.Sprintf("Online (%d)", len(u.Users))
+	}
 	return app.Aside().ID("users").Class(class).Aria("label", "Online users").Body(
-		app.H2().Text(fmt.Sprintf("Online (%d)", len(u.Users))),
+		app.H2().Text(heading),
+		app.If(!u.Known, app.P().Class("muted").Text("Connecting…")),
 		app.Ul().Body(
 			app.Range(u.Users).Slice(func(i int) app.UI {
 				name := u.Users[i]
