@@ -9,11 +9,13 @@ ADDR    ?= localhost:8080
 ARGS    ?=
 
 WASMBROWSERTEST_VERSION := v0.11.0
+# Browser-side tools of the accessibility journeys, from the npm registry.
+NPM_TOOLS := axe-core@4.10.3 lighthouse@11.7.1
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build wasm server run test vet test-go test-js bench bench-web tools chromium clean
+.PHONY: all build wasm server run test vet test-go test-js bench bench-web tools npm-tools chromium clean
 
 all: build
 
@@ -45,29 +47,33 @@ vet:
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
 
-# The end-to-end journeys in the root package drive Chromium.
-test-go: chromium
+# The end-to-end journeys in the root package drive Chromium, and check
+# accessibility with axe-core and Lighthouse.
+test-go: chromium npm-tools
 	$(GO) test -race ./...
 
-# The GOOS=js tests run in Chromium through wasmbrowsertest (installed as
-# go_js_wasm_exec) against a real server started here on a free port. -p 1:
-# the packages share that server.
+# The GOOS=js tests run in Chromium through wasmbrowsertest. go test runs
+# each test binary through bin/go_js_wasm_exec (scripts/), which starts a
+# livechat server of its own for it.
 test-js: tools chromium build
-	@set -e; log=$$(mktemp); \
-	data=$$(mktemp -d); \
-	$(BIN)/livechat -addr 127.0.0.1:0 -data $$data -allow-origins '127.0.0.1:*,localhost:*' -log-level warn >$$log 2>&1 & pid=$$!; \
-	trap 'kill $$pid 2>/dev/null || true; rm -rf $$log $$data' EXIT; \
-	url=; for i in $$(seq 100); do url=$$(grep -o 'http://[^ ]*' $$log | head -n1); [ -n "$$url" ] && break; sleep 0.1; done; \
-	[ -n "$$url" ] || { echo "test server did not start:"; cat $$log; exit 1; }; \
-	echo "browser tests against $$url"; \
-	LIVECHAT_TEST_URL=$$url GOOS=js GOARCH=wasm $(GO) test -p 1 ./shared/... ./app/...; \
-	kill $$pid; wait $$pid || { echo "test server failed:"; cat $$log; exit 1; }
+	GOOS=js GOARCH=wasm $(GO) test ./shared/... ./app/...
 
-tools: $(BIN)/go_js_wasm_exec
+tools: $(BIN)/wasmbrowsertest $(BIN)/go_js_wasm_exec
 
-$(BIN)/go_js_wasm_exec:
+$(BIN)/wasmbrowsertest:
 	GOBIN=$(BIN) $(GO) install github.com/agnivade/wasmbrowsertest@$(WASMBROWSERTEST_VERSION)
-	mv $(BIN)/wasmbrowsertest $@
+
+$(BIN)/go_js_wasm_exec: scripts/go_js_wasm_exec
+	mkdir -p $(BIN)
+	cp $< $@
+
+# npm-tools installs axe-core and Lighthouse into bin/npm once.
+npm-tools: $(BIN)/npm/.installed
+
+$(BIN)/npm/.installed: Makefile
+	mkdir -p $(BIN)/npm
+	npm install --prefix $(BIN)/npm --no-audit --no-fund --loglevel=error $(NPM_TOOLS)
+	touch $@
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \

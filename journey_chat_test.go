@@ -1,0 +1,119 @@
+//go:build !js
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// TestJourneyChat: alice and bob join from two browsers, see each other,
+// talk, and a script sent as a message shows as text.
+func TestJourneyChat(t *testing.T) {
+	server := startLivechat(t, "127.0.0.1:0")
+	browser := newBrowser(t)
+	alice := newPerson(t, browser, "alice")
+	bob := newPerson(t, browser, "bob")
+
+	// Any dialog (an alert from injected script) fails the test.
+	dialogs := make(chan string, 10)
+	for _, p := range []*person{alice, bob} {
+		go func() {
+			for ev, err := range chromedp.Events(p.ctx, page.JavascriptDialogOpening) {
+				if err != nil {
+					return
+				}
+				dialogs <- p.name + ": " + ev.Message
+				chromedp.Call(p.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+			}
+		}()
+	}
+
+	alice.open(server.URL)
+	alice.screenshot("join")
+	alice.join()
+	bob.open(server.URL)
+	bob.join()
+
+	for _, p := range []*person{alice, bob} {
+		p.waitUntil("both users listed", users+` === "alice,bob"`)
+	}
+	alice.waitUntil("bob's join notice", `[...document.querySelectorAll("#message-log .notice")].some(n => n.textContent.startsWith("bob joined"))`)
+
+	alice.say("hello bob, see https://example.com/docs.")
+	bob.waitMessage("alice", "hello bob, see https://example.com/docs.")
+	link := eval[string](bob, `(() => { const a = document.querySelector("#message-log .message a"); return a.href + " " + a.rel + " " + a.target })()`)
+	if link != "https://example.com/docs noopener noreferrer _blank" {
+		t.Errorf("link = %q", link)
+	}
+	alice.waitUntil("own message set apart", `!!document.querySelector("#message-log .message.own")`)
+	bob.say("hi alice")
+	alice.waitMessage("bob", "hi alice")
+
+	const xss = `<img src=x onerror=alert(1)><script>alert(2)</script>`
+	alice.say(xss)
+	bob.waitMessage("alice", xss)
+	alice.waitMessage("alice", xss)
+	for _, p := range []*person{alice, bob} {
+		if n := eval[int](p, `document.querySelectorAll("#message-log img, #message-log script").length`); n != 0 {
+			t.Errorf("%s: the message created %d elements", p.name, n)
+		}
+	}
+	alice.screenshot("chat")
+	bob.screenshot("chat")
+	select {
+	case d := <-dialogs:
+		t.Errorf("a dialog opened: %s", d)
+	default:
+	}
+
+	// A reader who scrolled up is not moved; a pill offers the news.
+	for i := range 30 {
+		bob.say(fmt.Sprintf("filler %d", i))
+	}
+	alice.waitMessage("bob", "filler 29")
+	alice.waitUntil("the log at its end", `(() => { const l = document.getElementById("message-log"); return l.scrollHeight - l.scrollTop - l.clientHeight < 48 })()`)
+	alice.do("scroll up", chromedp.Evaluate[chromedp.Void](`document.getElementById("message-log").scrollTop = 0; document.getElementById("message-log").dispatchEvent(new Event("scroll"))`))
+	bob.say("news below")
+	alice.waitMessage("bob", "news below")
+	alice.waitUntil("the new messages pill", `!!document.querySelector(".pill")`)
+	if top := eval[int](alice, `document.getElementById("message-log").scrollTop`); top != 0 {
+		t.Errorf("the log moved under the reader to %d", top)
+	}
+	alice.screenshot("pill")
+	alice.do("follow the pill", chromedp.Click(chromedp.CSS(".pill")))
+	alice.waitUntil("the log at its end, pill gone", `(() => { const l = document.getElementById("message-log"); return !document.querySelector(".pill") && l.scrollHeight - l.scrollTop - l.clientHeight < 48 })()`)
+
+	// On a phone, in dark mode: the page fits, the user list folds away
+	// behind a button.
+	if err := chromedp.Do(bob.ctx,
+		chromedp.EmulateViewport(360, 740),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+			})
+			return err
+		}),
+	); err != nil {
+		t.Fatal(err)
+	}
+	bob.waitUntil("the phone layout", `document.documentElement.scrollWidth <= 360 &&
+		getComputedStyle(document.querySelector('[aria-label="Online users"]')).display === "none" &&
+		getComputedStyle(document.querySelector(".users-toggle")).display !== "none"`)
+	if bg := eval[string](bob, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(13, 17, 23)" {
+		t.Errorf("dark mode background %s", bg)
+	}
+	bob.do("open the user list", chromedp.Click(chromedp.CSS(".users-toggle")))
+	bob.waitUntil("the user list", `getComputedStyle(document.querySelector('[aria-label="Online users"]')).display !== "none"`)
+	bob.screenshot("phone-dark")
+
+	// Leaving: bob goes to another page; alice sees him go.
+	bob.do("go elsewhere", chromedp.Navigate("about:blank"))
+	alice.waitUntil("bob gone from the list", users+` === "alice"`)
+}
