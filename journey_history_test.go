@@ -13,7 +13,8 @@ import (
 )
 
 // TestJourneyHistory: a newcomer sees the recent history, loads older
-// messages by scrolling to the top, and a reload shows the history again.
+// messages by scrolling to the top, and a reload shows the history again,
+// from what the browser kept.
 func TestJourneyHistory(t *testing.T) {
 	server := startLivechat(t, "127.0.0.1:0")
 	c := dialChatter(t, server.URL, "alice")
@@ -47,6 +48,11 @@ func TestJourneyHistory(t *testing.T) {
 	}
 	bob.screenshot("history")
 
+	// A reload shows the newest messages the browser kept (100), and older
+	// ones can still be loaded.
 	bob.do("reload", chromedp.Reload())
-	bob.waitUntil("the history after a reload", count+` === 50 && document.querySelector("#status")?.dataset.status === "online"`)
+	bob.waitUntil("the kept history after a reload", count+` === 100 && `+online+` && !!document.querySelector("#message-log .older")`)
+	if first := eval[string](bob, `document.querySelector("#message-log .message .text").textContent`); first != "history 21" {
+		t.Errorf("after a reload the oldest message shown is %q", first)
+	}
 }
