@@ -227,6 +227,20 @@ func newPerson(t *testing.T, browser context.Context, name string) *person {
 	return &person{t: t, name: name, ctx: ctx}
 }
 
+// chatting opens the chat at url for each of names, each in a profile of
+// their own in one browser, and joins.
+func chatting(t *testing.T, url string, names ...string) []*person {
+	t.Helper()
+	browser := newBrowser(t)
+	people := make([]*person, len(names))
+	for i, name := range names {
+		people[i] = newPerson(t, browser, name)
+		people[i].open(url)
+		people[i].join()
+	}
+	return people
+}
+
 // do runs steps with a deadline.
 func (p *person) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	p.t.Helper()

@@ -20,13 +20,8 @@ import (
 // down waits, survives a reload of the page, and is delivered once.
 func TestJourneyServerRestart(t *testing.T) {
 	server := startLivechat(t, "127.0.0.1:0")
-	browser := newBrowser(t)
-	alice := newPerson(t, browser, "alice")
-	bob := newPerson(t, browser, "bob")
-	for _, p := range []*person{alice, bob} {
-		p.open(server.URL)
-		p.join()
-	}
+	people := chatting(t, server.URL, "alice", "bob")
+	alice, bob := people[0], people[1]
 	alice.say("before the restart")
 	bob.waitMessage("alice", "before the restart")
 	// The service worker takes control, as on any later visit, so that the
@@ -89,13 +84,8 @@ func TestJourneyReloadOffline(t *testing.T) {
 	c := dialChatter(t, server.URL, "carol")
 	c.sayAll(120, "earlier")
 
-	browser := newBrowser(t)
-	alice := newPerson(t, browser, "alice")
-	bob := newPerson(t, browser, "bob")
-	for _, p := range []*person{alice, bob} {
-		p.open(server.URL)
-		p.join()
-	}
+	people := chatting(t, server.URL, "alice", "bob")
+	alice, bob := people[0], people[1]
 	alice.waitMessage("carol", "earlier 119")
 	bob.waitUntil("alice, bob and carol listed", users+` === "alice,bob,carol"`)
 	alice.waitUntil("the service worker in control", `navigator.serviceWorker.ready.then(() => true)`)
@@ -164,14 +154,8 @@ func (p *person) front() {
 // again and has what was said meanwhile.
 func TestJourneyLeave(t *testing.T) {
 	server := startLivechat(t, "127.0.0.1:0", "-ping-interval", "1m")
-	browser := newBrowser(t)
-	alice := newPerson(t, browser, "alice")
-	bob := newPerson(t, browser, "bob")
-	carol := newPerson(t, browser, "carol")
-	for _, p := range []*person{alice, bob, carol} {
-		p.open(server.URL)
-		p.join()
-	}
+	people := chatting(t, server.URL, "alice", "bob", "carol")
+	alice, bob, carol := people[0], people[1], people[2]
 	alice.waitUntil("everyone listed", users+` === "alice,bob,carol"`)
 
 	bob.do("go elsewhere", chromedp.Navigate("about:blank"))
@@ -277,13 +261,8 @@ func TestJourneyTwoTabs(t *testing.T) {
 // leaves.
 func TestJourneyLeaveWithUnsent(t *testing.T) {
 	server := startLivechat(t, "127.0.0.1:0")
-	browser := newBrowser(t)
-	alice := newPerson(t, browser, "alice")
-	bob := newPerson(t, browser, "bob")
-	for _, p := range []*person{alice, bob} {
-		p.open(server.URL)
-		p.join()
-	}
+	people := chatting(t, server.URL, "alice", "bob")
+	alice, bob := people[0], people[1]
 	server.stop()
 	alice.waitUntil("the loss", `document.querySelector("#status")?.dataset.status === "reconnecting"`)
 	alice.say("do not lose me")

@@ -107,12 +107,14 @@ func (s *session) stop(code websocket.StatusCode, reason string) {
 // fallen too far behind. It never blocks.
 func (s *session) push(frames ...[]byte) {
 	if !s.out.push(frames...) {
-		s.tooSlow()
+		s.tooSlow(s.out.queued())
 	}
 }
 
-func (s *session) tooSlow() {
-	s.log.Warn("disconnecting slow client", "nickname", s.nickname, "queued_bytes", s.out.queued()+s.pendingBytes)
+// tooSlow disconnects a session that has queued bytes waiting and cannot
+// take more.
+func (s *session) tooSlow(queued int) {
+	s.log.Warn("disconnecting slow client", "queued_bytes", queued)
 	s.stop(websocket.StatusPolicyViolation, "too slow to keep up: reconnect to resume")
 }
 
@@ -124,8 +126,8 @@ func (s *session) pushLive(frames ...[]byte) {
 		return
 	}
 	n := size(frames)
-	if s.pendingBytes+n+s.out.queued() > s.hub.cfg.SendQueueBytes {
-		s.tooSlow()
+	if queued := s.pendingBytes + s.out.queued(); queued+n > s.hub.cfg.SendQueueBytes {
+		s.tooSlow(queued)
 		return
 	}
 	s.pending = append(s.pending, frames...)
