@@ -213,8 +213,9 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	}
 	h.mu.Unlock()
 
+	bye := newCloseFrame(websocket.StatusGoingAway, "the server is restarting")
 	for _, s := range sessions {
-		s.stop(websocket.StatusGoingAway, "the server is restarting")
+		s.stop(bye)
 	}
 
 	done := make(chan struct{})

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 
 	"github.com/coder/websocket"
+
+	"livechat/shared"
 )
 
 // outbox is a session's queue of frames and the lifecycle of its writer.
@@ -45,12 +47,21 @@ type outbox struct {
 // queue.
 var frameSlices = sync.Pool{New: func() any { return new([][]byte) }}
 
-// closeFrame is a close the writer is asked to send: the closing event
-// (already encoded), then the WebSocket close.
+// closeFrame is a close the writer is asked to send: the closing event,
+// then the WebSocket close. It is read-only once made, so the sessions
+// closed for one reason (a shutdown, a resync) share one encoding.
 type closeFrame struct {
 	code   websocket.StatusCode
 	reason string
-	event  []byte
+	event  []byte // nil: no closing event
+}
+
+// newCloseFrame returns the close with code and reason, its closing event
+// encoded.
+func newCloseFrame(code websocket.StatusCode, reason string) *closeFrame {
+	// A Closing holds an int and a string: it always encodes.
+	event, _ := shared.Encode(shared.TypeClosing, "", shared.Closing{Status: int(code), Reason: reason})
+	return &closeFrame{code, reason, event}
 }
 
 func newOutbox(max int, budget *budget, wg *sync.WaitGroup, writer func()) *outbox {
@@ -67,15 +78,12 @@ func (o *outbox) start() {
 	go o.writer()
 }
 
-// push queues frames without blocking. It reports false, queuing
-// nothing, when they would make more than max bytes wait, or when the
-// budget of all outboxes is spent and this one already holds more than a
-// reader that keeps up would.
-func (o *outbox) push(frames ...[]byte) bool {
-	n := 0
-	for _, f := range frames {
-		n += len(f)
-	}
+// push queues frames, n bytes in all, without blocking. It reports false,
+// queuing nothing, when they would make more than max bytes wait, or when
+// the budget of all outboxes is spent and this one already holds more than
+// a reader that keeps up would. (The caller counts the bytes: the same
+// frames go to every member of a room.)
+func (o *outbox) push(n int, frames ...[]byte) bool {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.ended || o.closing != nil {
@@ -128,16 +136,15 @@ func (o *outbox) signalRoom() {
 	}
 }
 
-// close asks the writer to send event (an encoded closing event, or nil)
-// and close the connection with code and reason: after the queued frames,
-// or instead of them if drop is set. The first call wins.
-func (o *outbox) close(code websocket.StatusCode, reason string, event []byte, drop bool) {
+// close asks the writer to send c: after the queued frames, or instead of
+// them if drop is set. The first call wins.
+func (o *outbox) close(c *closeFrame, drop bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.closing != nil || o.ended {
 		return
 	}
-	o.closing, o.drop = &closeFrame{code, reason, event}, drop
+	o.closing, o.drop = c, drop
 	o.signalRoom()
 	o.start()
 }

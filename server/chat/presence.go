@@ -17,8 +17,7 @@ import (
 type presenceBuffer struct {
 	changes map[string]presenceChange // by nickname key
 	order   []string                  // keys, in the order they first changed
-	timer   *time.Timer
-	armed   bool // a flush is due
+	timer   *time.Timer               // flushes after the first change (order not empty)
 	// gen counts flushes, and seq the changes recorded since the last
 	// one: a member whose snapshot was taken at (gen, seq) is not sent an
 	// update that holds nothing newer.
@@ -56,15 +55,15 @@ func (r *room) announce(h *Hub, key, nickname string, joined bool) {
 	if b.changes == nil {
 		b.changes = make(map[string]presenceChange)
 	}
+	due := len(b.order) > 0 // a flush is already set
 	if _, ok := b.changes[key]; !ok {
 		b.order = append(b.order, key)
 	}
 	b.changes[key] = presenceChange{nickname: nickname, joined: joined}
 	b.seq++
-	if b.armed {
+	if due {
 		return
 	}
-	b.armed = true
 	if b.timer == nil {
 		b.timer = time.AfterFunc(h.cfg.PresenceDelay, func() {
 			r.mu.Lock()
@@ -89,7 +88,6 @@ func (r *room) flushPresence(h *Hub) {
 		return
 	}
 	b.timer.Stop()
-	b.armed = false
 	u := shared.PresenceUpdate{Room: r.name, Online: len(r.members), At: h.now()}
 	for _, key := range b.order {
 		c := b.changes[key]
@@ -110,7 +108,7 @@ func (r *room) flushPresence(h *Hub) {
 	}
 	for _, s := range r.members {
 		if s.presenceMark != current {
-			s.pushLive(frame)
+			s.pushLive(len(frame), frame)
 		}
 	}
 }

@@ -212,8 +212,9 @@ func (h *Hub) readGap(r *room, from, to uint64) ([]shared.Message, error) {
 // The caller holds r.mu.
 func (h *Hub) resync(r *room, ms []shared.Message, err error) {
 	h.log.Error("missed messages cannot be read; members must resume", "room", r.name, "members", len(r.members), "err", err)
+	again := newCloseFrame(shared.StatusTryAgain, "some messages could not be read; reconnect to get them")
 	for _, s := range r.members {
-		s.stop(shared.StatusTryAgain, "some messages could not be read; reconnect to get them")
+		s.stop(again)
 	}
 	for _, m := range ms {
 		r.last = max(r.last, m.ID)
@@ -224,7 +225,7 @@ func (h *Hub) resync(r *room, ms []shared.Message, err error) {
 // every member at once. ms is in id order with no gap after r.last. The
 // caller holds r.mu.
 func (h *Hub) deliverLocked(r *room, ms []shared.Message) {
-	frames := make([][]byte, 0, len(ms))
+	frames, n := make([][]byte, 0, len(ms)), 0
 	for _, m := range ms {
 		if m.ID <= r.last {
 			continue
@@ -234,7 +235,7 @@ func (h *Hub) deliverLocked(r *room, ms []shared.Message) {
 			h.log.Error("encode message", "room", r.name, "err", err)
 			continue
 		}
-		frames = append(frames, frame)
+		frames, n = append(frames, frame), n+len(frame)
 		r.last = m.ID
 	}
 	if len(frames) == 0 {
@@ -242,7 +243,7 @@ func (h *Hub) deliverLocked(r *room, ms []shared.Message) {
 	}
 	r.flushPresence(h) // keep presence and messages in order
 	for _, s := range r.members {
-		s.pushLive(frames...)
+		s.pushLive(n, frames...)
 	}
 }
 
@@ -264,7 +265,7 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, nickname string, j 
 	if replacing {
 		// The person never left: keep the nickname as others know it.
 		nickname, token = old.nickname, old.token
-		old.stop(shared.StatusReplaced, "this nickname is now connected from another window")
+		old.stop(newCloseFrame(shared.StatusReplaced, "this nickname is now connected from another window"))
 	}
 	r.members[key] = s
 	s.room, s.nickname, s.key, s.token = r, nickname, key, token
@@ -291,7 +292,7 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, nickname string, j 
 		// Going live without the history would leave a hole the client
 		// cannot see: it reconnects and resumes instead.
 		h.log.Error("read history", "room", r.name, "err", err)
-		s.stop(shared.StatusTryAgain, "the history of the room cannot be read now; reconnect to get it")
+		s.stop(newCloseFrame(shared.StatusTryAgain, "the history of the room cannot be read now; reconnect to get it"))
 		return nil
 	}
 	r.mu.Lock()

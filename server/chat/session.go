@@ -82,31 +82,25 @@ func (s *session) run(ctx context.Context) {
 	}
 }
 
-// stop closes the connection with code and reason, which a closing event
-// tells the client first; the first call wins. Queued frames are written
-// first, except for a replaced connection (its successor has them) and a
-// slow client (StatusPolicyViolation), which is cut off at once: a write
-// stuck on its full socket ends with the connection. It never blocks.
-func (s *session) stop(code websocket.StatusCode, reason string) {
+// stop closes the connection with c, whose closing event tells the
+// client why first; the first call wins. Queued frames are written first,
+// except for a replaced connection (its successor has them) and a slow
+// client (StatusPolicyViolation), which is cut off at once: a write stuck
+// on its full socket ends with the connection. It never blocks.
+func (s *session) stop(c *closeFrame) {
 	if !s.stopped.CompareAndSwap(false, true) {
 		return
 	}
-	event, err := shared.Encode(shared.TypeClosing, "", shared.Closing{Status: int(code), Reason: reason})
-	if err != nil {
-		s.log.Error("encode closing", "err", err)
-		event = nil
-	}
-	drop := code == websocket.StatusPolicyViolation || code == shared.StatusReplaced
-	s.out.close(code, reason, event, drop)
-	if code == websocket.StatusPolicyViolation && s.writeFrom.Load() != 0 {
+	s.out.close(c, c.code == websocket.StatusPolicyViolation || c.code == shared.StatusReplaced)
+	if c.code == websocket.StatusPolicyViolation && s.writeFrom.Load() != 0 {
 		s.ws.CloseNow()
 	}
 }
 
-// push queues frames for the writer, or disconnects a session that has
-// fallen too far behind. It never blocks.
-func (s *session) push(frames ...[]byte) {
-	if !s.out.push(frames...) {
+// push queues frames, n bytes in all, for the writer, or disconnects a
+// session that has fallen too far behind. It never blocks.
+func (s *session) push(n int, frames ...[]byte) {
+	if !s.out.push(n, frames...) {
 		s.tooSlow(s.out.queued())
 	}
 }
@@ -115,17 +109,16 @@ func (s *session) push(frames ...[]byte) {
 // take more.
 func (s *session) tooSlow(queued int) {
 	s.log.Warn("disconnecting slow client", "queued_bytes", queued)
-	s.stop(websocket.StatusPolicyViolation, "too slow to keep up: reconnect to resume")
+	s.stop(newCloseFrame(websocket.StatusPolicyViolation, "too slow to keep up: reconnect to resume"))
 }
 
-// pushLive queues room events, holding them back while the session
-// catches up. The caller holds the room's lock.
-func (s *session) pushLive(frames ...[]byte) {
+// pushLive queues room events, n bytes in all, holding them back while
+// the session catches up. The caller holds the room's lock.
+func (s *session) pushLive(n int, frames ...[]byte) {
 	if !s.catchingUp {
-		s.push(frames...)
+		s.push(n, frames...)
 		return
 	}
-	n := size(frames)
 	if queued := s.pendingBytes + s.out.queued(); queued+n > s.hub.cfg.SendQueueBytes {
 		s.tooSlow(queued)
 		return
@@ -138,7 +131,7 @@ func (s *session) pushLive(frames ...[]byte) {
 // ones through. The caller holds the room's lock.
 func (s *session) goLive() {
 	if len(s.pending) > 0 {
-		s.push(s.pending...)
+		s.push(s.pendingBytes, s.pending...)
 	}
 	s.catchingUp, s.pending, s.pendingBytes = false, nil, 0
 }
@@ -150,7 +143,7 @@ func (s *session) send(t shared.Type, id string, payload any) {
 		s.log.Error("encode reply", "type", t, "err", err)
 		return
 	}
-	s.push(frame)
+	s.push(len(frame), frame)
 }
 
 // reply queues an error answering the request env.
@@ -181,10 +174,10 @@ func (s *session) readLoop(ctx context.Context) error {
 		frame, err := s.conn.ReadFrame(ctx)
 		switch {
 		case errors.Is(err, shared.ErrBinaryFrame):
-			s.stop(websocket.StatusUnsupportedData, "binary frames are not supported: send JSON text frames")
+			s.stop(newCloseFrame(websocket.StatusUnsupportedData, "binary frames are not supported: send JSON text frames"))
 			continue
 		case errors.Is(err, shared.ErrInvalidUTF8):
-			s.stop(websocket.StatusInvalidFramePayloadData, "frame is not valid UTF-8")
+			s.stop(newCloseFrame(websocket.StatusInvalidFramePayloadData, "frame is not valid UTF-8"))
 			continue
 		case err != nil:
 			return err
@@ -325,16 +318,14 @@ func (s *session) writer() {
 				// Nothing more can be written: drop the rest, which
 				// also wakes a reader waiting for room.
 				s.ws.CloseNow()
-				s.out.close(websocket.StatusInternalError, "", nil, true)
+				s.out.close(&closeFrame{code: websocket.StatusInternalError}, true)
 				continue
 			}
 		}
 		if closing != nil {
 			// Nothing is queued after a close was asked for.
 			if closing.event != nil {
-				s.writeFrom.Store(time.Now().UnixNano())
-				s.conn.WriteFrame(context.Background(), closing.event)
-				s.writeFrom.Store(0)
+				s.write([][]byte{closing.event})
 			}
 			s.ws.Close(closing.code, closing.reason)
 			return
