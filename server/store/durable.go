@@ -140,22 +140,10 @@ func (d *durability) close() {
 func (rs *roomSync) sync() error {
 	d := rs.d
 	msgs := filepath.Join(rs.dir, "msgs")
-	entries, err := os.ReadDir(msgs)
+	blocks, err := rs.blocks(msgs)
 	if err != nil {
-		return fmt.Errorf("sync stream %s: %w", rs.dir, err)
+		return err
 	}
-	var blocks []int
-	for _, e := range entries {
-		if n, ok := strings.CutSuffix(e.Name(), ".blk"); ok {
-			if i, err := strconv.Atoi(n); err == nil && i >= rs.blockN {
-				blocks = append(blocks, i)
-			}
-		}
-	}
-	if len(blocks) == 0 {
-		return fmt.Errorf("sync stream %s: no message blocks in %s", rs.dir, msgs)
-	}
-	slices.Sort(blocks)
 	newBlock := blocks[len(blocks)-1] != rs.blockN
 	for _, n := range blocks {
 		f := rs.block
@@ -199,6 +187,38 @@ func (rs *roomSync) sync() error {
 	rs.metaDone = true
 	d.rounds.Add(1)
 	return nil
+}
+
+// blocks returns the numbers of the room's message blocks from the last
+// one synced on, in order. Usually the last one synced is still there and
+// still the newest (JetStream numbers a new block after the last one): two
+// looks save listing the directory at each sync.
+func (rs *roomSync) blocks(msgs string) ([]int, error) {
+	if rs.block != nil {
+		block := func(n int) string { return filepath.Join(msgs, strconv.Itoa(n)+".blk") }
+		if _, err := os.Stat(block(rs.blockN)); err == nil {
+			if _, err := os.Stat(block(rs.blockN + 1)); errors.Is(err, os.ErrNotExist) {
+				return []int{rs.blockN}, nil
+			}
+		}
+	}
+	entries, err := os.ReadDir(msgs)
+	if err != nil {
+		return nil, fmt.Errorf("sync stream %s: %w", rs.dir, err)
+	}
+	var blocks []int
+	for _, e := range entries {
+		if n, ok := strings.CutSuffix(e.Name(), ".blk"); ok {
+			if i, err := strconv.Atoi(n); err == nil && i >= rs.blockN {
+				blocks = append(blocks, i)
+			}
+		}
+	}
+	if len(blocks) == 0 {
+		return nil, fmt.Errorf("sync stream %s: no message blocks in %s", rs.dir, msgs)
+	}
+	slices.Sort(blocks)
+	return blocks, nil
 }
 
 // syncPath flushes a file or directory to disk. Windows cannot sync

@@ -85,7 +85,8 @@ type Store struct {
 	// external NATS, whose own settings decide.
 	durable *durability
 	// acked holds the acknowledgements JetStream gave, for ackLoop to pass
-	// on once durable; ackWake has a token when it is not empty.
+	// on once durable (embedded server only); ackWake has a token when it
+	// is not empty.
 	ackMu    sync.Mutex
 	acked    []*pendingAppend
 	ackWake  chan struct{}
@@ -341,14 +342,19 @@ func newMsg(m shared.Message, dedupeID string) (*nats.Msg, error) {
 	return msg, nil
 }
 
-// appended hands the outcome of an AppendAsync to ackLoop. It runs on
-// the NATS connection's goroutine, which it must not hold up with a sync.
+// appended hands the outcome of an AppendAsync to its callback: at once
+// with an external NATS, else through ackLoop, since it runs on the NATS
+// connection's goroutine, which it must not hold up with a sync.
 func (s *Store) appended(msg *nats.Msg, id uint64, duplicate bool, err error) {
 	v, ok := s.appends.LoadAndDelete(msg)
 	if !ok {
 		return
 	}
 	p := v.(*pendingAppend)
+	if s.durable == nil {
+		p.done(id, duplicate, err)
+		return
+	}
 	p.id, p.dup, p.err = id, duplicate, err
 	s.ackMu.Lock()
 	s.acked = append(s.acked, p)
