@@ -256,9 +256,10 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 	}
 
 	// The heartbeat: after Heartbeat without a frame, ping; after
-	// Heartbeat more without one, give up.
+	// Heartbeat more without one, give up. pingAt is zero unless a ping
+	// waits for an answer (any frame).
 	clock, beat := c.cfg.Clock, c.cfg.Heartbeat
-	lastFrame, pingAt, pinging, pings := clock.Now(), time.Time{}, false, 0
+	lastFrame, pingAt, pings := clock.Now(), time.Time{}, 0
 	timer := clock.After(beat)
 	var retry <-chan time.Time // resends refused for a passing failure
 	retryIDs := make(map[string]bool)
@@ -276,19 +277,18 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 		case <-timer:
 			now := clock.Now()
 			switch {
-			case pinging && now.Sub(pingAt) >= beat:
+			case !pingAt.IsZero() && now.Sub(pingAt) >= beat:
 				return welcomed, errNoHeartbeat
-			case !pinging && now.Sub(lastFrame) >= beat:
+			case !pingAt.IsZero():
+				timer = clock.After(beat - now.Sub(pingAt))
+			case now.Sub(lastFrame) < beat:
+				timer = clock.After(beat - now.Sub(lastFrame))
+			default:
 				pings++
 				if err := conn.Write(ctx, shared.TypePing, fmt.Sprintf("p%d", pings), nil); err != nil {
 					return welcomed, err
 				}
-				pinging, pingAt = true, now
-				timer = clock.After(beat)
-			case pinging:
-				timer = clock.After(beat - now.Sub(pingAt))
-			default:
-				timer = clock.After(beat - now.Sub(lastFrame))
+				pingAt, timer = now, clock.After(beat)
 			}
 
 		case <-retry:
@@ -309,7 +309,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				}
 				return welcomed, f.err
 			}
-			lastFrame, pinging = clock.Now(), false
+			lastFrame, pingAt = clock.Now(), time.Time{}
 			ev, err := decodeEvent(f.env)
 			if err != nil {
 				continue // a payload this client cannot read; skip it

@@ -82,7 +82,7 @@ func (p *Page) OnMount(ctx app.Context) {
 	p.ctx = ctx
 	// Marks the moment the app is interactive, for load measurements, and
 	// tells boot.js that the app now handles the join form.
-	app.Window().Get("performance").Call("mark", "livechat:interactive")
+	mark("livechat:interactive")
 	app.Window().Set("livechatLive", true)
 	p.permission = ctx.Notifications().Permission()
 	p.installable = ctx.IsAppInstallable()
@@ -105,7 +105,7 @@ func (p *Page) OnMount(ctx app.Context) {
 		app.Window().AddEventListener("freeze", p.suspend),
 		app.Window().AddEventListener("pageshow", func(ctx app.Context, e app.Event) {
 			if e.Get("persisted").Bool() {
-				app.Window().Get("performance").Call("mark", "livechat:restored")
+				mark("livechat:restored")
 				p.resume(ctx, e)
 			}
 		}),
@@ -133,8 +133,8 @@ func (p *Page) OnMount(ctx app.Context) {
 		ctx.Defer(func(app.Context) {
 			if input := app.Window().GetElementByID("nickname"); input.Truthy() {
 				input.Set("value", nick) // as typed: attributes are trimmed
-				input.Call("focus")
 			}
+			focus("nickname")
 		})
 	}
 }
@@ -319,7 +319,7 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		p.joined, p.joining = true, false
 		p.nickname, p.room = w.Nickname, w.Room
 		ctx.LocalStorage().Set(identityKey, identity{Nickname: w.Nickname, Room: w.Room, Session: w.Session})
-		app.Window().Get("performance").Call("mark", "livechat:welcome")
+		mark("livechat:welcome")
 		if fresh {
 			// Whoever just joined wants to write.
 			ctx.Defer(func(app.Context) { focus("composer-text") })
@@ -676,6 +676,12 @@ func browserOnline() bool {
 
 func documentHidden() bool {
 	return app.Window().Get("document").Get("hidden").Bool()
+}
+
+// mark records a moment in the browser's performance timeline, where
+// measurements and tests find it.
+func mark(name string) {
+	app.Window().Get("performance").Call("mark", name)
 }
 
 // focus moves the keyboard focus to the element with id, if it exists.
