@@ -336,12 +336,18 @@ func (p *person) join() {
 		chromedp.SendKeys(chromedp.ID("nickname"), p.name),
 		chromedp.Click(chromedp.CSS(`form.join-card button[type="submit"]`)),
 	)
-	p.waitUntil("the chat", `!!document.querySelector('[role="log"][aria-label="Messages"]') && document.querySelector("#status")?.dataset.status === "online"`)
+	p.waitUntil("the chat", `!!document.querySelector('[role="log"][aria-label="Messages"]') && `+online)
 	p.waitUntil("the focus in the composer", `document.activeElement?.id === "composer-text"`)
 }
 
+// statusIs is the condition of a page whose connection status (the
+// status bar's data-status) is status.
+func statusIs(status string) string {
+	return `document.querySelector("#status")?.dataset.status === "` + status + `"`
+}
+
 // online is the condition of a page connected to the server.
-const online = `document.querySelector("#status")?.dataset.status === "online"`
+var online = statusIs("online")
 
 // users is a JavaScript expression: the names in the online list, joined
 // by commas.

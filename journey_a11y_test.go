@@ -156,7 +156,7 @@ func TestJourneyAccessibility(t *testing.T) {
 	alice.show(layouts[0])
 
 	server.stop()
-	alice.waitUntil("the loss", `document.querySelector("#status")?.dataset.status === "reconnecting"`)
+	alice.waitUntil("the loss", statusIs("reconnecting"))
 	alice.say("not sent yet")
 	alice.do("leave", chromedp.Click(chromedp.ID("leave")))
 	alice.waitUntil("the leave dialog", `!!document.querySelector('[role="alertdialog"]') && document.activeElement?.id === "leave-send"`)

@@ -29,12 +29,12 @@ func TestJourneyServerRestart(t *testing.T) {
 	alice.waitUntil("the service worker", `navigator.serviceWorker.ready.then(() => true)`)
 	alice.do("reload", chromedp.Reload())
 	alice.waitUntil("the service worker in control", `!!navigator.serviceWorker.controller`)
-	alice.waitUntil("online", `document.querySelector("#status")?.dataset.status === "online"`)
+	alice.waitUntil("online", online)
 	alice.waitMessage("alice", "before the restart") // history after a reload
 
 	server.stop()
 	for _, p := range []*person{alice, bob} {
-		p.waitUntil("the status to show the loss", `document.querySelector("#status")?.dataset.status === "reconnecting"`)
+		p.waitUntil("the status to show the loss", statusIs("reconnecting"))
 	}
 	alice.say("written while the server was down")
 	pending := `[...document.querySelectorAll("#message-log .message.pending")].some(m => m.querySelector(".text").textContent === "written while the server was down" && m.querySelector(".state").textContent === "Not sent yet")`
@@ -47,7 +47,7 @@ func TestJourneyServerRestart(t *testing.T) {
 
 	startLivechat(t, server.addr)
 	for _, p := range []*person{alice, bob} {
-		p.waitUntil("reconnected", `document.querySelector("#status")?.dataset.status === "online"`)
+		p.waitUntil("reconnected", online)
 	}
 	bob.waitMessage("alice", "written while the server was down")
 	alice.waitUntil("the message delivered", `!document.querySelector("#message-log .message.pending")`)
@@ -196,7 +196,7 @@ func TestJourneyDeadConnection(t *testing.T) {
 	path.freeze()
 	start := time.Now()
 	bob.say("while the path was dead")
-	took := alice.waitWithin(25*time.Second, "the loss noticed", `document.querySelector("#status")?.dataset.status === "reconnecting"`)
+	took := alice.waitWithin(25*time.Second, "the loss noticed", statusIs("reconnecting"))
 	t.Logf("alice's page noticed the dead connection after %v", took)
 	if took > 20*time.Second {
 		t.Errorf("the dead connection was noticed after %v, more than 20 s", took)
@@ -229,7 +229,7 @@ func TestJourneyTwoTabs(t *testing.T) {
 	second.front()
 	second.open(server.URL)
 	second.waitUntil("the second tab online", online)
-	first.waitUntil("Use here", `document.querySelector("#status")?.dataset.status === "replaced" && !!document.getElementById("use-here")`)
+	first.waitUntil("Use here", statusIs("replaced")+` && !!document.getElementById("use-here")`)
 	first.screenshot("replaced")
 
 	// The second tab works and stays; the first does not fight for it.
@@ -248,7 +248,7 @@ func TestJourneyTwoTabs(t *testing.T) {
 	first.front()
 	first.do("use here", chromedp.Click(chromedp.ID("use-here")))
 	first.waitUntil("the first tab online", online)
-	second.waitUntil("Use here in the second tab", `document.querySelector("#status")?.dataset.status === "replaced"`)
+	second.waitUntil("Use here in the second tab", statusIs("replaced"))
 	first.say("back in the first tab")
 	bob.waitMessage("alice", "back in the first tab")
 	if got := eval[string](bob, users); got != "alice,bob" {
@@ -264,7 +264,7 @@ func TestJourneyLeaveWithUnsent(t *testing.T) {
 	people := chatting(t, server.URL, "alice", "bob")
 	alice, bob := people[0], people[1]
 	server.stop()
-	alice.waitUntil("the loss", `document.querySelector("#status")?.dataset.status === "reconnecting"`)
+	alice.waitUntil("the loss", statusIs("reconnecting"))
 	alice.say("do not lose me")
 	alice.do("leave", chromedp.Click(chromedp.ID("leave")))
 	alice.waitUntil("the question", `document.querySelector('[role="alertdialog"]')?.textContent.includes("1 message is not sent yet")`)

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -44,12 +43,12 @@ func TestJourneyInstallableAndOffline(t *testing.T) {
 	// Let the service worker take control, as on any later visit.
 	alice.do("reload", chromedp.Reload())
 	alice.waitUntil("the service worker in control", `!!navigator.serviceWorker.controller`)
-	alice.waitUntil("online again", `document.querySelector("#status")?.dataset.status === "online"`)
+	alice.waitUntil("online again", online)
 
 	server.stop()
 	alice.do("reload with the server down", chromedp.Reload())
 	alice.waitUntil("the app shell", `performance.getEntriesByName("livechat:interactive").length > 0`)
-	alice.waitUntil("the offline status", `document.querySelector("#status")?.dataset.status === "offline"`)
+	alice.waitUntil("the offline status", statusIs("offline"))
 	if label := eval[string](alice, `document.querySelector("#status").textContent`); !strings.HasPrefix(label, "Offline: retrying") {
 		t.Errorf("status says %q", label)
 	}
@@ -59,9 +58,7 @@ func TestJourneyInstallableAndOffline(t *testing.T) {
 	alice.screenshot("offline")
 
 	// The device loses its network: the app says so.
-	if _, err := chromedp.Call(alice.ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: true, DownloadThroughput: -1, UploadThroughput: -1}); err != nil {
-		t.Fatal(err)
-	}
+	alice.setNetwork(false)
 	alice.waitUntil("no network", `document.querySelector("#status .label")?.textContent === "Offline: no network"`)
 }
 
@@ -103,7 +100,7 @@ func TestJourneyUpdate(t *testing.T) {
 	alice.waitUntil("the update banner", `!!document.querySelector(".banner.update")`)
 	alice.screenshot("update")
 	alice.do("reload to update", chromedp.Click(chromedp.CSS(".banner.update button")))
-	alice.waitUntil("the new version running", `performance.getEntriesByName("livechat:interactive").length > 0 && !document.querySelector(".banner.update") && document.querySelector("#status")?.dataset.status === "online"`)
+	alice.waitUntil("the new version running", `performance.getEntriesByName("livechat:interactive").length > 0 && !document.querySelector(".banner.update") && `+online)
 	if after := eval[string](alice, version); after == before {
 		t.Errorf("still version %s after the update", after)
 	}
