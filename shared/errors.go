@@ -11,17 +11,21 @@ type Code string
 
 // The error codes. PROTOCOL.md lists when each is sent.
 const (
-	CodeInvalidJSON     Code = "invalid_json"     // the frame is not a JSON envelope
-	CodeUnknownType     Code = "unknown_type"     // the envelope type is not a request type
-	CodeInvalidRequest  Code = "invalid_request"  // a field is missing or of the wrong kind
-	CodeNicknameInvalid Code = "nickname_invalid" // see CheckNickname
-	CodeNicknameTaken   Code = "nickname_taken"   // someone in the room already uses it
-	CodeRoomInvalid     Code = "room_invalid"     // see CheckRoom
-	CodeTextInvalid     Code = "text_invalid"     // empty, blank, or has control characters
-	CodeTextTooLong     Code = "text_too_long"    // over MaxTextBytes
-	CodeNotJoined       Code = "not_joined"       // a say before a successful join
-	CodeAlreadyJoined   Code = "already_joined"   // a second join on one connection
-	CodeInternal        Code = "internal"         // the server failed; the request may be retried
+	CodeInvalidJSON      Code = "invalid_json"      // the frame is not a JSON envelope
+	CodeUnknownType      Code = "unknown_type"      // the envelope type is not a request type
+	CodeInvalidRequest   Code = "invalid_request"   // a field is missing or of the wrong kind
+	CodeNicknameInvalid  Code = "nickname_invalid"  // see CheckNickname
+	CodeNicknameTaken    Code = "nickname_taken"    // someone in the room already uses it
+	CodeRoomInvalid      Code = "room_invalid"      // see CheckRoom
+	CodeTextInvalid      Code = "text_invalid"      // empty, blank, or has control characters
+	CodeTextTooLong      Code = "text_too_long"     // over MaxTextBytes
+	CodeNotJoined        Code = "not_joined"        // a say before a successful join
+	CodeAlreadyJoined    Code = "already_joined"    // a second join on one connection
+	CodeInternal         Code = "internal"          // the server failed; the request may be retried
+	CodeUnauthorized     Code = "unauthorized"      // the credential or password signs nobody in
+	CodeForbidden        Code = "forbidden"         // signed in, but not allowed to do this
+	CodeNotFound         Code = "not_found"         // no such room, person or device (or not visible to you)
+	CodeProtocolOutdated Code = "protocol_outdated" // the client speaks an older protocol: reload it
 )
 
 // Error is a protocol error. It is the payload of an error envelope and a

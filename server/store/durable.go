@@ -36,7 +36,7 @@ type durability struct {
 	fsync   atomic.Pointer[func(*os.File) error] // (*os.File).Sync; tests replace it
 
 	mu    sync.Mutex
-	rooms map[string]*roomSync
+	rooms map[string]*roomSync // by stream name
 
 	rounds atomic.Int64 // syncs done
 	files  atomic.Int64 // files synced
@@ -70,22 +70,24 @@ type roomSync struct {
 	metaDone bool // the stream's directories and metadata are on disk
 }
 
-func (d *durability) room(room string) *roomSync {
+// stream returns the group commit of the stream called name.
+func (d *durability) stream(name string) *roomSync {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	rs := d.rooms[room]
+	rs := d.rooms[name]
 	if rs == nil {
-		rs = &roomSync{d: d, dir: filepath.Join(d.streams, streamName(room))}
+		rs = &roomSync{d: d, dir: filepath.Join(d.streams, name)}
 		rs.cond = sync.NewCond(&rs.mu)
-		d.rooms[room] = rs
+		d.rooms[name] = rs
 	}
 	return rs
 }
 
-// ensure returns once the message with id seq of room, already written by
-// JetStream, is on disk.
-func (d *durability) ensure(room string, seq uint64) error {
-	rs := d.room(room)
+// ensure returns once the message with sequence seq of the stream called
+// name (a room's, or a key-value bucket's), already written by JetStream,
+// is on disk.
+func (d *durability) ensure(name string, seq uint64) error {
+	rs := d.stream(name)
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	if seq <= rs.durable {

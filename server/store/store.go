@@ -418,7 +418,7 @@ func (s *Store) ensureDurable(room string, id uint64) error {
 	if s.durable == nil {
 		return nil
 	}
-	if err := s.durable.ensure(room, id); err != nil {
+	if err := s.durable.ensure(streamName(room), id); err != nil {
 		s.log.Error("sync messages to disk", "room", room, "err", err)
 		return fmt.Errorf("store message in #%s: %w", room, err)
 	}
