@@ -24,6 +24,9 @@ type chatter struct {
 	conn *shared.Conn
 }
 
+// chatterCredentials keeps the credential of each test's people.
+var chatterCredentials sync.Map
+
 func dialChatter(t *testing.T, url, nickname string) *chatter {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -33,7 +36,21 @@ func dialChatter(t *testing.T, url, nickname string) *chatter {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.WebSocket().CloseNow() })
-	if err := conn.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: nickname, History: new(0)}); err != nil {
+	// The first connection as nickname in a test creates the account;
+	// later ones, also to a restarted server, sign in with its credential.
+	key := t.Name() + "\x00" + nickname
+	hello := shared.Hello{Protocol: shared.ProtocolVersion, Nickname: nickname}
+	if cred, ok := chatterCredentials.Load(key); ok {
+		hello = shared.Hello{Protocol: shared.ProtocolVersion, Credential: cred.(string)}
+	}
+	w, err := sharedtest.Hello(ctx, conn, hello)
+	if err != nil {
+		t.Fatalf("hello as %s: %v", nickname, err)
+	}
+	if w.Credential != "" {
+		chatterCredentials.Store(key, w.Credential)
+	}
+	if err := conn.Write(ctx, shared.TypeJoin, "", shared.Join{History: new(0)}); err != nil {
 		t.Fatal(err)
 	}
 	c := &chatter{t: t, conn: conn}
@@ -194,11 +211,15 @@ func BenchmarkStoreRSS(b *testing.B) {
 					return
 				}
 				defer conn.Close(websocket.StatusNormalClosure, "")
-				if _, _, err := sharedtest.Join(ctx, conn, shared.Join{Nickname: "filler", Room: fmt.Sprintf("room%d", r), History: new(0)}); err != nil {
+				if _, err := sharedtest.Hello(ctx, conn, shared.Hello{Nickname: fmt.Sprintf("filler%d-%d", r, b.N)}); err != nil {
 					b.Error(err)
 					return
 				}
-				if err := sharedtest.SayAll(ctx, conn, 10_000, "m", "a message of an ordinary length for a chat line"); err != nil {
+				if _, _, err := sharedtest.Join(ctx, conn, shared.Join{Room: fmt.Sprintf("room%d", r), History: new(0)}); err != nil {
+					b.Error(err)
+					return
+				}
+				if err := sharedtest.SayAll(ctx, conn, fmt.Sprintf("room%d", r), 10_000, "m", "a message of an ordinary length for a chat line"); err != nil {
 					b.Error(err)
 				}
 			})

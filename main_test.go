@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/shared"
+	"livechat/shared/sharedtest"
 )
 
 // goList runs `go list` with extra environment and returns its output
@@ -116,9 +117,8 @@ func TestBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.WebSocket().CloseNow()
-	c.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: "alice"})
-	if env, err := c.Read(ctx); err != nil || env.Type != shared.TypeWelcome {
-		t.Fatalf("join: %+v %v", env, err)
+	if _, err := sharedtest.Hello(ctx, c, shared.Hello{Nickname: "alice"}); err != nil {
+		t.Fatalf("hello: %v", err)
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {

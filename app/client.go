@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -12,10 +13,6 @@ import (
 
 	"livechat/shared"
 )
-
-// ErrReplaced is returned by Run when another connection of this session
-// took over (the app was opened in another window with the same nickname).
-var ErrReplaced = errors.New("this nickname is now connected from another window")
 
 // ErrNotConnected is returned by History while the client is not online.
 var ErrNotConnected = errors.New("not connected")
@@ -26,18 +23,23 @@ var errInterrupted = errors.New("connection interrupted")
 // errNoHeartbeat ends a connection that stopped delivering anything.
 var errNoHeartbeat = errors.New("the server stopped answering")
 
-// ClientConfig configures a Client. URL and Join are required; the other
+// ClientConfig configures a Client. URL and Hello are required; the other
 // fields have defaults.
 type ClientConfig struct {
 	// URL is the server's WebSocket URL, such as ws://localhost:8080/ws.
 	URL string
-	// Join is sent on every (re)connection; its Session is filled in from
-	// the last welcome, and its Since from the last message received.
-	Join shared.Join
-	// Resume, if set, is the id of the last message of the room the app
-	// already has (kept from an earlier visit): the first join resumes
-	// after it, so that the app gets exactly what it missed.
-	Resume *uint64
+	// Hello signs in on every (re)connection: with a credential, or with a
+	// nickname, which creates an account the first time; once a welcome
+	// brings a credential, the client signs in with it.
+	Hello shared.Hello
+	// Rooms are joined on every (re)connection, each resuming after the
+	// last message received in it; Join and Leave change them.
+	Rooms []string
+	// Resume holds, for rooms of which the app already has messages (kept
+	// from an earlier visit), the id of the last one: the first join of
+	// such a room resumes after it, so that the app gets exactly what it
+	// missed.
+	Resume map[string]uint64
 	// Backoff spaces reconnection attempts.
 	Backoff Backoff
 	// Clock tells the time and waits. Default: the system clock.
@@ -61,10 +63,10 @@ type ClientConfig struct {
 	OnEvent func(Event)
 }
 
-// Client keeps one person connected to a room: it dials, joins, hands
-// events to the UI, and reconnects with backoff when the connection drops,
-// taking its nickname back with the session token and resuming after the
-// last message it saw, so that nothing is missed or received twice.
+// Client keeps one person connected to their rooms over one connection:
+// it dials, signs in, joins, hands events to the UI, and reconnects with
+// backoff when the connection drops, resuming each room after the last
+// message it saw there, so that nothing is missed or received twice.
 // Messages said go through the outbox and are sent again until the server
 // acknowledges them. A heartbeat notices a connection that died without
 // closing. Run drives it; the other methods may be called from any
@@ -75,15 +77,23 @@ type Client struct {
 	wake   chan struct{} // cuts a wait between attempts short
 	check  chan struct{} // asks the connection whether it should end
 
-	mu        sync.Mutex
-	conn      *shared.Conn // while online
-	live      bool         // the join's history is complete: sends go out
-	session   string       // from the last welcome
-	suspended bool         // Suspend was called: no connection until Resume
+	mu         sync.Mutex
+	conn       *shared.Conn // while signed in
+	credential string       // from Hello or the last welcome that had one
+	suspended  bool         // Suspend was called: no connection until Resume
+	rooms      map[string]*roomPos
+	order      []string // rooms, in the order they were joined
+}
+
+// roomPos is where the client stands in a room.
+type roomPos struct {
 	// pos is the id of the last message this client has (since Run
-	// started, or from Resume); hasPos says it is known.
-	pos    uint64
-	hasPos bool
+	// started, or from Resume); known says it is.
+	pos   uint64
+	known bool
+	// live: the join's history is complete on this connection, so sends
+	// go out.
+	live bool
 }
 
 // NewClient returns a client for cfg. It does nothing until Run.
@@ -110,21 +120,36 @@ func NewClient(cfg ClientConfig) *Client {
 		cfg.Heartbeat = 8 * time.Second
 	}
 	c := &Client{
-		cfg:     cfg,
-		outbox:  cfg.Outbox,
-		wake:    make(chan struct{}, 1),
-		check:   make(chan struct{}, 1),
-		session: cfg.Join.Session,
+		cfg:        cfg,
+		outbox:     cfg.Outbox,
+		wake:       make(chan struct{}, 1),
+		check:      make(chan struct{}, 1),
+		credential: cfg.Hello.Credential,
+		rooms:      make(map[string]*roomPos),
 	}
-	if cfg.Resume != nil {
-		c.pos, c.hasPos = *cfg.Resume, true
+	for _, room := range cfg.Rooms {
+		c.addRoom(room)
 	}
 	return c
 }
 
-// Run connects and stays connected until ctx ends (it returns ctx.Err()),
-// the server refuses the join (it returns the *shared.Error), or another
-// connection takes over the session (ErrReplaced).
+// addRoom adds room to those joined on every connection. The caller holds
+// c.mu, or is NewClient.
+func (c *Client) addRoom(room string) *roomPos {
+	if r := c.rooms[room]; r != nil {
+		return r
+	}
+	r := &roomPos{}
+	if last, ok := c.cfg.Resume[room]; ok {
+		r.pos, r.known = last, true
+	}
+	c.rooms[room] = r
+	c.order = append(c.order, room)
+	return r
+}
+
+// Run connects and stays connected until ctx ends (it returns ctx.Err())
+// or the server refuses to sign in (it returns the *shared.Error).
 func (c *Client) Run(ctx context.Context) error {
 	attempt := 0
 	everOnline := false
@@ -164,9 +189,6 @@ func (c *Client) Run(ctx context.Context) error {
 			return ctx.Err()
 		case errors.As(err, &refused) && refused.Code != shared.CodeInternal:
 			return refused
-		case errors.Is(err, ErrReplaced):
-			c.cfg.OnState(State{Status: StatusReplaced, Err: ErrReplaced.Error()})
-			return ErrReplaced
 		}
 		if welcomed {
 			attempt, everOnline, lost = 0, true, StatusReconnecting
@@ -211,8 +233,8 @@ type closedError struct{ closing shared.Closing }
 
 func (e *closedError) Error() string { return e.closing.Reason }
 
-// connect dials, joins and relays events until the connection ends. It
-// reports whether the join was welcomed.
+// connect dials, signs in, joins and relays events until the connection
+// ends. It reports whether the hello was welcomed.
 func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	conn, err := c.cfg.Dial(dctx, c.cfg.URL)
@@ -229,7 +251,10 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 	defer func() {
 		close(done)
 		c.mu.Lock()
-		c.conn, c.live = nil, false
+		c.conn = nil
+		for _, r := range c.rooms {
+			r.live = false
+		}
 		c.mu.Unlock()
 		// Close waits for the close handshake; nothing here needs to.
 		go conn.Close(websocket.StatusNormalClosure, "")
@@ -238,21 +263,25 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 		return false, errInterrupted
 	}
 
-	join := c.cfg.Join
+	hello := c.cfg.Hello
+	hello.Protocol = shared.ProtocolVersion
 	c.mu.Lock()
-	join.Session = c.session
-	// Resume after the last message this client has. A page that starts
-	// with messages waiting and nothing else known resumes where the last
-	// page was, to find those that landed before their ack was lost;
-	// otherwise it gets the recent history.
-	if c.hasPos {
-		join.Since = new(c.pos)
-	} else if last, ok := c.outbox.LastID(); ok && len(c.outbox.Items()) > 0 {
-		join.Since = new(last)
+	if c.credential != "" {
+		hello = shared.Hello{Protocol: shared.ProtocolVersion, Credential: c.credential, Device: hello.Device}
+	}
+	joins := make([]shared.Join, 0, len(c.order))
+	for _, room := range c.order {
+		joins = append(joins, c.joinLocked(room))
 	}
 	c.mu.Unlock()
-	if err := conn.Write(ctx, shared.TypeJoin, "join", join); err != nil {
+	// The joins follow the hello at once: the server takes them in order.
+	if err := conn.Write(ctx, shared.TypeHello, "hello", hello); err != nil {
 		return false, err
+	}
+	for _, j := range joins {
+		if err := conn.Write(ctx, shared.TypeJoin, "", j); err != nil {
+			return false, err
+		}
 	}
 
 	// The heartbeat: after Heartbeat without a frame, ping; after
@@ -295,7 +324,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 			retry = nil
 			for _, p := range c.outbox.Items() {
 				if retryIDs[p.ClientID] {
-					if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Text: p.Text}); err != nil {
+					if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Room: p.In(), Text: p.Text}); err != nil {
 						return welcomed, err
 					}
 				}
@@ -316,7 +345,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 			}
 			switch ev.Type {
 			case shared.TypeError:
-				if !welcomed {
+				if !welcomed && ev.Error.Request != shared.TypeJoin {
 					return false, ev.Error
 				}
 				if e := ev.Error; e.Request == shared.TypeSay && e.Code == shared.CodeInternal {
@@ -329,21 +358,25 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 			case shared.TypeWelcome:
 				welcomed = true
 				c.mu.Lock()
-				c.conn, c.session, c.live = conn, ev.Welcome.Session, false
-				if join.Since != nil {
-					c.pos, c.hasPos = max(c.pos, *join.Since), true
-				} else {
-					// The history that follows ends at Last; what came
-					// before it this client chose not to get.
-					c.pos, c.hasPos = ev.Welcome.Last, true
+				c.conn = conn
+				if ev.Welcome.Credential != "" {
+					c.credential = ev.Welcome.Credential
 				}
 				c.mu.Unlock()
-				c.outbox.Seen(c.pos)
 				c.cfg.OnState(State{Status: StatusOnline})
-			case shared.TypeClosing:
-				if ev.Closing.Status == int(shared.StatusReplaced) {
-					return welcomed, ErrReplaced
+			case shared.TypeJoined:
+				c.mu.Lock()
+				if r := c.rooms[ev.Joined.Room]; r != nil {
+					// Without Since, the history that follows ends at
+					// Last; what came before it this client chose not to
+					// get.
+					r.pos, r.known = max(r.pos, ev.Joined.Last), true
+					c.mu.Unlock()
+					c.outbox.Seen(ev.Joined.Room, r.pos)
+				} else {
+					c.mu.Unlock()
 				}
+			case shared.TypeClosing:
 				closing = ev.Closing
 			}
 			if err := c.track(ctx, conn, ev); err != nil {
@@ -374,17 +407,45 @@ func readFrames(conn *shared.Conn, frames chan<- frame, done <-chan struct{}) {
 	}
 }
 
+// joinLocked returns the join of room that resumes where the client
+// stands. A room of which the client knows nothing but has messages
+// waiting resumes where the last page was, to find those that landed
+// before their ack was lost; otherwise it gets the recent history. The
+// caller holds c.mu.
+func (c *Client) joinLocked(room string) shared.Join {
+	j := shared.Join{Room: room}
+	r := c.rooms[room]
+	if r.known {
+		j.Since = new(r.pos)
+	} else if last, ok := c.outbox.LastID(room); ok && c.waiting(room) {
+		j.Since = new(last)
+	}
+	return j
+}
+
+// waiting reports whether messages to room wait in the outbox.
+func (c *Client) waiting(room string) bool {
+	for _, p := range c.outbox.Items() {
+		if p.In() == room {
+			return true
+		}
+	}
+	return false
+}
+
 // track follows the events that matter to resuming and to the outbox:
-// the ids seen, the acks, and the end of the join's history, after which
-// the outbox is sent.
+// the ids seen, the acks, and the end of a join's history, after which
+// the room's outbox is sent.
 func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 	switch ev.Type {
 	case shared.TypeHistory:
 		h := ev.History
 		if h.Reset {
-			c.outbox.Reset()
+			c.outbox.Reset(h.Room)
 			c.mu.Lock()
-			c.pos = 0
+			if r := c.rooms[h.Room]; r != nil {
+				r.pos = 0
+			}
 			c.mu.Unlock()
 		}
 		for _, m := range h.Messages {
@@ -392,10 +453,19 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 		}
 		if h.Live && h.Before == 0 {
 			c.mu.Lock()
-			c.live = true
+			r := c.rooms[h.Room]
+			if r != nil {
+				r.live = true
+			}
 			c.mu.Unlock()
+			if r == nil {
+				return nil
+			}
 			for _, p := range c.outbox.Items() {
-				if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Text: p.Text}); err != nil {
+				if p.In() != h.Room {
+					continue
+				}
+				if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Room: h.Room, Text: p.Text}); err != nil {
 					return err
 				}
 			}
@@ -414,45 +484,84 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 	return nil
 }
 
-// seen records a message received in the room: a message of the outbox
+// seen records a message received in its room: a message of the outbox
 // that arrives has been stored.
 func (c *Client) seen(m shared.Message) {
 	c.mu.Lock()
-	c.pos = max(c.pos, m.ID)
+	if r := c.rooms[m.Room]; r != nil {
+		r.pos = max(r.pos, m.ID)
+	}
 	c.mu.Unlock()
-	c.outbox.Seen(m.ID)
+	c.outbox.Seen(m.Room, m.ID)
 	if m.ClientID != "" {
 		c.outbox.Remove(m.ClientID)
 	}
 }
 
-// Say queues text as a new message and returns its client message id. It
-// is sent at once if the client is online, and otherwise after the next
-// join; until the server acknowledges it, it stays in the outbox.
-func (c *Client) Say(ctx context.Context, text string) (string, error) {
+// Say queues text as a new message to room and returns its client message
+// id. It is sent at once if the client is online in the room, and
+// otherwise after its next join; until the server acknowledges it, it
+// stays in the outbox.
+func (c *Client) Say(ctx context.Context, room, text string) (string, error) {
 	id := NewMessageID()
-	c.outbox.Add(Pending{ClientID: id, Text: text, At: time.Now()})
+	c.outbox.Add(Pending{ClientID: id, Room: room, Text: text, At: time.Now()})
 	c.mu.Lock()
-	conn, live := c.conn, c.live
+	conn, r := c.conn, c.rooms[room]
+	live := r != nil && r.live
 	c.mu.Unlock()
 	if conn != nil && live {
 		// On failure it stays queued: the connection is lost and the
 		// next join sends it.
-		conn.Write(ctx, shared.TypeSay, id, shared.Say{Text: text})
+		conn.Write(ctx, shared.TypeSay, id, shared.Say{Room: room, Text: text})
 	}
 	return id, nil
 }
 
-// History asks for the messages just before the id before; they arrive as
-// a History event with Before set.
-func (c *Client) History(ctx context.Context, before uint64) error {
+// History asks for the messages of room just before the id before; they
+// arrive as a History event with Before set.
+func (c *Client) History(ctx context.Context, room string, before uint64) error {
 	c.mu.Lock()
 	conn := c.conn
 	c.mu.Unlock()
 	if conn == nil {
 		return ErrNotConnected
 	}
-	return conn.Write(ctx, shared.TypeHistory, "", shared.HistoryRequest{Before: before})
+	return conn.Write(ctx, shared.TypeHistory, "", shared.HistoryRequest{Room: room, Before: before})
+}
+
+// Join adds room to the rooms of this client and joins it now if the
+// client is online. It never blocks for long.
+func (c *Client) Join(ctx context.Context, room string) error {
+	c.mu.Lock()
+	if c.rooms[room] != nil {
+		c.mu.Unlock()
+		return nil
+	}
+	c.addRoom(room)
+	j, conn := c.joinLocked(room), c.conn
+	c.mu.Unlock()
+	if conn == nil {
+		return nil // joined with the next connection
+	}
+	return conn.Write(ctx, shared.TypeJoin, "", j)
+}
+
+// Leave removes room from the rooms of this client and leaves it now if
+// the client is online.
+func (c *Client) Leave(ctx context.Context, room string) error {
+	c.mu.Lock()
+	if c.rooms[room] == nil {
+		c.mu.Unlock()
+		return nil
+	}
+	delete(c.rooms, room)
+	c.order = slices.DeleteFunc(c.order, func(r string) bool { return r == room })
+	conn := c.conn
+	c.mu.Unlock()
+	if conn == nil {
+		return nil
+	}
+	return conn.Write(ctx, shared.TypeLeave, "", shared.Leave{Room: room})
 }
 
 // Wake ends a wait between attempts at once: the network came back or the
@@ -497,11 +606,12 @@ func (c *Client) isSuspended() bool {
 // interrupted reports whether the connection should end now.
 func (c *Client) interrupted() bool { return c.isSuspended() || !c.cfg.Online() }
 
-// Session returns the session token of the last welcome.
-func (c *Client) Session() string {
+// Credential returns the credential the client signs in with: the one of
+// ClientConfig.Hello, or the one a welcome brought since.
+func (c *Client) Credential() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.session
+	return c.credential
 }
 
 // signal puts a token in ch, a channel with room for one, if it has none.

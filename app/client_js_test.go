@@ -31,7 +31,8 @@ func TestClientAgainstServer(t *testing.T) {
 	var conns []*shared.Conn
 	c := app.NewClient(app.ClientConfig{
 		URL:     sharedtest.ServerURL(t),
-		Join:    shared.Join{Nickname: "Ada", Room: room},
+		Hello:   shared.Hello{Nickname: person("Ada", room)},
+		Rooms:   []string{room},
 		Backoff: app.Backoff{Rand: func() float64 { return 0 }},
 		Dial: func(ctx context.Context, url string) (*shared.Conn, error) {
 			conn, err := shared.Dial(ctx, url)
@@ -76,21 +77,22 @@ func TestClientAgainstServer(t *testing.T) {
 	}
 
 	waitState(app.StatusOnline)
+	ada := person("Ada", room)
 	w := *waitEvent(shared.TypeWelcome).Welcome
-	if w.Nickname != "Ada" || w.Session == "" || c.Session() != w.Session {
+	if w.You.Nickname != ada || w.Credential == "" || c.Credential() != w.Credential {
 		t.Fatalf("welcome %+v", w)
 	}
-	id, err := c.Say(ctx, "first")
+	id, err := c.Say(ctx, room, "first")
 	if err != nil {
 		t.Fatal(err)
 	}
 	m := *waitEvent(shared.TypeMessage).Message
-	if m.Text != "first" || m.ClientID != id || m.From != "Ada" {
+	if m.Text != "first" || m.ClientID != id || m.From != ada || m.Author != w.You.ID {
 		t.Fatalf("message %+v", m)
 	}
 
-	// Another client cannot take the nickname.
-	other := app.NewClient(app.ClientConfig{URL: sharedtest.ServerURL(t), Join: shared.Join{Nickname: "ADA", Room: room}})
+	// Another client cannot take the nickname, nor a look-alike of it.
+	other := app.NewClient(app.ClientConfig{URL: sharedtest.ServerURL(t), Hello: shared.Hello{Nickname: strings.Replace(strings.ToUpper(ada), "A", "А", 1)}, Rooms: []string{room}})
 	var refused *shared.Error
 	if err := other.Run(ctx); !errors.As(err, &refused) || refused.Code != shared.CodeNicknameTaken {
 		t.Fatalf("second client: %v, want nickname_taken", err)
@@ -102,15 +104,15 @@ func TestClientAgainstServer(t *testing.T) {
 	mu.Unlock()
 	waitState(app.StatusReconnecting)
 	waitState(app.StatusOnline)
-	w = *waitEvent(shared.TypeWelcome).Welcome
-	if w.Nickname != "Ada" {
-		t.Fatalf("welcome after reconnecting %+v", w)
+	again := *waitEvent(shared.TypeWelcome).Welcome
+	if again.You != w.You || again.Credential != "" {
+		t.Fatalf("welcome after reconnecting %+v, want %+v signed in with the credential", again, w.You)
 	}
-	if _, err := c.Say(ctx, "second"); err != nil {
+	if _, err := c.Say(ctx, room, "second"); err != nil {
 		t.Fatal(err)
 	}
 	m = *waitEvent(shared.TypeMessage).Message
-	if m.Text != "second" || m.From != "Ada" {
+	if m.Text != "second" || m.From != ada {
 		t.Fatalf("message %+v", m)
 	}
 
@@ -118,6 +120,12 @@ func TestClientAgainstServer(t *testing.T) {
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run = %v", err)
 	}
+}
+
+// person returns the nickname of name in the test of room: tests share
+// one server, where a nickname belongs to one account.
+func person(name, room string) string {
+	return name + " " + room[len(room)-8:]
 }
 
 // writer is a plain protocol connection that says things in a room.
@@ -128,7 +136,10 @@ func writer(t *testing.T, ctx context.Context, room, nickname string) *shared.Co
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close(websocket.StatusNormalClosure, "") })
-	if _, _, err := sharedtest.Join(ctx, w, shared.Join{Nickname: nickname, Room: room, History: new(0)}); err != nil {
+	if _, err := sharedtest.Hello(ctx, w, shared.Hello{Nickname: person(nickname, room)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sharedtest.Join(ctx, w, shared.Join{Room: room, History: new(0)}); err != nil {
 		t.Fatal(err)
 	}
 	return w
@@ -152,7 +163,8 @@ func TestResumeAndOutboxAgainstServer(t *testing.T) {
 	online := make(chan struct{}, 10)
 	c := app.NewClient(app.ClientConfig{
 		URL:     sharedtest.ServerURL(t),
-		Join:    shared.Join{Nickname: "Ada", Room: room},
+		Hello:   shared.Hello{Nickname: person("Ada", room)},
+		Rooms:   []string{room},
 		Backoff: app.Backoff{Rand: func() float64 { return 0 }},
 		Outbox:  outbox,
 		Dial: func(ctx context.Context, url string) (*shared.Conn, error) {
@@ -192,7 +204,7 @@ func TestResumeAndOutboxAgainstServer(t *testing.T) {
 	say := func(text string) uint64 {
 		t.Helper()
 		id := app.NewMessageID()
-		w.Write(ctx, shared.TypeSay, id, shared.Say{Text: text})
+		w.Write(ctx, shared.TypeSay, id, shared.Say{Room: room, Text: text})
 		for {
 			env, err := w.Read(ctx)
 			if err != nil {
@@ -216,7 +228,7 @@ func TestResumeAndOutboxAgainstServer(t *testing.T) {
 	for range 20 {
 		last = say("while you were away")
 	}
-	if _, err := c.Say(ctx, "written offline"); err != nil {
+	if _, err := c.Say(ctx, room, "written offline"); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(outbox.Items()); n != 1 {
@@ -272,18 +284,20 @@ func TestOutboxAcrossReload(t *testing.T) {
 
 	offline := app.NewClient(app.ClientConfig{
 		URL:    sharedtest.ServerURL(t),
-		Join:   shared.Join{Nickname: "Ada", Room: room},
+		Hello:  shared.Hello{Nickname: person("Ada", room)},
+		Rooms:  []string{room},
 		Outbox: app.LoadOutbox(storage, "outbox"),
 		Online: func() bool { return false },
 	})
 	offlineCtx, stop := context.WithCancel(ctx)
 	go offline.Run(offlineCtx)
-	offline.Say(ctx, "from the last page")
+	offline.Say(ctx, room, "from the last page")
 	stop()
 
 	page := app.NewClient(app.ClientConfig{
 		URL:    sharedtest.ServerURL(t),
-		Join:   shared.Join{Nickname: "Ada", Room: room},
+		Hello:  shared.Hello{Nickname: person("Ada", room)},
+		Rooms:  []string{room},
 		Outbox: app.LoadOutbox(storage, "outbox"),
 	})
 	go page.Run(ctx)
@@ -294,7 +308,7 @@ func TestOutboxAcrossReload(t *testing.T) {
 		}
 		var m shared.Message
 		if env.Type == shared.TypeMessage && env.DecodePayload(&m) == nil {
-			if m.Text != "from the last page" || m.From != "Ada" {
+			if m.Text != "from the last page" || m.From != person("Ada", room) {
 				t.Fatalf("writer got %+v", m)
 			}
 			break
@@ -319,7 +333,10 @@ func watcher(t *testing.T, ctx context.Context, room string) func(what string, c
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { w.Close(websocket.StatusNormalClosure, "") })
-	if err := w.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: "watcher", Room: room, History: new(0)}); err != nil {
+	if _, err := sharedtest.Hello(ctx, w, shared.Hello{Nickname: person("watcher", room)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(ctx, shared.TypeJoin, "", shared.Join{Room: room, History: new(0)}); err != nil {
 		t.Fatal(err)
 	}
 	users := make(map[string]bool)
@@ -352,58 +369,55 @@ func watcher(t *testing.T, ctx context.Context, room string) func(what string, c
 	}
 }
 
-// TestReplacedStopsInBrowser: a second window of the same person takes
-// the session over; the first one's client stops for good (browsers hide
-// the close status: the server's closing event says it), instead of
-// reconnecting and taking it back, forever.
-func TestReplacedStopsInBrowser(t *testing.T) {
+// TestTwoWindowsOnePerson: a second window of the same person (the same
+// credential) chats alongside the first; the room sees the person once,
+// online until the last window goes.
+func TestTwoWindowsOnePerson(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	room := "js-" + strings.ToLower(rand.Text()[:10])
-	states := make(chan app.State, 100)
-	first := app.NewClient(app.ClientConfig{
-		URL:     sharedtest.ServerURL(t),
-		Join:    shared.Join{Nickname: "Ada", Room: room},
-		OnState: func(s app.State) { states <- s },
-	})
-	done := make(chan error, 1)
-	go func() { done <- first.Run(ctx) }()
-	for s := range states {
-		if s.Status == app.StatusOnline {
-			break
+	ada := person("Ada", room)
+	wait := watcher(t, ctx, room)
+	run := func(hello shared.Hello) (*app.Client, context.CancelFunc, chan shared.Message) {
+		msgs := make(chan shared.Message, 100)
+		c := app.NewClient(app.ClientConfig{
+			URL:   sharedtest.ServerURL(t),
+			Hello: hello,
+			Rooms: []string{room},
+			OnEvent: func(ev app.Event) {
+				if ev.Type == shared.TypeMessage {
+					msgs <- *ev.Message
+				}
+			},
+		})
+		cctx, stop := context.WithCancel(ctx)
+		go c.Run(cctx)
+		return c, stop, msgs
+	}
+	first, stopFirst, firstGot := run(shared.Hello{Nickname: ada})
+	wait("Ada online", func(u map[string]bool) bool { return u[ada] })
+	for first.Credential() == "" {
+		select {
+		case <-ctx.Done():
+			t.Fatal("no credential")
+		case <-time.After(10 * time.Millisecond):
 		}
 	}
-
-	secondStates := make(chan app.State, 100)
-	second := app.NewClient(app.ClientConfig{
-		URL:     sharedtest.ServerURL(t),
-		Join:    shared.Join{Nickname: "Ada", Room: room, Session: first.Session()},
-		OnState: func(s app.State) { secondStates <- s },
-	})
-	go second.Run(ctx)
+	_, stopSecond, _ := run(shared.Hello{Credential: first.Credential()})
+	if _, err := first.Say(ctx, room, "from the first window"); err != nil {
+		t.Fatal(err)
+	}
 	select {
-	case err := <-done:
-		if !errors.Is(err, app.ErrReplaced) {
-			t.Fatalf("the first window's client ended with %v, want ErrReplaced", err)
+	case m := <-firstGot:
+		if m.From != ada {
+			t.Fatalf("got %+v", m)
 		}
 	case <-ctx.Done():
-		t.Fatal("the first window's client did not stop")
+		t.Fatal("no message")
 	}
-	for s := range secondStates {
-		if s.Status == app.StatusOnline {
-			break
-		}
-		if s.Status == app.StatusReplaced {
-			t.Fatalf("the second window was replaced back")
-		}
-	}
-	var last app.State
-	for len(states) > 0 {
-		last = <-states
-	}
-	if last.Status != app.StatusReplaced {
-		t.Errorf("last state %+v, want replaced", last)
-	}
+	stopFirst()
+	stopSecond()
+	wait("Ada gone", func(u map[string]bool) bool { return !u[ada] })
 }
 
 // TestSuspendAndResume: a suspended client (its page is hidden, perhaps
@@ -418,8 +432,9 @@ func TestSuspendAndResume(t *testing.T) {
 	var mu sync.Mutex
 	var got []string
 	c := app.NewClient(app.ClientConfig{
-		URL:  sharedtest.ServerURL(t),
-		Join: shared.Join{Nickname: "Ada", Room: room, History: new(0)},
+		URL:   sharedtest.ServerURL(t),
+		Hello: shared.Hello{Nickname: person("Ada", room)},
+		Rooms: []string{room},
 		OnEvent: func(ev app.Event) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -434,18 +449,19 @@ func TestSuspendAndResume(t *testing.T) {
 		},
 	})
 	go c.Run(ctx)
-	wait("Ada online", func(u map[string]bool) bool { return u["Ada"] })
+	ada := person("Ada", room)
+	wait("Ada online", func(u map[string]bool) bool { return u[ada] })
 
 	c.Suspend()
-	wait("Ada gone", func(u map[string]bool) bool { return !u["Ada"] })
+	wait("Ada gone", func(u map[string]bool) bool { return !u[ada] })
 	for _, text := range []string{"one", "two"} {
-		if err := w.Write(ctx, shared.TypeSay, app.NewMessageID(), shared.Say{Text: text}); err != nil {
+		if err := w.Write(ctx, shared.TypeSay, app.NewMessageID(), shared.Say{Room: room, Text: text}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	c.Resume()
-	wait("Ada back", func(u map[string]bool) bool { return u["Ada"] })
-	if err := w.Write(ctx, shared.TypeSay, app.NewMessageID(), shared.Say{Text: "three"}); err != nil {
+	wait("Ada back", func(u map[string]bool) bool { return u[ada] })
+	if err := w.Write(ctx, shared.TypeSay, app.NewMessageID(), shared.Say{Room: room, Text: "three"}); err != nil {
 		t.Fatal(err)
 	}
 	for {
@@ -478,7 +494,8 @@ func TestHeartbeatKeepsALiveConnection(t *testing.T) {
 	pongs := make(chan struct{}, 100)
 	c := app.NewClient(app.ClientConfig{
 		URL:       sharedtest.ServerURL(t),
-		Join:      shared.Join{Nickname: "Ada", Room: room},
+		Hello:     shared.Hello{Nickname: person("Ada", room)},
+		Rooms:     []string{room},
 		Heartbeat: 100 * time.Millisecond,
 		OnState:   func(s app.State) { states <- s },
 		OnEvent: func(ev app.Event) {

@@ -93,8 +93,8 @@ func TestReconnectSchedule(t *testing.T) {
 	var dials int
 	rec := newRecorder()
 	c := app.NewClient(app.ClientConfig{
-		URL:  "ws://unused/ws",
-		Join: shared.Join{Nickname: "alice"},
+		URL:   "ws://unused/ws",
+		Hello: shared.Hello{Nickname: "alice"},
 		Backoff: app.Backoff{Rand: func() float64 {
 			r := rands[0]
 			rands = rands[1:]
@@ -156,7 +156,7 @@ func TestWakeAndOffline(t *testing.T) {
 	rec := newRecorder()
 	c := app.NewClient(app.ClientConfig{
 		URL:     "ws://unused/ws",
-		Join:    shared.Join{Nickname: "alice"},
+		Hello:   shared.Hello{Nickname: "alice"},
 		Backoff: app.Backoff{Rand: func() float64 { return 0.9 }},
 		Clock:   clock,
 		Dial: func(ctx context.Context, url string) (*shared.Conn, error) {

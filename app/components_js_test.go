@@ -213,7 +213,6 @@ func TestStatusBarLabels(t *testing.T) {
 		{State{Status: StatusReconnecting, Attempt: 2}, "Reconnecting…"},
 		{State{Status: StatusOffline, RetryAt: now.Add(9 * time.Second), Attempt: 1}, "Offline: retrying in 9 s"},
 		{State{Status: StatusOffline, NoNetwork: true}, "Offline: no network"},
-		{State{Status: StatusReplaced}, "Open in another window"},
 	} {
 		s := &statusBar{State: tt.state, Now: func() time.Time { return now }}
 		root, _ := mount(t, s)
@@ -233,11 +232,11 @@ func TestUnreadCountInTitle(t *testing.T) {
 	_, d := mount(t, p)
 	defer setTitle(0)
 	say := func(from string, id uint64) {
-		m := shared.Message{ID: id, Room: "general", From: from, Text: "hi", At: time.Now()}
+		m := shared.Message{ID: id, Room: "general", Author: from + "-id", From: from, Text: "hi", At: time.Now()}
 		p.ctx.Dispatch(func(ctx app.Context) { p.apply(ctx, Event{Type: shared.TypeMessage, Message: &m}) })
 		d.Consume()
 	}
-	p.nickname, p.joined = "me", true
+	p.nickname, p.me, p.room, p.joined = "me", "me-id", "general", true
 	p.hidden = true
 	say("bob", 1)
 	say("me", 2) // one's own messages do not count

@@ -44,8 +44,6 @@ func (c *composer) Render() app.UI {
 		placeholder = "Offline: messages will be sent when you are back"
 	case StatusConnecting, StatusReconnecting:
 		placeholder = "Write a message (sent once connected)"
-	case StatusReplaced:
-		placeholder = "Chatting in another window"
 	}
 	area := app.Textarea().
 		ID("composer-text").

@@ -7,6 +7,8 @@ import "livechat/shared"
 type Event struct {
 	Type     shared.Type
 	Welcome  *shared.Welcome
+	Joined   *shared.Joined
+	Left     *shared.Left
 	Presence *shared.Presence
 	Update   *shared.PresenceUpdate
 	History  *shared.History
@@ -23,6 +25,10 @@ func decodeEvent(env shared.Envelope) (Event, error) {
 	switch env.Type {
 	case shared.TypeWelcome:
 		payload = alloc(&ev.Welcome)
+	case shared.TypeJoined:
+		payload = alloc(&ev.Joined)
+	case shared.TypeLeft:
+		payload = alloc(&ev.Left)
 	case shared.TypePresence:
 		payload = alloc(&ev.Presence)
 	case shared.TypePresenceUpdate:

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"livechat/shared"
 )
 
 // Storage keeps values under keys, as the browser's localStorage does
@@ -15,13 +17,24 @@ type Storage interface {
 
 // Pending is a message written but not yet acknowledged by the server.
 type Pending struct {
-	ClientID string    `json:"client_id"`
-	Text     string    `json:"text"`
-	At       time.Time `json:"at"`
+	ClientID string `json:"client_id"`
+	// Room is where it goes; empty (in outboxes saved before rooms) means
+	// shared.DefaultRoom.
+	Room string    `json:"room,omitempty"`
+	Text string    `json:"text"`
+	At   time.Time `json:"at"`
+}
+
+// In returns the room p goes to.
+func (p Pending) In() string {
+	if p.Room == "" {
+		return shared.DefaultRoom
+	}
+	return p.Room
 }
 
 // Outbox keeps the messages the server has not acknowledged, in the order
-// they were written, and the id of the last message seen. It saves itself
+// they were written, and the id of the last message seen in each room. It saves itself
 // to a Storage after every change, so that what was written survives a
 // reload and is sent again. Its methods are safe for concurrent use.
 type Outbox struct {
@@ -33,9 +46,13 @@ type Outbox struct {
 }
 
 type outboxData struct {
-	Items   []Pending `json:"items"`
-	LastID  uint64    `json:"last_id"`
-	HasLast bool      `json:"has_last"`
+	Items []Pending `json:"items"`
+	// Last is the id of the last message seen, by room.
+	Last map[string]uint64 `json:"last,omitempty"`
+	// LastID and HasLast are Last of the default room, as outboxes saved
+	// before rooms have it.
+	LastID  uint64 `json:"last_id,omitempty"`
+	HasLast bool   `json:"has_last,omitempty"`
 }
 
 // LoadOutbox returns the outbox saved under key in storage (nil storage:
@@ -44,6 +61,13 @@ func LoadOutbox(storage Storage, key string) *Outbox {
 	o := &Outbox{storage: storage, key: key}
 	if storage != nil {
 		storage.Get(key, &o.data)
+	}
+	if o.data.Last == nil {
+		o.data.Last = make(map[string]uint64)
+	}
+	if o.data.HasLast {
+		o.data.Last[shared.DefaultRoom] = o.data.LastID
+		o.data.LastID, o.data.HasLast = 0, false
 	}
 	return o
 }
@@ -83,33 +107,35 @@ func (o *Outbox) Items() []Pending {
 	return slices.Clone(o.data.Items)
 }
 
-// Seen records the id of a message received; while messages wait, it is
-// saved, so that a reload can resume from it and find those that landed.
-func (o *Outbox) Seen(id uint64) {
+// Seen records the id of a message received in room; while messages
+// wait, it is saved, so that a reload can resume from it and find those
+// that landed.
+func (o *Outbox) Seen(room string, id uint64) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	if o.data.HasLast && id <= o.data.LastID {
+	if last, ok := o.data.Last[room]; ok && id <= last {
 		return
 	}
-	o.data.LastID, o.data.HasLast = id, true
+	o.data.Last[room] = id
 	if len(o.data.Items) > 0 {
 		o.save()
 	}
 }
 
-// LastID returns the id of the last message seen, as saved, and whether
-// one was.
-func (o *Outbox) LastID() (uint64, bool) {
+// LastID returns the id of the last message seen in room, as saved, and
+// whether one was.
+func (o *Outbox) LastID(room string) (uint64, bool) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.data.LastID, o.data.HasLast
+	last, ok := o.data.Last[room]
+	return last, ok
 }
 
-// Reset forgets the last id seen (the room's ids started over).
-func (o *Outbox) Reset() {
+// Reset forgets the last id seen in room (the room's ids started over).
+func (o *Outbox) Reset(room string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.data.LastID, o.data.HasLast = 0, false
+	delete(o.data.Last, room)
 	o.save()
 }
 
@@ -117,6 +143,6 @@ func (o *Outbox) Reset() {
 func (o *Outbox) Clear() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.data = outboxData{}
+	o.data = outboxData{Last: make(map[string]uint64)}
 	o.save()
 }

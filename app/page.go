@@ -16,17 +16,29 @@ import (
 // identityKey is where the browser remembers who the user is, so a reload
 // or a reopened app joins again by itself; outboxKey, the messages not yet
 // stored by the server; historyKey, the newest messages of the room.
+// accountKey, the account this browser signed in to, which stays when the
+// user leaves the chat.
 const (
 	identityKey = "livechat.identity"
 	outboxKey   = "livechat.outbox"
 	historyKey  = "livechat.history"
+	accountKey  = "livechat.account"
 )
 
-// identity is what is remembered between visits.
+// identity is what is remembered between visits while the user is in the
+// chat: who they are and the room they are in. (Identities saved before
+// accounts have no account: they claim their nickname when they come
+// back.)
 type identity struct {
 	Nickname string `json:"nickname"`
 	Room     string `json:"room"`
-	Session  string `json:"session"`
+}
+
+// savedAccount is the account this browser holds a credential of. Keep
+// the credential secret: it signs the person in.
+type savedAccount struct {
+	Nickname   string `json:"nickname"`
+	Credential string `json:"credential"`
 }
 
 // cacheDelay is how long after a change the history cache is saved (and
@@ -42,6 +54,7 @@ type Page struct {
 	joining    bool
 	joinError  string
 	nickname   string
+	me         string // account id
 	room       string
 	state      State
 	entries    []Entry // messages and notices, oldest first
@@ -121,6 +134,10 @@ func (p *Page) OnMount(ctx app.Context) {
 		p.start(ctx, id)
 		return
 	}
+	// The nickname of the account this browser holds, to sign in again.
+	var acct savedAccount
+	ctx.LocalStorage().Get(accountKey, &acct)
+	p.nickname = acct.Nickname
 	// What was typed or submitted before the app was live (boot.js).
 	early := app.Window().Get("livechatEarly")
 	if !early.Truthy() {
@@ -198,10 +215,6 @@ func (p *Page) renderChat() app.UI {
 				app.Button().ID("leave").Text("Leave").OnClick(p.leave),
 			),
 		),
-		app.If(p.state.Status == StatusReplaced, app.Div().Class("banner").Role("alert").Body(
-			app.Text("You are chatting in another window. "),
-			app.Button().ID("use-here").Text("Use here").OnClick(p.useHere),
-		)),
 		app.Div().Class("body").Body(
 			app.Main().ID("main").Class("conversation").Body(
 				&messageList{
@@ -254,23 +267,34 @@ func (p *Page) start(ctx app.Context, id identity) {
 	p.outbox = LoadOutbox(ctx.LocalStorage(), outboxKey)
 	p.pending = nil
 	for _, m := range p.outbox.Items() {
-		p.pending = append(p.pending, Entry{Kind: EntryMessage, ClientID: m.ClientID, From: id.Nickname, Text: m.Text, At: m.At, Own: true, Pending: true})
+		if m.In() == id.Room {
+			p.pending = append(p.pending, Entry{Kind: EntryMessage, ClientID: m.ClientID, From: id.Nickname, Text: m.Text, At: m.At, Own: true, Pending: true})
+		}
 	}
-	var resume *uint64
+	resume := make(map[string]uint64)
 	if p.lastID != 0 {
-		resume = new(p.lastID) // the messages shown, as after Use here
+		resume[id.Room] = p.lastID // the messages shown
 	} else if cache, ok := loadHistoryCache(ctx.LocalStorage(), historyKey, id.Room); ok {
 		for _, m := range cache.Messages {
 			p.entries = append(p.entries, messageEntry(m, id.Nickname))
 		}
 		p.firstID, p.more, p.historyIn = cache.Messages[0].ID, cache.More, true
 		p.lastID, _ = cache.last()
-		resume = new(p.lastID)
+		resume[id.Room] = p.lastID
+	}
+	// Sign in to the account this browser holds if it is the one of this
+	// nickname; otherwise claim the nickname.
+	hello := shared.Hello{Nickname: id.Nickname, Device: deviceName()}
+	var acct savedAccount
+	ctx.LocalStorage().Get(accountKey, &acct)
+	if acct.Credential != "" && shared.NicknameKey(acct.Nickname) == shared.NicknameKey(id.Nickname) {
+		hello.Credential = acct.Credential
 	}
 	var c *Client
 	c = NewClient(ClientConfig{
 		URL:    socketURL(),
-		Join:   shared.Join{Nickname: id.Nickname, Room: id.Room, Session: id.Session},
+		Hello:  hello,
+		Rooms:  []string{id.Room},
 		Resume: resume,
 		Online: browserOnline,
 		Outbox: p.outbox,
@@ -317,27 +341,40 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		w := ev.Welcome
 		fresh := p.joining
 		p.joined, p.joining = true, false
-		p.nickname, p.room = w.Nickname, w.Room
-		ctx.LocalStorage().Set(identityKey, identity{Nickname: w.Nickname, Room: w.Room, Session: w.Session})
+		p.nickname, p.me = w.You.Nickname, w.You.ID
+		ctx.LocalStorage().Set(identityKey, identity{Nickname: w.You.Nickname, Room: p.room})
+		var acct savedAccount
+		ctx.LocalStorage().Get(accountKey, &acct)
+		if w.Credential != "" {
+			acct.Credential = w.Credential
+		}
+		acct.Nickname = w.You.Nickname
+		ctx.LocalStorage().Set(accountKey, acct)
 		mark("livechat:welcome")
 		if fresh {
 			// Whoever just joined wants to write.
 			ctx.Defer(func(app.Context) { focus("composer-text") })
 		}
 	case shared.TypePresence:
-		p.users, p.usersIn = ev.Presence.Users, true
+		if ev.Presence.Room == p.room {
+			p.users, p.usersIn = ev.Presence.Users, true
+		}
 	case shared.TypePresenceUpdate:
-		p.applyPresence(*ev.Update)
+		if ev.Update.Room == p.room {
+			p.applyPresence(*ev.Update)
+		}
 	case shared.TypeHistory:
-		p.applyHistory(*ev.History)
-		p.cacheSoon()
+		if ev.History.Room == p.room {
+			p.applyHistory(*ev.History)
+			p.cacheSoon()
+		}
 	case shared.TypeMessage:
 		m := *ev.Message
-		if !p.appendMessage(m) {
+		if m.Room != p.room || !p.appendMessage(m) {
 			return
 		}
 		p.cacheSoon()
-		if m.From != p.nickname && p.hidden {
+		if m.Author != p.me && p.hidden {
 			p.unread++
 			setTitle(p.unread)
 			p.notify(ctx, m)
@@ -464,7 +501,7 @@ func (p *Page) loadOlder(ctx app.Context) {
 	if p.client == nil || !p.more || p.loading || p.firstID == 0 {
 		return
 	}
-	if err := p.client.History(ctx, p.firstID); err == nil {
+	if err := p.client.History(ctx, p.room, p.firstID); err == nil {
 		p.loading = true
 	}
 }
@@ -506,12 +543,15 @@ func (p *Page) ended(ctx app.Context, err error) {
 	var refused *shared.Error
 	switch {
 	case errors.Is(err, context.Canceled):
-	case errors.Is(err, ErrReplaced):
-		p.state = State{Status: StatusReplaced, Err: err.Error()}
 	case errors.As(err, &refused) && p.joined:
-		// The nickname went to someone else while we were away.
+		// The sign-in is no longer valid (the device was signed out, or
+		// the server forgot it), or, for an identity kept from before
+		// accounts, the nickname went to someone else meanwhile.
 		p.forget(ctx)
-		p.joinError = fmt.Sprintf("While you were away: %s. Choose another nickname.", refused.Message)
+		if refused.Code == shared.CodeUnauthorized {
+			ctx.LocalStorage().Del(accountKey)
+		}
+		p.joinError = fmt.Sprintf("While you were away: %s.", refused.Message)
 	case errors.As(err, &refused):
 		p.joining = false
 		p.joinError = refused.Message
@@ -523,9 +563,9 @@ func (p *Page) ended(ctx app.Context, err error) {
 // goes out now or as soon as the connection is back.
 func (p *Page) say(text string) error {
 	if p.client == nil {
-		return errors.New("this window is not connected: choose Use here to chat here")
+		return errors.New("this window is not connected: reload it")
 	}
-	id, err := p.client.Say(p.ctx, text)
+	id, err := p.client.Say(p.ctx, p.room, text)
 	if err != nil {
 		return err
 	}
@@ -559,8 +599,9 @@ func (p *Page) stay(ctx app.Context) {
 	ctx.Defer(func(app.Context) { focus("leave") })
 }
 
-// forget leaves: the user, their unsent messages and the kept history are
-// forgotten, and the join form shows.
+// forget leaves: the user's unsent messages and the kept history are
+// forgotten, and the join form shows, with their nickname, whose
+// credential the browser keeps.
 func (p *Page) forget(ctx app.Context) {
 	p.disconnect()
 	ctx.LocalStorage().Del(identityKey)
@@ -576,17 +617,6 @@ func (p *Page) forget(ctx app.Context) {
 	p.state = State{}
 	p.unread = 0
 	setTitle(0)
-}
-
-// useHere takes the session back from another window. The client runs
-// with the page's context: the button's ends when the button goes.
-func (p *Page) useHere(ctx app.Context, e app.Event) {
-	var id identity
-	ctx.LocalStorage().Get(identityKey, &id)
-	if id.Nickname == "" {
-		id = identity{Nickname: p.nickname, Room: p.room}
-	}
-	p.start(p.ctx, id)
 }
 
 func (p *Page) wake() {
@@ -657,6 +687,32 @@ func addUser(users []string, name string) []string {
 	users = append(slices.Clone(users), name)
 	slices.SortStableFunc(users, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
 	return users
+}
+
+// deviceName describes this browser for its owner's list of devices, such
+// as "Chrome on Linux", from what the browser says of itself.
+func deviceName() string {
+	nav := app.Window().Get("navigator")
+	ua := nav.Get("userAgent").String()
+	browser := "A browser"
+	for _, b := range []struct{ token, name string }{
+		{"Edg/", "Edge"}, {"OPR/", "Opera"}, {"Firefox/", "Firefox"},
+		{"Chromium/", "Chromium"}, {"Chrome/", "Chrome"}, {"Safari/", "Safari"},
+	} {
+		if strings.Contains(ua, b.token) {
+			browser = b.name
+			break
+		}
+	}
+	for _, os := range []struct{ token, name string }{
+		{"Android", "Android"}, {"iPhone", "iPhone"}, {"iPad", "iPad"}, {"Windows", "Windows"},
+		{"Mac OS X", "macOS"}, {"CrOS", "ChromeOS"}, {"Linux", "Linux"},
+	} {
+		if strings.Contains(ua, os.token) {
+			return browser + " on " + os.name
+		}
+	}
+	return browser
 }
 
 // socketURL is the WebSocket URL of the server that served the page.

@@ -20,9 +20,6 @@ const (
 	// client waits for the network), or the server could not be reached
 	// since the app started (the client retries at State.RetryAt).
 	StatusOffline
-	// StatusReplaced: the same person connected from another window,
-	// which took over; this client stopped and does not reconnect.
-	StatusReplaced
 )
 
 func (s Status) String() string {
@@ -35,8 +32,6 @@ func (s Status) String() string {
 		return "reconnecting"
 	case StatusOffline:
 		return "offline"
-	case StatusReplaced:
-		return "replaced"
 	}
 	return fmt.Sprintf("Status(%d)", int(s))
 }

@@ -58,8 +58,6 @@ func (s *statusBar) Label() string {
 		return "Connecting…"
 	case StatusOnline:
 		return "Online"
-	case StatusReplaced:
-		return "Open in another window"
 	case StatusOffline:
 		if st.NoNetwork {
 			return "Offline: no network"

@@ -32,7 +32,11 @@ func benchServer(b *testing.B) string {
 	}
 	cfg := testConfig()
 	cfg.SendQueueBytes = 64 << 20
-	s, err := server.New(cfg, "bench", http.NotFoundHandler(), messages, slog.New(slog.DiscardHandler))
+	accounts, err := server.OpenAccounts(ctx, messages)
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := server.New(cfg, "bench", http.NotFoundHandler(), messages, accounts, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -45,14 +49,17 @@ func benchServer(b *testing.B) string {
 	return "ws" + strings.TrimPrefix(hs.URL, "http") + "/ws"
 }
 
-// benchConn joins on url and returns the connection and the messages of
-// the join's history.
-func benchConn(b *testing.B, url string, j shared.Join) (*shared.Conn, []shared.Message) {
+// benchConn signs in on url as a new account for nickname, joins, and
+// returns the connection and the messages of the join's history.
+func benchConn(b *testing.B, url, nickname string, j shared.Join) (*shared.Conn, []shared.Message) {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	conn, err := shared.Dial(ctx, url)
 	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := sharedtest.Hello(ctx, conn, shared.Hello{Nickname: nickname}); err != nil {
 		b.Fatal(err)
 	}
 	_, msgs, err := sharedtest.Join(ctx, conn, j)
@@ -65,9 +72,9 @@ func benchConn(b *testing.B, url string, j shared.Join) (*shared.Conn, []shared.
 // fill stores n messages in room through one connection, pipelined.
 func fill(b *testing.B, url, room string, n int) {
 	b.Helper()
-	conn, _ := benchConn(b, url, shared.Join{Nickname: "filler", Room: room, History: new(0)})
+	conn, _ := benchConn(b, url, "filler-"+room, shared.Join{Room: room, History: new(0)})
 	defer conn.Close(websocket.StatusNormalClosure, "")
-	if err := sharedtest.SayAll(context.Background(), conn, n, "f", "a message with some words in it"); err != nil {
+	if err := sharedtest.SayAll(context.Background(), conn, room, n, "f", "a message with some words in it"); err != nil {
 		b.Fatal(err)
 	}
 }
@@ -90,7 +97,7 @@ func BenchmarkJoinWithHistory(b *testing.B) {
 	i := 0
 	for b.Loop() {
 		start := time.Now()
-		conn, msgs := benchConn(b, url, shared.Join{Nickname: fmt.Sprintf("u%d", i)})
+		conn, msgs := benchConn(b, url, fmt.Sprintf("u%d", i), shared.Join{})
 		lat = append(lat, time.Since(start))
 		if len(msgs) != shared.DefaultHistory {
 			b.Fatalf("history of %d messages", len(msgs))
@@ -111,11 +118,11 @@ func BenchmarkResume1000(b *testing.B) {
 		b.StopTimer()
 		room := fmt.Sprintf("r%d", i)
 		i++
-		conn, _ := benchConn(b, url, shared.Join{Nickname: "reader", Room: room})
+		conn, _ := benchConn(b, url, "early-"+room, shared.Join{Room: room})
 		conn.Close(websocket.StatusNormalClosure, "")
 		fill(b, url, room, 1000)
 		b.StartTimer()
-		conn, msgs := benchConn(b, url, shared.Join{Nickname: "reader", Room: room, Since: new(uint64(0))})
+		conn, msgs := benchConn(b, url, "reader-"+room, shared.Join{Room: room, Since: new(uint64(0))})
 		b.StopTimer()
 		if len(msgs) != 1000 || msgs[0].ID != 1 || msgs[999].ID != 1000 {
 			b.Fatalf("resumed %d messages", len(msgs))
@@ -132,7 +139,7 @@ func BenchmarkAcceptedMessages(b *testing.B) {
 	const senders = 50
 	conns := make([]*shared.Conn, senders)
 	for i := range conns {
-		conns[i], _ = benchConn(b, url, shared.Join{Nickname: fmt.Sprintf("s%d", i), History: new(0)})
+		conns[i], _ = benchConn(b, url, fmt.Sprintf("s%d", i), shared.Join{History: new(0)})
 	}
 	b.ResetTimer()
 	start := time.Now()

@@ -27,11 +27,14 @@ func TestTwoUsersChat(t *testing.T) {
 	alice := join(t, srv.URL, "alice")
 
 	bob := dial(t, srv.URL)
-	bob.name = "bob"
-	bob.send(shared.TypeJoin, "j1", shared.Join{Nickname: "bob", Room: "general"})
-	w, p, _ := bob.joined()
-	if w.Protocol != shared.ProtocolVersion || w.Server != "livechat test" || w.Limits != shared.DefaultLimits {
+	w := bob.hello("bob")
+	if w.Protocol != shared.ProtocolVersion || w.Server != "livechat test" || w.Limits != shared.DefaultLimits || w.Credential == "" || w.Admin {
 		t.Errorf("welcome = %+v", w)
+	}
+	bob.send(shared.TypeJoin, "j1", shared.Join{Room: "general"})
+	j, p, _ := bob.joined()
+	if j.Room != "general" || j.Last != 0 {
+		t.Errorf("joined = %+v", j)
 	}
 	if !slices.Equal(p.Users, []string{"alice", "bob"}) {
 		t.Errorf("bob's presence = %v, want [alice bob]", p.Users)
@@ -45,7 +48,7 @@ func TestTwoUsersChat(t *testing.T) {
 	alice.say("a-1", "hello bob <b>&</b>")
 	for _, c := range []*client{alice, bob} {
 		m := expect[shared.Message](c, shared.TypeMessage)
-		if m.ID != 1 || m.From != "alice" || m.Text != "hello bob <b>&</b>" || m.ClientID != "a-1" || m.Room != "general" {
+		if m.ID != 1 || m.From != "alice" || m.Author == "" || m.Author == w.You.ID || m.Text != "hello bob <b>&</b>" || m.ClientID != "a-1" || m.Room != "general" {
 			t.Errorf("%s got %+v", c.name, m)
 		}
 		if time.Since(m.At) > time.Minute || m.At.Location() != time.UTC {
@@ -54,7 +57,7 @@ func TestTwoUsersChat(t *testing.T) {
 	}
 	bob.say("b-1", "hi alice")
 	for _, c := range []*client{alice, bob} {
-		if m := expect[shared.Message](c, shared.TypeMessage); m.ID != 2 || m.From != "bob" || m.Text != "hi alice" {
+		if m := expect[shared.Message](c, shared.TypeMessage); m.ID != 2 || m.From != "bob" || m.Author != w.You.ID || m.Text != "hi alice" {
 			t.Errorf("%s got %+v", c.name, m)
 		}
 	}
@@ -68,23 +71,30 @@ func TestTwoUsersChat(t *testing.T) {
 	waitFor(t, "bob's session to end", func() bool { return srv.Connections() == 1 })
 }
 
+// TestNicknameTaken checks that a nickname belongs to one person, also
+// after they left, and that look-alikes of it are refused too.
 func TestNicknameTaken(t *testing.T) {
 	srv := startServer(t, testConfig())
-	join(t, srv.URL, "Alice")
+	alice := join(t, srv.URL, "Alice")
+	alice.conn.Close(websocket.StatusNormalClosure, "")
+	waitFor(t, "alice to leave", func() bool { return srv.Connections() == 0 })
 
-	for _, nick := range []string{"alice", "ALICE", "  aLiCe ", "ａｌｉｃｅ"} {
+	for i, nick := range []string{"alice", "ALICE", "  aLiCe ", "ａｌｉｃｅ", "аlice", "alıce", "aⅼice", "AIice"} {
 		t.Run(nick, func(t *testing.T) {
 			c := dial(t, srv.URL)
-			c.send(shared.TypeJoin, "j1", shared.Join{Nickname: nick})
+			c.send(shared.TypeHello, "h1", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: nick})
 			e := c.expectError(shared.CodeNicknameTaken)
-			if e.Ref != "j1" || e.Request != shared.TypeJoin {
-				t.Errorf("error %+v does not name the join j1", e)
+			if e.Ref != "h1" || e.Request != shared.TypeHello {
+				t.Errorf("error %+v does not name the hello h1", e)
 			}
 			// The connection stays open for another try.
-			c.send(shared.TypeJoin, "j2", shared.Join{Nickname: nick + "2"})
+			c.hello(fmt.Sprint("someone else ", i))
+			c.send(shared.TypeJoin, "j2", shared.Join{})
 			c.joined()
 		})
 	}
+	// Alice herself comes back with her credential.
+	join(t, srv.URL, "Alice")
 }
 
 func TestSenderCannotImpersonate(t *testing.T) {
@@ -104,47 +114,70 @@ func TestSenderCannotImpersonate(t *testing.T) {
 // close status, is not logged as a server error, and does not disturb a
 // bystander in the room.
 func TestBadInput(t *testing.T) {
+	const (
+		fresh  = iota // nothing sent before
+		signed        // signed in, in no room
+		joined        // signed in and in the default room
+	)
+	p := fmt.Sprintf(`"protocol":%d`, shared.ProtocolVersion)
 	tests := []struct {
 		name   string
-		joined bool // join before sending
+		state  int
 		typ    websocket.MessageType
 		frame  string
 		code   shared.Code          // expected error code, or
 		status websocket.StatusCode // expected close status
 	}{
-		{name: "invalid JSON", frame: `{"type":"join",`, code: shared.CodeInvalidJSON},
+		{name: "invalid JSON", frame: `{"type":"hello",`, code: shared.CodeInvalidJSON},
 		{name: "not an object", frame: `[1,2,3]`, code: shared.CodeInvalidJSON},
 		{name: "no type", frame: `{"payload":{}}`, code: shared.CodeInvalidRequest},
 		{name: "type not a string", frame: `{"type":7}`, code: shared.CodeInvalidJSON},
-		{name: "unknown type", frame: `{"type":"shout","id":"u1"}`, code: shared.CodeUnknownType},
-		{name: "server type", frame: `{"type":"message","payload":{"text":"x"}}`, code: shared.CodeUnknownType},
-		{name: "payload of wrong kind", frame: `{"type":"join","payload":"alice"}`, code: shared.CodeInvalidRequest},
-		{name: "nickname of wrong kind", frame: `{"type":"join","payload":{"nickname":42}}`, code: shared.CodeInvalidRequest},
-		{name: "empty nickname", frame: `{"type":"join","payload":{"nickname":"   "}}`, code: shared.CodeNicknameInvalid},
-		{name: "long nickname", frame: `{"type":"join","payload":{"nickname":"` + strings.Repeat("é", 33) + `"}}`, code: shared.CodeNicknameInvalid},
-		{name: "control in nickname", frame: `{"type":"join","payload":{"nickname":"a\u0007b"}}`, code: shared.CodeNicknameInvalid},
-		{name: "invisible nickname", frame: `{"type":"join","payload":{"nickname":"\u200b\u200b"}}`, code: shared.CodeNicknameInvalid},
-		{name: "bad room", frame: `{"type":"join","payload":{"nickname":"x","room":"../etc"}}`, code: shared.CodeRoomInvalid},
-		{name: "say before join", frame: `{"type":"say","id":"s1","payload":{"text":"hi"}}`, code: shared.CodeNotJoined},
-		{name: "join twice", joined: true, frame: `{"type":"join","payload":{"nickname":"other"}}`, code: shared.CodeAlreadyJoined},
-		{name: "say without id", joined: true, frame: `{"type":"say","payload":{"text":"hi"}}`, code: shared.CodeInvalidRequest},
-		{name: "empty text", joined: true, frame: `{"type":"say","id":"s1","payload":{"text":""}}`, code: shared.CodeTextInvalid},
-		{name: "blank text", joined: true, frame: `{"type":"say","id":"s1","payload":{"text":" \n\t "}}`, code: shared.CodeTextInvalid},
-		{name: "text too long", joined: true, frame: `{"type":"say","id":"s1","payload":{"text":"` + strings.Repeat("x", shared.MaxTextBytes+1) + `"}}`, code: shared.CodeTextTooLong},
-		{name: "binary frame", typ: websocket.MessageBinary, frame: `{"type":"join","payload":{"nickname":"x"}}`, status: websocket.StatusUnsupportedData},
-		{name: "invalid UTF-8", frame: "{\"type\":\"join\",\"payload\":{\"nickname\":\"\xff\xfe\"}}", status: websocket.StatusInvalidFramePayloadData},
+		{name: "unknown type", state: signed, frame: `{"type":"shout","id":"u1"}`, code: shared.CodeUnknownType},
+		{name: "server type", state: signed, frame: `{"type":"message","payload":{"text":"x"}}`, code: shared.CodeUnknownType},
+		{name: "payload of wrong kind", frame: `{"type":"hello","payload":"alice"}`, code: shared.CodeInvalidRequest},
+		{name: "nickname of wrong kind", frame: `{"type":"hello","payload":{` + p + `,"nickname":42}}`, code: shared.CodeInvalidRequest},
+		{name: "no protocol", frame: `{"type":"hello","payload":{"nickname":"x"}}`, code: shared.CodeProtocolOutdated},
+		{name: "newer protocol", frame: `{"type":"hello","payload":{"protocol":99,"nickname":"x"}}`, code: shared.CodeProtocolOutdated},
+		{name: "protocol 2 join", frame: `{"type":"join","payload":{"nickname":"x","room":"general"}}`, code: shared.CodeProtocolOutdated},
+		{name: "join before hello", frame: `{"type":"join","payload":{"room":"general"}}`, code: shared.CodeUnauthorized},
+		{name: "say before hello", frame: `{"type":"say","id":"s1","payload":{"text":"hi"}}`, code: shared.CodeUnauthorized},
+		{name: "history before hello", frame: `{"type":"history","payload":{"before":5}}`, code: shared.CodeUnauthorized},
+		{name: "forged credential", frame: `{"type":"hello","payload":{` + p + `,"credential":"abc.def.ghi"}}`, code: shared.CodeUnauthorized},
+		{name: "wrong password", frame: `{"type":"hello","payload":{` + p + `,"nickname":"bystander","password":"0123456789"}}`, code: shared.CodeUnauthorized},
+		{name: "empty nickname", frame: `{"type":"hello","payload":{` + p + `,"nickname":"   "}}`, code: shared.CodeNicknameInvalid},
+		{name: "no nickname", frame: `{"type":"hello","payload":{` + p + `}}`, code: shared.CodeNicknameInvalid},
+		{name: "long nickname", frame: `{"type":"hello","payload":{` + p + `,"nickname":"` + strings.Repeat("é", 33) + `"}}`, code: shared.CodeNicknameInvalid},
+		{name: "control in nickname", frame: `{"type":"hello","payload":{` + p + `,"nickname":"a\u0007b"}}`, code: shared.CodeNicknameInvalid},
+		{name: "invisible nickname", frame: `{"type":"hello","payload":{` + p + `,"nickname":"\u200b\u200b"}}`, code: shared.CodeNicknameInvalid},
+		{name: "look-alike nickname", frame: `{"type":"hello","payload":{` + p + `,"nickname":"bуstander"}}`, code: shared.CodeNicknameTaken},
+		{name: "hello twice", state: signed, frame: `{"type":"hello","payload":{` + p + `,"nickname":"other"}}`, code: shared.CodeInvalidRequest},
+		{name: "bad room", state: signed, frame: `{"type":"join","payload":{"room":"../etc"}}`, code: shared.CodeRoomInvalid},
+		{name: "say before join", state: signed, frame: `{"type":"say","id":"s1","payload":{"text":"hi"}}`, code: shared.CodeNotJoined},
+		{name: "history before join", state: signed, frame: `{"type":"history","payload":{"room":"general","before":5}}`, code: shared.CodeNotJoined},
+		{name: "leave before join", state: signed, frame: `{"type":"leave","payload":{"room":"general"}}`, code: shared.CodeNotJoined},
+		{name: "join twice", state: joined, frame: `{"type":"join","payload":{"room":"general"}}`, code: shared.CodeAlreadyJoined},
+		{name: "say to another room", state: joined, frame: `{"type":"say","id":"s1","payload":{"room":"other","text":"hi"}}`, code: shared.CodeNotJoined},
+		{name: "say without id", state: joined, frame: `{"type":"say","payload":{"text":"hi"}}`, code: shared.CodeInvalidRequest},
+		{name: "empty text", state: joined, frame: `{"type":"say","id":"s1","payload":{"text":""}}`, code: shared.CodeTextInvalid},
+		{name: "blank text", state: joined, frame: `{"type":"say","id":"s1","payload":{"text":" \n\t "}}`, code: shared.CodeTextInvalid},
+		{name: "text too long", state: joined, frame: `{"type":"say","id":"s1","payload":{"text":"` + strings.Repeat("x", shared.MaxTextBytes+1) + `"}}`, code: shared.CodeTextTooLong},
+		{name: "binary frame", typ: websocket.MessageBinary, frame: `{"type":"hello","payload":{"nickname":"x"}}`, status: websocket.StatusUnsupportedData},
+		{name: "invalid UTF-8", frame: "{\"type\":\"hello\",\"payload\":{\"nickname\":\"\xff\xfe\"}}", status: websocket.StatusInvalidFramePayloadData},
 		{name: "frame over the limit", frame: `{"type":"say","id":"s1","payload":{"text":"` + strings.Repeat("x", shared.MaxFrameBytes) + `"}}`, status: websocket.StatusMessageTooBig},
 	}
 	srv := startServer(t, testConfig())
 	bystander := join(t, srv.URL, "bystander")
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var c *client
-			if tt.joined {
-				c = join(t, srv.URL, fmt.Sprintf("user%d", i))
+			c := dial(t, srv.URL)
+			name := fmt.Sprintf("user%d", i)
+			if tt.state >= signed {
+				c.hello(name)
+			}
+			if tt.state == joined {
+				c.send(shared.TypeJoin, "", shared.Join{})
+				c.joined()
 				bystander.presence()
-			} else {
-				c = dial(t, srv.URL)
 			}
 			typ := tt.typ
 			if typ == 0 {
@@ -153,16 +186,18 @@ func TestBadInput(t *testing.T) {
 			c.sendRaw(typ, []byte(tt.frame))
 			if tt.status != 0 {
 				c.expectClose(tt.status)
-				if tt.joined {
+				if tt.state == joined {
 					bystander.presence()
 				}
 				return
 			}
 			c.expectError(tt.code)
-			// The connection still works: a join (or a say) succeeds.
-			if !tt.joined {
-				c.name = fmt.Sprintf("late%d", i)
-				c.send(shared.TypeJoin, "", shared.Join{Nickname: c.name})
+			// The connection still works: a hello, join and say succeed.
+			if tt.state == fresh {
+				c.hello(name)
+			}
+			if tt.state != joined {
+				c.send(shared.TypeJoin, "", shared.Join{})
 				c.joined()
 				bystander.presence()
 			}
@@ -195,7 +230,8 @@ func TestSlowConsumer(t *testing.T) {
 	// The slow client has a small socket buffer, like a phone on a poor
 	// network, and never reads after joining.
 	slow := dialSmallBuffer(t, srv.URL)
-	slow.send(shared.TypeJoin, "", shared.Join{Nickname: "slow"})
+	slow.hello("slow")
+	slow.send(shared.TypeJoin, "", shared.Join{})
 	slow.joined()
 
 	fast := make([]*client, 3)
@@ -339,39 +375,95 @@ func TestManyClientsSameOrder(t *testing.T) {
 	}
 }
 
-// TestSessionTakeover checks that a reconnecting client with its session
-// token takes its nickname back from a connection the server still holds,
-// without presence churn, and that a wrong token does not.
-func TestSessionTakeover(t *testing.T) {
+// TestOnePersonManyConnections checks that a person is in a room once,
+// however many tabs or devices they have in it: others see them arrive
+// with the first and leave with the last, and every connection gets every
+// message.
+func TestOnePersonManyConnections(t *testing.T) {
 	srv := startServer(t, testConfig())
-
-	old := dial(t, srv.URL)
-	old.name = "alice (old)"
-	old.send(shared.TypeJoin, "", shared.Join{Nickname: "alice"})
-	w, _, _ := old.joined()
-	token := w.Session
-	if len(token) < 16 {
-		t.Fatalf("session token %q is too short to be secret", token)
-	}
+	tab1 := join(t, srv.URL, "alice")
 	bob := join(t, srv.URL, "bob")
-	old.presence()
-
-	thief := dial(t, srv.URL)
-	thief.send(shared.TypeJoin, "", shared.Join{Nickname: "alice", Session: token[:len(token)-1] + "x"})
-	thief.expectError(shared.CodeNicknameTaken)
-
-	again := dial(t, srv.URL)
-	again.name = "alice (new)"
-	again.send(shared.TypeJoin, "", shared.Join{Nickname: "ALICE", Session: token})
-	if w, p, _ := again.joined(); w.Session != token || w.Nickname != "alice" || !slices.Equal(p.Users, []string{"alice", "bob"}) {
-		t.Errorf("after takeover: welcome %+v, presence %v; want alice with the same token", w, p.Users)
+	tab1.presenceUntilOnline(2)
+	tab2 := dial(t, srv.URL)
+	tab2.hello("alice") // with alice's credential
+	tab2.send(shared.TypeJoin, "", shared.Join{})
+	if _, p, _ := tab2.joined(); !slices.Equal(p.Users, []string{"alice", "bob"}) {
+		t.Errorf("alice's second tab sees %v, want [alice bob]", p.Users)
 	}
-	old.expectClose(shared.StatusReplaced)
-
-	again.say("a1", "I am back")
-	// bob sees the message and no left or joined before it.
-	if m := expect[shared.Message](bob, shared.TypeMessage); m.From != "alice" || m.Text != "I am back" {
+	tab2.say("t2-1", "from my second tab")
+	for _, c := range []*client{tab1, tab2, bob} {
+		if m := c.nextMessage(); m.From != "alice" || m.ClientID != "t2-1" {
+			t.Errorf("%s got %+v", c.name, m)
+		}
+	}
+	tab1.conn.Close(websocket.StatusNormalClosure, "")
+	waitFor(t, "the first tab to close", func() bool { return srv.Connections() == 2 })
+	bob.say("b1", "still there?")
+	// Nothing about alice comes before the message: she is still here.
+	if m := expect[shared.Message](bob, shared.TypeMessage); m.Text != "still there?" {
 		t.Errorf("bob got %+v", m)
 	}
-	waitFor(t, "the replaced session to end", func() bool { return srv.Connections() == 3 })
+	tab2.conn.Close(websocket.StatusNormalClosure, "")
+	if u := bob.presence(); !slices.Equal(u.Left, []string{"alice"}) || u.Online != 1 {
+		t.Errorf("bob saw %+v, want alice left with 1 online", u)
+	}
+}
+
+// TestManyRoomsOneConnection checks that one connection carries several
+// rooms, each event naming its room, and that after a reconnect each room
+// resumes exactly from its own last id.
+func TestManyRoomsOneConnection(t *testing.T) {
+	srv := startServer(t, testConfig())
+	alice := dial(t, srv.URL)
+	alice.hello("alice")
+	for _, room := range []string{"one", "two", "three"} {
+		alice.send(shared.TypeJoin, "j-"+room, shared.Join{Room: room})
+		if j, _, _ := alice.joined(); j.Room != room {
+			t.Fatalf("joined %+v, want %s", j, room)
+		}
+	}
+	for i, room := range []string{"one", "two", "three", "two"} {
+		alice.send(shared.TypeSay, fmt.Sprintf("a%d", i), shared.Say{Room: room, Text: "in " + room})
+		if m := alice.nextMessage(); m.Room != room || m.Text != "in "+room {
+			t.Fatalf("got %+v, want the message in %s", m, room)
+		}
+	}
+	last := map[string]uint64{"one": 1, "two": 2, "three": 1}
+
+	// Leaving a room stops its events on this connection only.
+	alice.send(shared.TypeLeave, "l1", shared.Leave{Room: "three"})
+	if l := expect[shared.Left](alice, shared.TypeLeft); l.Room != "three" {
+		t.Fatalf("left %+v", l)
+	}
+	alice.send(shared.TypeSay, "x", shared.Say{Room: "three", Text: "gone"})
+	alice.expectError(shared.CodeNotJoined)
+
+	// While alice is away, bob writes in two of the rooms.
+	alice.conn.Close(websocket.StatusNormalClosure, "")
+	bob := dial(t, srv.URL)
+	bob.hello("bob")
+	for _, room := range []string{"one", "two"} {
+		bob.send(shared.TypeJoin, "", shared.Join{Room: room, History: new(0)})
+		bob.joined()
+		for i := range 2 {
+			bob.send(shared.TypeSay, fmt.Sprintf("%s-%d", room, i), shared.Say{Room: room, Text: "missed"})
+			bob.nextMessage()
+		}
+	}
+	back := dial(t, srv.URL)
+	back.hello("alice")
+	for _, room := range []string{"one", "two", "three"} {
+		back.send(shared.TypeJoin, "", shared.Join{Room: room, Since: new(last[room])})
+		_, _, hist := back.joined()
+		got := messagesOf(hist)
+		want := map[string][]uint64{"one": {2, 3}, "two": {3, 4}, "three": nil}[room]
+		if !slices.Equal(ids(got), want) {
+			t.Errorf("%s resumed with %v, want %v", room, ids(got), want)
+		}
+		for _, m := range got {
+			if m.Room != room {
+				t.Errorf("%s resumed with a message of %s", room, m.Room)
+			}
+		}
+	}
 }

@@ -81,7 +81,8 @@ func TestExternalNATS(t *testing.T) {
 
 	c := startServer(t, cfg)
 	carol := dial(t, c.URL)
-	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol"})
+	carol.hello("carol")
+	carol.send(shared.TypeJoin, "", shared.Join{})
 	_, _, hist := carol.joined()
 	var got []string
 	for _, m := range messagesOf(hist) {

@@ -85,7 +85,10 @@ func TestPresenceStorm(t *testing.T) {
 			defer cancel()
 			conn, err := shared.Dial(ctx, srv.URL)
 			if err == nil {
-				err = conn.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: fmt.Sprintf("p%04d", i), History: new(0)})
+				err = conn.Write(ctx, shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: fmt.Sprintf("p%04d", i)})
+			}
+			if err == nil {
+				err = conn.Write(ctx, shared.TypeJoin, "", shared.Join{History: new(0)})
 			}
 			if err != nil {
 				mu.Lock()
@@ -133,7 +136,8 @@ func TestRequestFloodIsBounded(t *testing.T) {
 	cfg.SendQueueBytes = queue
 	srv := startServer(t, cfg)
 	alice := dial(t, srv.URL)
-	alice.send(shared.TypeJoin, "", shared.Join{Nickname: "alice", History: new(0)})
+	alice.hello("alice")
+	alice.send(shared.TypeJoin, "", shared.Join{History: new(0)})
 	alice.joined()
 	text := strings.Repeat("x", 200)
 	for i := range shared.MaxHistory {
@@ -147,7 +151,8 @@ func TestRequestFloodIsBounded(t *testing.T) {
 
 	const pages = 300
 	reader := dial(t, srv.URL)
-	reader.send(shared.TypeJoin, "", shared.Join{Nickname: "reader", History: new(0)})
+	reader.hello("reader")
+	reader.send(shared.TypeJoin, "", shared.Join{History: new(0)})
 	reader.joined()
 	for i := range pages {
 		reader.send(shared.TypeHistory, fmt.Sprintf("h%d", i), shared.HistoryRequest{Before: shared.MaxHistory + 1, Limit: new(shared.MaxHistory)})
@@ -184,7 +189,8 @@ func TestSlowReaderBoundedInBytes(t *testing.T) {
 	cfg.SendQueueBytes = 256 << 10
 	srv := startServer(t, cfg)
 	slow := dialSmallBuffer(t, srv.URL)
-	slow.send(shared.TypeJoin, "", shared.Join{Nickname: "slow", History: new(0)})
+	slow.hello("slow")
+	slow.send(shared.TypeJoin, "", shared.Join{History: new(0)})
 	slow.joined()
 	fast := join(t, srv.URL, "fast")
 	sender := join(t, srv.URL, "sender")
@@ -252,7 +258,8 @@ func TestPing(t *testing.T) {
 	if env := c.next(); env.Type != shared.TypePong || env.ID != "p1" {
 		t.Fatalf("got %s %q, want pong p1", env.Type, env.ID)
 	}
-	c.send(shared.TypeJoin, "", shared.Join{Nickname: "alice"})
+	c.hello("alice")
+	c.send(shared.TypeJoin, "", shared.Join{})
 	c.joined()
 	c.send(shared.TypePing, "p2", nil)
 	if env := c.next(); env.Type != shared.TypePong || env.ID != "p2" || len(env.Payload) != 0 {

@@ -113,8 +113,9 @@ func TestGapUnreadableResumes(t *testing.T) {
 	srv := startServerWith(t, testConfig(), log)
 	alice := dial(t, srv.URL)
 	alice.name = "alice"
-	alice.send(shared.TypeJoin, "", shared.Join{Nickname: "alice"})
-	w, _, _ := alice.joined()
+	alice.hello("alice")
+	alice.send(shared.TypeJoin, "", shared.Join{})
+	alice.joined()
 	bob := join(t, srv.URL, "bob")
 	alice.presence()
 
@@ -131,8 +132,9 @@ func TestGapUnreadableResumes(t *testing.T) {
 
 	// A newcomer's history cannot be read either.
 	carol := dial(t, srv.URL)
-	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol", History: new(10)})
-	expect[shared.Welcome](carol, shared.TypeWelcome)
+	carol.hello("carol")
+	carol.send(shared.TypeJoin, "", shared.Join{History: new(10)})
+	expect[shared.Joined](carol, shared.TypeJoined)
 	expect[shared.Presence](carol, shared.TypePresence)
 	carol.expectClose(shared.StatusTryAgain)
 
@@ -141,7 +143,8 @@ func TestGapUnreadableResumes(t *testing.T) {
 	log.set(nil, nil)
 	alice = dial(t, srv.URL)
 	alice.name = "alice again"
-	alice.send(shared.TypeJoin, "", shared.Join{Nickname: "alice", Since: new(uint64(1)), Session: w.Session})
+	alice.hello("alice")
+	alice.send(shared.TypeJoin, "", shared.Join{Since: new(uint64(1))})
 	_, _, hist := alice.joined()
 	if got := ids(messagesOf(hist)); !slices.Equal(got, []uint64{2, 3}) || hist[0].Truncated {
 		t.Fatalf("resumed %v (truncated %v), want [2 3]", got, hist[0].Truncated)
@@ -178,7 +181,8 @@ func TestSlowStoreDoesNotStallRoom(t *testing.T) {
 
 	carol := dial(t, srv.URL)
 	carol.name = "carol"
-	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol", History: new(0)})
+	carol.hello("carol")
+	carol.send(shared.TypeJoin, "", shared.Join{History: new(0)})
 	w, _, _ := carol.joined()
 	carol.say("c1", "hello while the store is slow")
 	for {

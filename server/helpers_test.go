@@ -20,7 +20,9 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server"
+	"livechat/server/account"
 	"livechat/server/chat"
+	"livechat/server/kv"
 	"livechat/server/store"
 	"livechat/shared"
 )
@@ -105,12 +107,34 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 	return startServerWith(t, cfg, openStore(t, cfg.Store))
 }
 
+// accountsFor returns the accounts kept next to messages: in its bucket
+// if it is a store (or wraps one), else in memory.
+func accountsFor(t *testing.T, messages chat.Log) chat.Accounts {
+	t.Helper()
+	var st *store.Store
+	switch m := messages.(type) {
+	case *store.Store:
+		st = m
+	case *faultyLog:
+		st = m.Store
+	default:
+		return account.New(&kv.Memory{}, account.Config{})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	a, err := server.OpenAccounts(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // startServerWith starts a server with cfg on messages.
 func startServerWith(t *testing.T, cfg server.Config, messages chat.Log) *testServer {
 	t.Helper()
 	logs := &logRecorder{}
 	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("web app")) })
-	s, err := server.New(cfg, "test", web, messages, slog.New(logs))
+	s, err := server.New(cfg, "test", web, messages, accountsFor(t, messages), slog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -135,6 +159,7 @@ func startServerWith(t *testing.T, cfg server.Config, messages chat.Log) *testSe
 type client struct {
 	t    *testing.T
 	conn *shared.Conn
+	url  string
 	name string
 	// acks collects the acks that next set aside.
 	acks []shared.Ack
@@ -153,7 +178,7 @@ func dial(t *testing.T, url string) *client {
 		t.Fatalf("dial: %v", err)
 	}
 	t.Cleanup(func() { conn.WebSocket().CloseNow() })
-	return &client{t: t, conn: conn, name: "client"}
+	return &client{t: t, conn: conn, url: url, name: "client"}
 }
 
 // dialSmallBuffer connects a client whose socket receive buffer is
@@ -176,27 +201,54 @@ func dialSmallBuffer(t *testing.T, url string) *client {
 		t.Fatalf("dial: %v", err)
 	}
 	t.Cleanup(func() { ws.CloseNow() })
-	return &client{t: t, conn: shared.NewConn(ws, shared.MaxServerFrameBytes), name: "slow"}
+	return &client{t: t, conn: shared.NewConn(ws, shared.MaxServerFrameBytes), url: url, name: "slow"}
 }
 
-// join dials and joins room as nickname, consuming welcome and presence.
+// join dials, signs in as nickname and joins the default room, consuming
+// what answers the join.
 func join(t *testing.T, url, nickname string) *client {
 	t.Helper()
 	c := dial(t, url)
-	c.name = nickname
-	c.send(shared.TypeJoin, "", shared.Join{Nickname: nickname})
-	w, _, _ := c.joined()
-	if w.Nickname != strings.TrimSpace(nickname) || w.Room != shared.DefaultRoom {
-		t.Fatalf("welcome = %+v, want nickname %q in %q", w, nickname, shared.DefaultRoom)
+	c.hello(nickname)
+	c.send(shared.TypeJoin, "", shared.Join{})
+	j, _, _ := c.joined()
+	if j.Room != shared.DefaultRoom {
+		t.Fatalf("joined = %+v, want %q", j, shared.DefaultRoom)
 	}
 	return c
 }
 
-// joined reads what answers a successful join: welcome, presence, and
-// the history up to the one marked live, whose messages it returns.
-func (c *client) joined() (shared.Welcome, shared.Presence, []shared.History) {
+// credentials remembers the credential each test person got at their
+// first hello, by server URL and nickname, so that a later connection as
+// the same person signs in as them.
+var credentials sync.Map
+
+// hello signs c in as nickname: as the person of that nickname on this
+// server if the test had them sign in before, or as a new account.
+func (c *client) hello(nickname string) shared.Welcome {
 	c.t.Helper()
+	c.name = nickname
+	key := c.url + "\x00" + strings.TrimSpace(nickname)
+	h := shared.Hello{Protocol: shared.ProtocolVersion, Nickname: nickname}
+	if cred, ok := credentials.Load(key); ok {
+		h = shared.Hello{Protocol: shared.ProtocolVersion, Credential: cred.(string)}
+	}
+	c.send(shared.TypeHello, "", h)
 	w := expect[shared.Welcome](c, shared.TypeWelcome)
+	if w.You.Nickname != strings.TrimSpace(nickname) || w.You.ID == "" || w.Protocol != shared.ProtocolVersion {
+		c.t.Fatalf("welcome = %+v, want %q", w, nickname)
+	}
+	if w.Credential != "" {
+		credentials.Store(key, w.Credential)
+	}
+	return w
+}
+
+// joined reads what answers a successful join: joined, presence, and
+// the history up to the one marked live, whose messages it returns.
+func (c *client) joined() (shared.Joined, shared.Presence, []shared.History) {
+	c.t.Helper()
+	w := expect[shared.Joined](c, shared.TypeJoined)
 	p := expect[shared.Presence](c, shared.TypePresence)
 	c.online = len(p.Users)
 	var hist []shared.History

@@ -68,12 +68,14 @@ func messagesOf(hist []shared.History) []shared.Message {
 func TestHistoryOnJoinAndPages(t *testing.T) {
 	srv := startServer(t, testConfig())
 	alice := dial(t, srv.URL)
-	alice.send(shared.TypeJoin, "", shared.Join{Nickname: "alice", History: new(0)})
+	alice.hello("alice")
+	alice.send(shared.TypeJoin, "", shared.Join{History: new(0)})
 	alice.joined()
 	alice.sayAll(60, "m")
 
 	bob := dial(t, srv.URL)
-	bob.send(shared.TypeJoin, "", shared.Join{Nickname: "bob"})
+	bob.hello("bob")
+	bob.send(shared.TypeJoin, "", shared.Join{})
 	_, _, hist := bob.joined()
 	got := messagesOf(hist)
 	if !slices.Equal(ids(got), span(11, 60)) || !hist[0].More || hist[0].Truncated {
@@ -102,7 +104,8 @@ func TestHistoryOnJoinAndPages(t *testing.T) {
 
 	// A join may ask for more or less, up to the maximum.
 	carol := dial(t, srv.URL)
-	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol", History: new(shared.MaxHistory)})
+	carol.hello("carol")
+	carol.send(shared.TypeJoin, "", shared.Join{History: new(shared.MaxHistory)})
 	_, _, hist = carol.joined()
 	if got := messagesOf(hist); len(got) != 60 || hist[0].More {
 		t.Fatalf("history of %d gave %d messages, more %v", shared.MaxHistory, len(got), hist[0].More)
@@ -117,7 +120,8 @@ func TestHistoryLimits(t *testing.T) {
 	cfg.History = 0
 	srv := startServer(t, cfg)
 	alice := dial(t, srv.URL)
-	alice.send(shared.TypeJoin, "", shared.Join{Nickname: "alice"})
+	alice.hello("alice")
+	alice.send(shared.TypeJoin, "", shared.Join{})
 	if _, _, hist := alice.joined(); len(messagesOf(hist)) != 0 {
 		t.Fatalf("an empty room has history %+v", hist)
 	}
@@ -126,7 +130,8 @@ func TestHistoryLimits(t *testing.T) {
 	// The server's default is no history: a join that does not ask gets
 	// none, but learns that older messages exist.
 	bob := dial(t, srv.URL)
-	bob.send(shared.TypeJoin, "j0", shared.Join{Nickname: "bob"})
+	bob.hello("bob")
+	bob.send(shared.TypeJoin, "j0", shared.Join{})
 	if _, _, hist := bob.joined(); len(messagesOf(hist)) != 0 || !hist[0].More {
 		t.Fatalf("with -history 0, a join got %+v", hist)
 	}
@@ -136,7 +141,8 @@ func TestHistoryLimits(t *testing.T) {
 	}{{"negative", -1}, {"over the maximum", shared.MaxHistory + 1}, {"far over", 1 << 40}} {
 		t.Run(tt.name, func(t *testing.T) {
 			c := dial(t, srv.URL)
-			c.send(shared.TypeJoin, "j1", shared.Join{Nickname: "carol", History: new(tt.n)})
+			c.hello("carol")
+			c.send(shared.TypeJoin, "j1", shared.Join{History: new(tt.n)})
 			if e := c.expectError(shared.CodeInvalidRequest); e.Ref != "j1" || !strings.Contains(e.Message, "history") {
 				t.Errorf("join with history %d: %+v", tt.n, e)
 			}
@@ -156,7 +162,8 @@ func TestHistoryLimits(t *testing.T) {
 		t.Errorf("no limit: %+v", page)
 	}
 	carol := dial(t, srv.URL)
-	carol.send(shared.TypeJoin, "", shared.Join{Nickname: "carol", History: new(3)})
+	carol.hello("carol")
+	carol.send(shared.TypeJoin, "", shared.Join{History: new(3)})
 	if _, _, hist := carol.joined(); !slices.Equal(ids(messagesOf(hist)), span(8, 10)) || !hist[0].More {
 		t.Errorf("history 3: %+v", hist)
 	}
@@ -182,7 +189,8 @@ func TestJoinSeam(t *testing.T) {
 	for j := range 8 {
 		c := dial(t, srv.URL)
 		c.name = fmt.Sprintf("reader%d", j)
-		c.send(shared.TypeJoin, "", shared.Join{Nickname: c.name, History: new(shared.MaxHistory)})
+		c.hello(c.name)
+		c.send(shared.TypeJoin, "", shared.Join{History: new(shared.MaxHistory)})
 		_, _, hist := c.joined()
 		seen := ids(messagesOf(hist))
 		wg.Go(func() {
@@ -220,11 +228,10 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 	var rngMu sync.Mutex
 	drop := func(p float64) bool { rngMu.Lock(); defer rngMu.Unlock(); return rng.Float64() < p }
 
-	// connect joins as name, resuming after since with the session of its
-	// last welcome (as the web app does, so that it takes its nickname
-	// back from a connection the server has not yet seen close), and
-	// returns the messages of the join's history.
-	connect := func(name string, since uint64, session *string) (*client, []shared.Message, error) {
+	// connect signs in as name (a new account the first time, then with
+	// its credential, as the web app does) and joins, resuming after
+	// since, and returns the messages of the join's history.
+	connect := func(name string, since uint64, credential *string) (*client, []shared.Message, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), timeout)
 		defer cancel()
 		conn, err := shared.Dial(ctx, srv.URL)
@@ -232,7 +239,11 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 			return nil, nil, err
 		}
 		c := &client{t: t, conn: conn, name: name}
-		if err := conn.Write(ctx, shared.TypeJoin, "", shared.Join{Nickname: name, Since: &since, History: new(0), Session: *session}); err != nil {
+		hello := shared.Hello{Protocol: shared.ProtocolVersion, Nickname: name, Credential: *credential}
+		if err := conn.Write(ctx, shared.TypeHello, "", hello); err != nil {
+			return nil, nil, err
+		}
+		if err := conn.Write(ctx, shared.TypeJoin, "", shared.Join{Since: &since, History: new(0)}); err != nil {
 			return nil, nil, err
 		}
 		var got []shared.Message
@@ -250,7 +261,9 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 			case shared.TypeWelcome:
 				var w shared.Welcome
 				env.DecodePayload(&w)
-				*session = w.Session
+				if w.Credential != "" {
+					*credential = w.Credential
+				}
 			case shared.TypeHistory:
 				var h shared.History
 				env.DecodePayload(&h)
@@ -267,7 +280,7 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 	for r := range readers {
 		wg.Go(func() {
 			name := fmt.Sprintf("reader%d", r)
-			var session string
+			var credential string
 			var seen []uint64
 			last := func() uint64 {
 				if len(seen) == 0 {
@@ -276,7 +289,7 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 				return seen[len(seen)-1]
 			}
 			for last() < n {
-				c, got, err := connect(name, last(), &session)
+				c, got, err := connect(name, last(), &credential)
 				if err != nil {
 					t.Errorf("%s: %v", name, err)
 					return
@@ -315,10 +328,10 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 	}
 	var sender *client
 	var lastSeen uint64
-	var session string
+	var credential string
 	for len(outbox) > 0 {
 		if sender == nil {
-			c, got, err := connect("sender", lastSeen, &session)
+			c, got, err := connect("sender", lastSeen, &credential)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -363,7 +376,8 @@ func TestResumeWithRandomDisconnects(t *testing.T) {
 	}
 	// Nothing was stored twice: exactly n messages, each id once.
 	check := dial(t, srv.URL)
-	check.send(shared.TypeJoin, "", shared.Join{Nickname: "checker", History: new(0)})
+	check.hello("checker")
+	check.send(shared.TypeJoin, "", shared.Join{History: new(0)})
 	check.joined()
 	var all []shared.Message
 	for before := uint64(n + 1); before > 1; {
@@ -392,7 +406,8 @@ func TestResumeTruncatedAndReset(t *testing.T) {
 	alice.sayAll(30, "m")
 
 	c := dial(t, srv.URL)
-	c.send(shared.TypeJoin, "", shared.Join{Nickname: "late", Since: new(uint64(3))})
+	c.hello("late")
+	c.send(shared.TypeJoin, "", shared.Join{Since: new(uint64(3))})
 	_, _, hist := c.joined()
 	if got := messagesOf(hist); !hist[0].Truncated || !slices.Equal(ids(got), span(21, 30)) {
 		t.Fatalf("resume past retention: truncated %v, ids %v", hist[0].Truncated, ids(got))
@@ -401,7 +416,8 @@ func TestResumeTruncatedAndReset(t *testing.T) {
 
 	// A client that knows ids the room never had (its store was reset).
 	d := dial(t, srv.URL)
-	d.send(shared.TypeJoin, "", shared.Join{Nickname: "stale", Since: new(uint64(500))})
+	d.hello("stale")
+	d.send(shared.TypeJoin, "", shared.Join{Since: new(uint64(500))})
 	_, _, hist = d.joined()
 	if got := messagesOf(hist); !hist[0].Reset || !slices.Equal(ids(got), span(21, 30)) {
 		t.Fatalf("resume beyond the end: reset %v, ids %v", hist[0].Reset, ids(got))

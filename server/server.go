@@ -14,6 +14,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"livechat/server/account"
 	"livechat/server/chat"
 	"livechat/server/store"
 )
@@ -28,11 +29,12 @@ type Server struct {
 }
 
 // New returns a server for cfg that keeps messages in messages (a
-// *store.Store, which the caller closes after the server stops). version
+// *store.Store, which the caller closes after the server stops) and signs
+// people in with accounts (see OpenAccounts). version
 // names this build; web serves the web app's pages, and the files of
 // cfg.WebDir, if set, are served under /web/. New starts nothing: call
 // Run, or mount Handler and call Shutdown yourself.
-func New(cfg Config, version string, web http.Handler, messages chat.Log, log *slog.Logger) (*Server, error) {
+func New(cfg Config, version string, web http.Handler, messages chat.Log, accounts chat.Accounts, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg,
 		log: log,
@@ -42,7 +44,7 @@ func New(cfg Config, version string, web http.Handler, messages chat.Log, log *s
 			TotalQueueBytes: cfg.TotalQueueBytes,
 			PingInterval:    cfg.PingInterval,
 			History:         new(cfg.History),
-		}, messages, log),
+		}, messages, accounts, log),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
@@ -138,3 +140,16 @@ func (s *Server) Connections() int { return s.hub.Connections() }
 func (s *Server) QueuedBytes() (now, peak int64) { return s.hub.QueuedBytes() }
 
 var _ chat.Log = (*store.Store)(nil)
+
+// AccountsBucket is the key-value bucket accounts live in.
+const AccountsBucket = "livechat_accounts"
+
+// OpenAccounts returns the accounts kept in st, shared with every server
+// on the same NATS.
+func OpenAccounts(ctx context.Context, st *store.Store) (*account.Accounts, error) {
+	b, err := st.Bucket(ctx, AccountsBucket)
+	if err != nil {
+		return nil, fmt.Errorf("open accounts: %w", err)
+	}
+	return account.New(b, account.Config{}), nil
+}

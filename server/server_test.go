@@ -32,7 +32,8 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &logRecorder{}
-	s, err := server.New(testConfig(), "test", http.NotFoundHandler(), openStore(t, store.Config{}), slog.New(logs))
+	messages := openStore(t, store.Config{})
+	s, err := server.New(testConfig(), "test", http.NotFoundHandler(), messages, accountsFor(t, messages), slog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,7 +43,7 @@ func TestStaticFiles(t *testing.T) {
 
 	cfg := testConfig()
 	cfg.WebDir, cfg.WebVersion = dir, version
-	s, err := server.New(cfg, "test", http.NotFoundHandler(), nil, slog.New(slog.DiscardHandler))
+	s, err := server.New(cfg, "test", http.NotFoundHandler(), nil, nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,17 +40,26 @@ func TestConnInBrowser(t *testing.T) {
 		}
 	}
 
-	if err := c.Write(ctx, shared.TypeJoin, "j1", shared.Join{Nickname: "Browser", Room: room}); err != nil {
+	nickname := "Browser " + room[3:]
+	if err := c.Write(ctx, shared.TypeHello, "h1", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: nickname}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Write(ctx, shared.TypeJoin, "j1", shared.Join{Room: room}); err != nil {
 		t.Fatal(err)
 	}
 	var w shared.Welcome
 	read(shared.TypeWelcome, &w)
-	if w.Protocol != shared.ProtocolVersion || w.Room != room || w.Limits != shared.DefaultLimits {
+	if w.Protocol != shared.ProtocolVersion || w.You.Nickname != nickname || w.Credential == "" || w.Limits != shared.DefaultLimits {
 		t.Errorf("welcome %+v", w)
+	}
+	var j shared.Joined
+	read(shared.TypeJoined, &j)
+	if j.Room != room || j.Last != 0 {
+		t.Errorf("joined %+v", j)
 	}
 	var p shared.Presence
 	read(shared.TypePresence, &p)
-	if len(p.Users) != 1 || p.Users[0] != "Browser" {
+	if len(p.Users) != 1 || p.Users[0] != nickname {
 		t.Errorf("presence %+v", p)
 	}
 	var h shared.History
@@ -65,15 +74,15 @@ func TestConnInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c2.Close(websocket.StatusNormalClosure, "")
-	c2.Write(ctx, shared.TypeJoin, "j2", shared.Join{Nickname: "BROWSER", Room: room})
+	c2.Write(ctx, shared.TypeHello, "h2", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: strings.ToUpper(nickname)})
 	env, err := c2.Read(ctx)
 	var e shared.Error
-	if err != nil || env.Type != shared.TypeError || env.DecodePayload(&e) != nil || e.Code != shared.CodeNicknameTaken || e.Ref != "j2" {
-		t.Fatalf("duplicate join: %+v %+v %v", env, e, err)
+	if err != nil || env.Type != shared.TypeError || env.DecodePayload(&e) != nil || e.Code != shared.CodeNicknameTaken || e.Ref != "h2" {
+		t.Fatalf("duplicate nickname: %+v %+v %v", env, e, err)
 	}
 
 	text := fmt.Sprintf("from the browser <b>%d</b>", time.Now().UnixNano())
-	if err := c.Write(ctx, shared.TypeSay, "c-1", shared.Say{Text: text}); err != nil {
+	if err := c.Write(ctx, shared.TypeSay, "c-1", shared.Say{Room: room, Text: text}); err != nil {
 		t.Fatal(err)
 	}
 	var m shared.Message
@@ -92,7 +101,7 @@ func TestConnInBrowser(t *testing.T) {
 			t.Fatalf("got %s", env.Type)
 		}
 	}
-	if m.Text != text || m.From != "Browser" || m.ClientID != "c-1" || a.ClientID != "c-1" || a.ID != m.ID {
+	if m.Text != text || m.From != nickname || m.Author != w.You.ID || m.ClientID != "c-1" || a.ClientID != "c-1" || a.ID != m.ID {
 		t.Errorf("message %+v, ack %+v", m, a)
 	}
 }

@@ -33,11 +33,11 @@ func TestDecodeErrors(t *testing.T) {
 }
 
 func TestDecodeIgnoresUnknownFields(t *testing.T) {
-	env, err := shared.Decode([]byte(`{"type":"join","v":2,"extra":{"a":[1]},"payload":{"nickname":"x","colour":"red"}}`))
+	env, err := shared.Decode([]byte(`{"type":"hello","v":2,"extra":{"a":[1]},"payload":{"nickname":"x","colour":"red"}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var j shared.Join
+	var j shared.Hello
 	if err := env.DecodePayload(&j); err != nil || j.Nickname != "x" {
 		t.Fatalf("DecodePayload = %+v, %v", j, err)
 	}
@@ -46,7 +46,7 @@ func TestDecodeIgnoresUnknownFields(t *testing.T) {
 func TestDecodePayloadErrors(t *testing.T) {
 	for _, frame := range []string{
 		`{"type":"join","id":"r1","payload":"alice"}`,
-		`{"type":"join","id":"r1","payload":{"nickname":["a"]}}`,
+		`{"type":"join","id":"r1","payload":{"room":["a"]}}`,
 		`{"type":"join","id":"r1","payload":[]}`,
 	} {
 		env, err := shared.Decode([]byte(frame))

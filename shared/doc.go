@@ -19,51 +19,55 @@
 //
 // A client sends:
 //
-//	join     {"nickname", "room", "since", "history", "session"}  enter a room (all but nickname optional)
-//	say      {"text": "hello"}                                   post to the room; id required
-//	history  {"before": 42, "limit": 50}                          ask for older messages
-//	ping     (no payload)                                        ask for a pong, to check the connection
+//	hello    {"protocol", "credential", "nickname", "password", "device"}  sign in; first, once
+//	join     {"room", "since", "history"}                      enter a room (all optional)
+//	leave    {"room"}                                          leave a room
+//	say      {"room", "text"}                                  post to a room; id required
+//	history  {"room", "before", "limit"}                       ask for older messages
+//	ping     (no payload)                                      ask for a pong, to check the connection
 //
 // The server sends:
 //
-//	welcome          {"nickname", "room", "server", "protocol", "limits", "session", "last"}  join accepted
-//	presence         {"room", "users": [...]}                       who is in the room, after welcome
-//	presence_update  {"room", "joined", "left", "online", "at"}     who came and went lately
-//	history          {"room", "messages", "more", "before", "truncated", "reset", "live"}  stored messages
-//	message          {"id", "room", "from", "text", "at", "client_id"}  a stored chat message, to everyone
-//	ack              {"client_id", "id", "duplicate"}               your say is stored
-//	error            {"code", "message", "ref", "request"}          a request was refused
-//	pong             (no payload; the id of the ping)               answer to a ping
-//	closing          {"status", "reason"}                           the server closes the connection next
-//	batch            [envelope, ...]                                several of the above, in order
+//	welcome          {"server", "protocol", "limits", "you", "admin", "credential"}  hello accepted
+//	joined           {"room", "last"}                                join accepted
+//	left             {"room"}                                        leave done
+//	presence         {"room", "users"}                               who is in the room, after joined
+//	presence_update  {"room", "joined", "left", "online", "at"}      who came and went lately
+//	history          {"room", "messages", "before", "more", "truncated", "reset", "live"}  stored messages
+//	message          {"id", "room", "author", "from", "text", "at", "client_id"}  a stored chat message, to everyone
+//	ack              {"client_id", "id", "duplicate"}                your say is stored
+//	error            {"code", "message", "ref", "request"}           a request was refused
+//	pong             (no payload; the id of the ping)                answer to a ping
+//	closing          {"status", "reason"}                            the server closes the connection next
+//	batch            [envelope, ...]                                 several of the above, in order
 //
 // Times are RFC 3339 strings in UTC. Message ids are assigned by the server
 // and increase within a room; client_id repeats the id of the say that
-// produced the message, so its sender can match it. from is always set by
-// the server from the sender's nickname.
+// produced the message, so its sender can match it. author (the account
+// id) and from (its nickname) are always set by the server.
+//
+// A connection signs in with hello: with the credential of an earlier
+// welcome, with a nickname and password, or with a nickname alone, which
+// creates an account holding it (and answers with its credential).
+// Nicknames belong to one account across the server, compared by their
+// confusable skeleton, so look-alikes are refused. A refused hello leaves
+// the connection open for another try. A connection may join many rooms;
+// a person is in a room while any of their connections is.
 //
 // Every message is stored before it is delivered. A join is answered with
 // the room's recent messages, or, with since, with every message after
 // that id (then live ones, with no gap and no repeat at the seam); history
 // requests page further back. A resent say with an id already stored is
-// acknowledged with the first copy's id and not delivered again.
-//
-// A client may send say only after its join was welcomed, and joins once per
-// connection. When reconnecting, a client sends the session token of its
-// last welcome in its join: if the server still holds the old connection,
-// the new one replaces it (the old one is closed with StatusReplaced, 4001)
-// without presence events. A refused join (for example nickname_taken) leaves the
-// connection open for another try. An error's ref and request name the
-// request it answers. Its code is stable (see the Code constants); its
-// message is for people.
+// acknowledged with the first copy's id and not delivered again. An
+// error's ref and request name the request it answers. Its code is stable
+// (see the Code constants); its message is for people.
 //
 // Presence changes are gathered for a fraction of a second and sent as one
 // presence_update, so a crowd arriving or leaving at once costs each member
 // one event.
 //
 // Limits (also announced in welcome): a nickname has 1 to 32 characters
-// after trimming, no control or invisible characters, and is unique in its
-// room ignoring case and width (see NicknameKey); a text has 1 to 4096
+// after trimming and no control or invisible characters; a text has 1 to 4096
 // bytes of UTF-8 and is not blank; a client frame has at most
 // MaxFrameBytes; history and limit are 0 to MaxHistory. Frame-level faults
 // close the connection: a binary frame with status 1003, invalid UTF-8
@@ -71,8 +75,8 @@
 // to keep up (more than a few MiB wait for it) is closed with 1008; its
 // own requests are not read while half of that waits. Before closing a
 // connection on purpose the server sends a closing event with the status,
-// because browsers do not show it to the page: 4001 (replaced: do not
-// reconnect), 1001 (the server stops; sent after what was queued), 1008,
+// because browsers do not show it to the page: 1001 (the server stops;
+// sent after what was queued), 1008,
 // or 1013 (the server could not keep the connection in step with its
 // room; reconnect and resume). The server pings every 15 seconds; a client
 // that does not answer within 10 seconds is disconnected (browsers and

@@ -34,7 +34,7 @@ func FuzzDecode(f *testing.F) {
 		}
 		// Every payload type decodes without panicking, and what the
 		// server validates stays valid after a round trip.
-		for _, p := range []any{&shared.Join{}, &shared.Say{}, &shared.Message{}, &shared.Error{}, &shared.Welcome{}} {
+		for _, p := range []any{&shared.Hello{}, &shared.Join{}, &shared.Say{}, &shared.Message{}, &shared.Error{}, &shared.Welcome{}} {
 			if err := env.DecodePayload(p); err != nil {
 				var perr *shared.Error
 				if !errors.As(err, &perr) || perr.Code != shared.CodeInvalidRequest {
@@ -42,7 +42,7 @@ func FuzzDecode(f *testing.F) {
 				}
 				continue
 			}
-			if j, ok := p.(*shared.Join); ok {
+			if j, ok := p.(*shared.Hello); ok {
 				if nick, err := shared.CheckNickname(j.Nickname); err == nil {
 					shared.NicknameKey(nick)
 					if again, err := shared.CheckNickname(nick); err != nil || again != nick {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"runtime"
+	"slices"
 	"testing"
 	"time"
 
@@ -31,31 +32,35 @@ var golden = []struct {
 	id      string
 	payload any // a pointer to the payload struct, or nil for none
 }{
-	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Nickname: "Zoë <script>", Room: "general", Since: new(uint64(41)), History: new(20), Session: "s3cr3t-t0k3n"}},
-	{"history_request.json", shared.TypeHistory, "h-2", &shared.HistoryRequest{Before: 42, Limit: new(50)}},
+	{"hello.json", shared.TypeHello, "h-1", &shared.Hello{Protocol: shared.ProtocolVersion, Credential: "acct.dev.s3cr3t", Nickname: "Zoë <script>", Password: "correct horse", Device: "Chromium on Linux"}},
+	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Room: "general", Since: new(uint64(41)), History: new(20)}},
+	{"leave.json", shared.TypeLeave, "l-1", &shared.Leave{Room: "general"}},
+	{"history_request.json", shared.TypeHistory, "h-2", &shared.HistoryRequest{Room: "general", Before: 42, Limit: new(50)}},
 	{"ping.json", shared.TypePing, "p-3", nil},
-	{"say.json", shared.TypeSay, "c-7f3a", &shared.Say{Text: "héllo \"world\"\n<b>&amp;</b> \u2603"}},
-	{"welcome.json", shared.TypeWelcome, "", &shared.Welcome{
-		Nickname: "Zoë <script>", Room: "general", Server: "livechat 1.0.0",
-		Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits, Session: "s3cr3t-t0k3n", Last: 42,
+	{"say.json", shared.TypeSay, "c-7f3a", &shared.Say{Room: "general", Text: "héllo \"world\"\n<b>&amp;</b> \u2603"}},
+	{"welcome.json", shared.TypeWelcome, "h-1", &shared.Welcome{
+		Server: "livechat 1.0.0", Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits,
+		You: shared.Person{ID: "q2lmvkx7", Nickname: "Zoë <script>"}, Admin: true, Credential: "acct.dev.s3cr3t",
 	}},
+	{"joined.json", shared.TypeJoined, "j-1", &shared.Joined{Room: "general", Last: 42}},
+	{"left.json", shared.TypeLeft, "l-1", &shared.Left{Room: "general"}},
 	{"presence.json", shared.TypePresence, "", &shared.Presence{Room: "general", Users: []string{"bob", "Zoë <script>"}}},
 	{"presence_update.json", shared.TypePresenceUpdate, "", &shared.PresenceUpdate{
 		Room: "general", Joined: []string{"bob", "Zoë <script>"}, Left: []string{"carol"}, Online: 2,
 		At: time.Date(2026, 11, 26, 7, 0, 0, 123e6, time.UTC),
 	}},
 	{"pong.json", shared.TypePong, "p-3", nil},
-	{"closing.json", shared.TypeClosing, "", &shared.Closing{Status: int(shared.StatusReplaced), Reason: "this nickname is now connected from another window"}},
+	{"closing.json", shared.TypeClosing, "", &shared.Closing{Status: int(shared.StatusTryAgain), Reason: "some messages could not be read; reconnect to get them"}},
 	{"message.json", shared.TypeMessage, "", &shared.Message{
-		ID: 42, Room: "general", From: "Zoë <script>", Text: "héllo \"world\"\n<b>&amp;</b> \u2603",
+		ID: 42, Room: "general", Author: "q2lmvkx7", From: "Zoë <script>", Text: "héllo \"world\"\n<b>&amp;</b> \u2603",
 		At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC), ClientID: "c-7f3a",
 	}},
-	{"ack.json", shared.TypeAck, "", &shared.Ack{ClientID: "c-7f3a", ID: 42}},
-	{"history.json", shared.TypeHistory, "", &shared.History{
-		Room: "general", More: true, Truncated: true, Live: true,
+	{"ack.json", shared.TypeAck, "", &shared.Ack{ClientID: "c-7f3a", ID: 42, Duplicate: true}},
+	{"history.json", shared.TypeHistory, "h-2", &shared.History{
+		Room: "general", Before: 43, More: true, Truncated: true, Reset: true, Live: true,
 		Messages: []shared.Message{
-			{ID: 41, Room: "general", From: "bob", Text: "earlier", At: time.Date(2026, 11, 26, 7, 0, 59, 0, time.UTC), ClientID: "c-1"},
-			{ID: 42, Room: "general", From: "Zoë <script>", Text: "héllo", At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC), ClientID: "c-7f3a"},
+			{ID: 41, Room: "general", Author: "b0bb0b", From: "bob", Text: "earlier", At: time.Date(2026, 11, 26, 7, 0, 59, 0, time.UTC), ClientID: "c-1"},
+			{ID: 42, Room: "general", Author: "q2lmvkx7", From: "Zoë <script>", Text: "héllo", At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC), ClientID: "c-7f3a"},
 		},
 	}},
 	{"batch.json", shared.TypeBatch, "", &[]json.RawMessage{
@@ -63,7 +68,7 @@ var golden = []struct {
 		json.RawMessage(`{"type":"message","payload":{"id":43,"room":"general","from":"bob","text":"hi","at":"2026-11-26T07:00:01Z","client_id":"c-9"}}`),
 	}},
 	{"error.json", shared.TypeError, "", &shared.Error{
-		Code: shared.CodeNicknameTaken, Message: `"bob" is already taken in #general`, Ref: "j-1", Request: shared.TypeJoin,
+		Code: shared.CodeNicknameTaken, Message: `"bоb" looks too much like "bob", which belongs to someone else`, Ref: "h-1", Request: shared.TypeHello,
 	}},
 }
 
@@ -121,12 +126,7 @@ func TestGoldenCoversEveryType(t *testing.T) {
 	for _, g := range golden {
 		have[g.typ] = true
 	}
-	for _, typ := range []shared.Type{
-		shared.TypeJoin, shared.TypeSay, shared.TypeWelcome, shared.TypePresence,
-		shared.TypePresenceUpdate, shared.TypeMessage, shared.TypeError,
-		shared.TypeHistory, shared.TypeAck, shared.TypeBatch,
-		shared.TypePing, shared.TypePong, shared.TypeClosing,
-	} {
+	for _, typ := range append(slices.Clone(shared.Requests), shared.Events...) {
 		if !have[typ] {
 			t.Errorf("no golden vector for %s", typ)
 		}

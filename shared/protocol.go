@@ -8,16 +8,22 @@ import (
 )
 
 // ProtocolVersion is the version of the wire protocol described in this
-// package. The server announces it in [Welcome]; it changes only when an
-// existing field or type changes meaning, not when one is added.
-const ProtocolVersion = 2
+// package. A client names it in [Hello] and the server answers in
+// [Welcome]; it changes only when an existing field or type changes
+// meaning, not when one is added.
+const ProtocolVersion = 3
 
 // Type names the kind of an [Envelope].
 type Type string
 
 // Requests, sent by clients.
 const (
-	TypeJoin    Type = "join"    // payload: Join
+	// TypeHello opens a connection: it names the protocol and says who
+	// the client is (payload: Hello). It comes first; the server answers
+	// with a welcome, and anything else before a welcome is refused.
+	TypeHello   Type = "hello"
+	TypeJoin    Type = "join"    // payload: Join; answered by joined, presence and history
+	TypeLeave   Type = "leave"   // payload: Leave; answered by left
 	TypeSay     Type = "say"     // payload: Say; the envelope ID is the client message id
 	TypeHistory Type = "history" // payload: HistoryRequest; answered by a history event
 	// TypePing asks the server to answer at once with a pong carrying the
@@ -29,6 +35,8 @@ const (
 // Events and replies, sent by the server.
 const (
 	TypeWelcome        Type = "welcome"         // payload: Welcome
+	TypeJoined         Type = "joined"          // payload: Joined
+	TypeLeft           Type = "left"            // payload: Left
 	TypePresence       Type = "presence"        // payload: Presence
 	TypePresenceUpdate Type = "presence_update" // payload: PresenceUpdate
 	TypeMessage        Type = "message"         // payload: Message
@@ -49,16 +57,19 @@ const (
 	// request; payload: History.
 )
 
-// StatusReplaced is the WebSocket close status of a connection replaced by
-// a newer one of the same session (see Join.Session). A client that
-// receives it should not reconnect: it has been superseded.
-const StatusReplaced websocket.StatusCode = 4001
+// Requests and Events list every type of envelope a client and a server
+// send, in the order PROTOCOL.md describes them. (TypeHistory is both.)
+var (
+	Requests = []Type{TypeHello, TypeJoin, TypeLeave, TypeSay, TypeHistory, TypePing}
+	Events   = []Type{TypeWelcome, TypeJoined, TypeLeft, TypePresence, TypePresenceUpdate, TypeHistory,
+		TypeMessage, TypeAck, TypeError, TypePong, TypeClosing, TypeBatch}
+)
 
 // StatusTryAgain is the close status (1013, "try again later") of a
-// connection the server could not keep exactly in step with its room, for
+// connection the server could not keep exactly in step with its rooms, for
 // example because the message store could not be read: the client should
-// reconnect and resume from the last message it has, which gets it
-// exactly what it missed.
+// reconnect and resume from the last message it has of each room, which
+// gets it exactly what it missed.
 const StatusTryAgain websocket.StatusCode = 1013
 
 // Envelope is one protocol message: exactly one WebSocket text frame holds
@@ -67,22 +78,69 @@ type Envelope struct {
 	// Type says how to read Payload.
 	Type Type `json:"type"`
 	// ID is chosen by the client to name a request. The server echoes it
-	// in the Ref of an Error that answers the request. For a say request it
-	// is required and is the client message id: it comes back as the
+	// in the Ref of an Error that answers the request, and as the ID of a
+	// history, joined or left event answering it. For a say request it is
+	// required and is the client message id: it comes back as the
 	// ClientID of the resulting Message.
 	ID string `json:"id,omitempty"`
 	// Payload holds the type's payload, or nothing for types without one.
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
-// Join asks to enter a room under a nickname.
-type Join struct {
-	// Nickname is what others will see; see [CheckNickname].
+// Hello opens a connection and signs in, in one of three ways: with the
+// Credential of an earlier welcome (a returning device); with a Nickname
+// and Password (another device of a person who set a password); or with a
+// Nickname alone, which creates an account holding that nickname (a first
+// visit). The server answers with a welcome, or with an error
+// (protocol_outdated, unauthorized, nickname_taken, nickname_invalid)
+// after which the connection stays open for another hello.
+type Hello struct {
+	// Protocol is the ProtocolVersion the client speaks. Required.
+	Protocol int `json:"protocol"`
+	// Credential is the credential of an earlier welcome. Keep it secret.
+	Credential string `json:"credential,omitempty"`
+	// Nickname is the nickname to create an account with or, with
+	// Password, to sign in as; see [CheckNickname].
+	Nickname string `json:"nickname,omitempty"`
+	// Password signs in as Nickname.
+	Password string `json:"password,omitempty"`
+	// Device names this device for its owner's list of devices, such as
+	// "Chromium on Linux"; at most 64 characters are kept.
+	Device string `json:"device,omitempty"`
+}
+
+// Welcome answers a successful hello.
+type Welcome struct {
+	// Server names the server software and its version.
+	Server string `json:"server"`
+	// Protocol is the server's ProtocolVersion.
+	Protocol int `json:"protocol"`
+	// Limits are the limits the server enforces.
+	Limits Limits `json:"limits"`
+	// You is the person signed in.
+	You Person `json:"you"`
+	// Admin reports that the person administers the server.
+	Admin bool `json:"admin,omitempty"`
+	// Credential is set when the hello created a new device (a new
+	// account, or a password sign-in): send it in the Hello of every later
+	// connection. Keep it secret.
+	Credential string `json:"credential,omitempty"`
+}
+
+// Person is someone with an account. ID never changes; Nickname does when
+// they rename themselves.
+type Person struct {
+	ID       string `json:"id"`
 	Nickname string `json:"nickname"`
-	// Room is the room to enter; empty means [DefaultRoom].
-	Room string `json:"room,omitempty"`
+}
+
+// Join asks to enter a room, after the welcome. A connection may be in
+// many rooms at once; every event about a room names it.
+type Join struct {
+	// Room is the room to enter; see [CheckRoom].
+	Room string `json:"room"`
 	// Since asks to resume: the id of the last message this client has of
-	// the room (Welcome.Last, if it got none; 0 for a room that had none).
+	// the room (Joined.Last, if it got none; 0 for a room that had none).
 	// The join is answered with every message after it (or with Truncated
 	// set, if some were already removed), then live ones. Without it the
 	// join is answered with recent messages.
@@ -91,22 +149,39 @@ type Join struct {
 	// Since: omitted means DefaultHistory, 0 none, at most MaxHistory;
 	// other values are refused (see HistoryLimit).
 	History *int `json:"history,omitempty"`
-	// Session is the Session of an earlier Welcome for this nickname and
-	// room, sent when reconnecting. If a connection of that session still
-	// holds the nickname (the server has not yet noticed it is gone), this
-	// connection replaces it: the old one is closed with StatusReplaced and
-	// nobody sees a presence change.
-	Session string `json:"session,omitempty"`
 }
 
-// Say sends text to everyone in the room the client has joined.
+// Joined answers a successful join. It is the first event a client
+// receives about the room, followed by a Presence snapshot and the
+// history.
+type Joined struct {
+	Room string `json:"room"`
+	// Last is the id of the room's newest message when the join was
+	// taken (0 if it has none): the history that follows ends there, and a
+	// client that receives no message still resumes from it.
+	Last uint64 `json:"last"`
+}
+
+// Leave asks to stop receiving a room's events on this connection.
+type Leave struct {
+	Room string `json:"room"`
+}
+
+// Left answers a leave: no more events of the room follow.
+type Left struct {
+	Room string `json:"room"`
+}
+
+// Say sends text to everyone in a room the connection has joined.
 type Say struct {
+	Room string `json:"room"`
 	// Text is the message; see [CheckText].
 	Text string `json:"text"`
 }
 
-// HistoryRequest asks for older messages of the joined room.
+// HistoryRequest asks for older messages of a joined room.
 type HistoryRequest struct {
+	Room string `json:"room"`
 	// Before is an id: the answer holds the messages just before it.
 	Before uint64 `json:"before"`
 	// Limit is how many messages at most: omitted means DefaultHistory,
@@ -116,7 +191,7 @@ type HistoryRequest struct {
 }
 
 // History is a run of a room's messages, oldest first, with no gap. A join
-// is answered, after Welcome and Presence, by one or more History events
+// is answered, after Joined and Presence, by one or more History events
 // (the last has Live set) and only then by live events; a HistoryRequest is
 // answered by one with Before set.
 type History struct {
@@ -145,28 +220,6 @@ type Ack struct {
 	Duplicate bool   `json:"duplicate,omitempty"`
 }
 
-// Welcome answers a successful join. It is the first event a client
-// receives in a room, followed by a Presence snapshot.
-type Welcome struct {
-	// Nickname is the nickname as the server accepted it (trimmed).
-	Nickname string `json:"nickname"`
-	// Room is the room joined.
-	Room string `json:"room"`
-	// Server names the server software and its version.
-	Server string `json:"server"`
-	// Protocol is the server's ProtocolVersion.
-	Protocol int `json:"protocol"`
-	// Limits are the limits the server enforces.
-	Limits Limits `json:"limits"`
-	// Session is a secret that lets a reconnecting client take its
-	// nickname back; see Join.Session. Keep it private.
-	Session string `json:"session"`
-	// Last is the id of the room's newest message when the join was
-	// taken (0 if it has none): the history that follows ends there, and a
-	// client that receives no message still resumes from it.
-	Last uint64 `json:"last"`
-}
-
 // Limits are the sizes a server enforces. They equal this package's
 // constants for a server built from it.
 type Limits struct {
@@ -184,12 +237,13 @@ var DefaultLimits = Limits{
 	HistoryMax:       MaxHistory,
 }
 
-// Presence is a snapshot of who is in a room, sent after Welcome. Later
+// Presence is a snapshot of who is in a room, sent after Joined. Later
 // changes arrive as presence_update events.
 type Presence struct {
 	Room string `json:"room"`
-	// Users are the nicknames in the room, the receiver included, sorted
-	// by their nickname key.
+	// Users are the nicknames of the people in the room (with at least
+	// one connection in it), the receiver included, sorted by their
+	// nickname key.
 	Users []string `json:"users"`
 }
 
@@ -214,9 +268,9 @@ type PresenceUpdate struct {
 // Closing tells a client why the server closes its connection, just
 // before the WebSocket close with the same status.
 type Closing struct {
-	// Status is the WebSocket close status that follows: StatusReplaced
-	// (do not reconnect), StatusTryAgain or 1001 (reconnect and resume),
-	// 1008 (too slow to keep up; reconnect and resume).
+	// Status is the WebSocket close status that follows: StatusTryAgain
+	// or 1001 (reconnect and resume), 1008 (too slow to keep up; reconnect
+	// and resume).
 	Status int `json:"status"`
 	// Reason explains it to people.
 	Reason string `json:"reason"`
@@ -229,6 +283,8 @@ type Message struct {
 	// increases within a room.
 	ID   uint64 `json:"id"`
 	Room string `json:"room"`
+	// Author is the sender's account id, set by the server.
+	Author string `json:"author,omitempty"`
 	// From is the sender's nickname, set by the server.
 	From string `json:"from"`
 	Text string `json:"text"`

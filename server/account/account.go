@@ -429,6 +429,13 @@ func (a *Accounts) addDevice(acct *Account, name string) string {
 	return acct.ID + "." + d.ID + "." + secret
 }
 
+// DeviceOf returns the id of the device a credential belongs to, or ""
+// if it is not one.
+func DeviceOf(credential string) string {
+	_, device, _, _ := parseCredential(credential)
+	return device
+}
+
 func parseCredential(c string) (id, device, secret string, ok bool) {
 	id, rest, ok1 := strings.Cut(c, ".")
 	device, secret, ok2 := strings.Cut(rest, ".")

@@ -282,12 +282,13 @@ func (r *run) connect(ctx context.Context, i int) (*client, error) {
 	}
 	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
 	c := &client{r: r, i: i, room: i % r.cfg.Rooms, conn: conn, done: make(chan struct{})}
-	history := 0
-	if err := conn.Write(dctx, shared.TypeJoin, "", shared.Join{
-		Nickname: "c" + strconv.Itoa(i),
-		Room:     r.roomName(c.room),
-		History:  &history,
-	}); err != nil {
+	// Each client is a new account; hello and join go out together.
+	hello := shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "b" + r.id + "-" + strconv.Itoa(i), Device: "livechat bench"}
+	if err := conn.Write(dctx, shared.TypeHello, "", hello); err != nil {
+		conn.WebSocket().CloseNow()
+		return nil, err
+	}
+	if err := conn.Write(dctx, shared.TypeJoin, "", shared.Join{Room: r.roomName(c.room), History: new(0)}); err != nil {
 		conn.WebSocket().CloseNow()
 		return nil, err
 	}
@@ -299,7 +300,7 @@ func (r *run) connect(ctx context.Context, i int) (*client, error) {
 		}
 		if env.Type == shared.TypeError {
 			conn.WebSocket().CloseNow()
-			return nil, fmt.Errorf("join: %s", env.Payload)
+			return nil, fmt.Errorf("sign in and join: %s", env.Payload)
 		}
 		var h shared.History
 		if env.Type == shared.TypeHistory && env.DecodePayload(&h) == nil && h.Live {
@@ -540,6 +541,7 @@ func (r *run) send(ctx context.Context, senders []*client) {
 			// Spread the senders over the interval.
 			next := time.Now().Add(interval * time.Duration(k) / time.Duration(len(senders)))
 			pad := strings.Repeat("x", r.cfg.Size)
+			room := r.roomName(c.room)
 			timer := time.NewTimer(0)
 			defer timer.Stop()
 			for seq := 0; ; seq++ {
@@ -557,7 +559,7 @@ func (r *run) send(ctx context.Context, senders []*client) {
 				head := fmt.Sprintf("~b|%s|%d|%d|%d|", r.id, c.i, seq, time.Now().UnixNano())
 				text := head + pad[:max(r.cfg.Size-len(head), 0)]
 				wctx, cancel := context.WithTimeout(ctx, writeTimeout)
-				err := c.conn.Write(wctx, shared.TypeSay, "m"+strconv.Itoa(seq), shared.Say{Text: text})
+				err := c.conn.Write(wctx, shared.TypeSay, "m"+strconv.Itoa(seq), shared.Say{Room: room, Text: text})
 				cancel()
 				if err != nil {
 					return

@@ -41,13 +41,17 @@ func TestDeadlineMidSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer messages.Close()
+	accounts, err := server.OpenAccounts(ctx, messages)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv, err := server.New(server.Config{
 		ShutdownTimeout: 5 * time.Second,
 		SendQueueBytes:  4 << 20,
 		TotalQueueBytes: 256 << 20,
 		PingInterval:    time.Minute,
 		History:         0,
-	}, "test", http.NotFoundHandler(), messages, slog.New(slog.DiscardHandler))
+	}, "test", http.NotFoundHandler(), messages, accounts, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

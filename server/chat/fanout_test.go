@@ -21,7 +21,7 @@ func BenchmarkFanOut(b *testing.B) {
 			h := &Hub{cfg: Config{SendQueueBytes: 1 << 30, TotalQueueBytes: 1 << 40}, log: slog.New(slog.DiscardHandler)}
 			h.cfg.setDefaults()
 			h.budget = &budget{limit: h.cfg.TotalQueueBytes, floor: budgetFloor}
-			r := &room{name: "general", members: make(map[string]*session), ready: true}
+			r := &room{name: "general", conns: make(map[*membership]struct{}), people: make(map[string]*present), ready: true}
 			var wg sync.WaitGroup
 			for i := range members {
 				s := &session{hub: h, log: h.log}
@@ -35,7 +35,8 @@ func BenchmarkFanOut(b *testing.B) {
 						s.out.sent(size(*frames))
 					}
 				})
-				r.members[fmt.Sprint(i)] = s
+				r.conns[&membership{s: s, r: r}] = struct{}{}
+				r.people[fmt.Sprint(i)] = &present{nickname: fmt.Sprint(i), conns: 1}
 			}
 			m := shared.Message{Room: "general", From: "alice", Text: "a message of an ordinary length, some sixty bytes", At: time.Now()}
 			b.ReportAllocs()

@@ -4,7 +4,6 @@ package chat
 
 import (
 	"context"
-	"crypto/rand"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"livechat/server/account"
 	"livechat/shared"
 )
 
@@ -41,6 +41,8 @@ type Config struct {
 	PingTimeout time.Duration
 	// MaxRooms is how many rooms may be open at once. Default: 1000.
 	MaxRooms int
+	// MaxJoined is how many rooms one connection may be in. Default: 500.
+	MaxJoined int
 	// History is how many recent messages a join gets when it does not
 	// say: nil means shared.DefaultHistory; 0 none; at most
 	// shared.MaxHistory.
@@ -75,6 +77,9 @@ func (c *Config) setDefaults() {
 	if c.MaxRooms <= 0 {
 		c.MaxRooms = 1000
 	}
+	if c.MaxJoined <= 0 {
+		c.MaxJoined = 500
+	}
 	if c.History == nil {
 		c.History = new(shared.DefaultHistory)
 	}
@@ -107,13 +112,24 @@ type Log interface {
 	Subscribe(room string, deliver func([]shared.Message)) (stop func(), err error)
 }
 
+// Accounts signs people in; *account.Accounts is the one livechat uses.
+type Accounts interface {
+	// Register creates an account for nickname with a first device.
+	Register(ctx context.Context, nickname, device string) (account.Account, string, error)
+	// Authenticate returns the account and device of a credential.
+	Authenticate(ctx context.Context, credential string) (account.Account, string, error)
+	// SignIn checks a password and adds a device.
+	SignIn(ctx context.Context, nickname, password, device string) (account.Account, string, error)
+}
+
 // Hub connects the sessions of the people in each room. All methods are
 // safe for concurrent use.
 type Hub struct {
-	cfg    Config
-	store  Log
-	log    *slog.Logger
-	budget *budget
+	cfg      Config
+	store    Log
+	accounts Accounts
+	log      *slog.Logger
+	budget   *budget
 
 	closing atomic.Bool // set by Shutdown
 
@@ -129,12 +145,14 @@ type Hub struct {
 	beatDone chan struct{}
 }
 
-// NewHub returns a hub whose rooms keep their messages in store.
-func NewHub(cfg Config, store Log, log *slog.Logger) *Hub {
+// NewHub returns a hub whose rooms keep their messages in store, for the
+// people of accounts.
+func NewHub(cfg Config, store Log, accounts Accounts, log *slog.Logger) *Hub {
 	cfg.setDefaults()
 	h := &Hub{
 		cfg:      cfg,
 		store:    store,
+		accounts: accounts,
 		log:      log,
 		budget:   &budget{limit: cfg.TotalQueueBytes, floor: budgetFloor},
 		rooms:    make(map[string]*room),
@@ -252,11 +270,6 @@ func (h *Hub) Connections() int {
 // now, and the most that ever waited at once.
 func (h *Hub) QueuedBytes() (now, peak int64) {
 	return h.budget.used.Load(), h.budget.peak.Load()
-}
-
-// newToken returns a random session token.
-func newToken() string {
-	return rand.Text()
 }
 
 func (h *Hub) now() time.Time {

@@ -15,7 +15,9 @@ import (
 	"github.com/coder/websocket"
 	"go.uber.org/goleak"
 
+	"livechat/server/account"
 	"livechat/server/chat"
+	"livechat/server/kv"
 	"livechat/server/store"
 )
 
@@ -34,7 +36,7 @@ func TestHeartbeat(t *testing.T) {
 	hub := chat.NewHub(chat.Config{
 		PingInterval: 50 * time.Millisecond,
 		PingTimeout:  200 * time.Millisecond,
-	}, messages, slog.New(slog.DiscardHandler))
+	}, messages, account.New(&kv.Memory{}, account.Config{}), slog.New(slog.DiscardHandler))
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {

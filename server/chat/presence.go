@@ -15,8 +15,8 @@ import (
 // event per person: a storm cannot fill the queue of a member who keeps
 // up. It is guarded by the room's mu.
 type presenceBuffer struct {
-	changes map[string]presenceChange // by nickname key
-	order   []string                  // keys, in the order they first changed
+	changes map[string]presenceChange // by account id
+	order   []string                  // ids, in the order they first changed
 	timer   *time.Timer               // flushes after the first change (order not empty)
 	// gen counts flushes, and seq the changes recorded since the last
 	// one: a member whose snapshot was taken at (gen, seq) is not sent an
@@ -47,9 +47,9 @@ func (b *presenceBuffer) stop() {
 	}
 }
 
-// announce records that the person with key and nickname joined (or left)
-// the room, to be told to its members at the next flush. The caller holds
-// r.mu.
+// announce records that the person with account id key and nickname
+// joined (or left) the room, to be told to its members at the next flush.
+// The caller holds r.mu.
 func (r *room) announce(h *Hub, key, nickname string, joined bool) {
 	b := &r.presence
 	if b.changes == nil {
@@ -88,7 +88,7 @@ func (r *room) flushPresence(h *Hub) {
 		return
 	}
 	b.timer.Stop()
-	u := shared.PresenceUpdate{Room: r.name, Online: len(r.members), At: h.now()}
+	u := shared.PresenceUpdate{Room: r.name, Online: len(r.people), At: h.now()}
 	for _, key := range b.order {
 		c := b.changes[key]
 		if c.joined {
@@ -106,9 +106,9 @@ func (r *room) flushPresence(h *Hub) {
 		h.log.Error("encode presence update", "room", r.name, "err", err)
 		return
 	}
-	for _, s := range r.members {
-		if s.presenceMark != current {
-			s.pushLive(len(frame), frame)
+	for m := range r.conns {
+		if m.presenceMark != current {
+			m.pushLive(len(frame), frame)
 		}
 	}
 }

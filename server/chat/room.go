@@ -4,7 +4,6 @@ package chat
 
 import (
 	"context"
-	"crypto/subtle"
 	"sort"
 	"sync"
 	"time"
@@ -12,11 +11,11 @@ import (
 	"livechat/shared"
 )
 
-// room is the set of sessions joined under one name on this server, and
-// the live feed of the room's stored messages.
+// room is the connections of this server that joined one room, the
+// people they belong to, and the live feed of the room's stored messages.
 type room struct {
 	name string
-	refs int // sessions in the room or joining it; guarded by Hub.mu
+	refs int // connections in the room or joining it; guarded by Hub.mu
 
 	setup    sync.Once
 	setupErr error
@@ -27,12 +26,16 @@ type room struct {
 	// joins, leaves or messages sent, so a slow store does not stall them.
 	feed sync.Mutex
 
-	mu      sync.Mutex
-	members map[string]*session // by nickname key
-	ready   bool                // last is known
-	early   []shared.Message    // delivered before ready
-	last    uint64              // id of the last message delivered
-	closed  bool                // released: no more flushes
+	mu sync.Mutex
+	// conns are the connections in the room; people, the people they
+	// belong to, by account id: a person is in the room while any of
+	// their connections is.
+	conns  map[*membership]struct{}
+	people map[string]*present
+	ready  bool             // last is known
+	early  []shared.Message // delivered before ready
+	last   uint64           // id of the last message delivered
+	closed bool             // released: no more flushes
 	// presence gathers the changes not yet announced; see presence.go.
 	presence presenceBuffer
 }
@@ -54,7 +57,7 @@ func (h *Hub) enter(ctx context.Context, name string) (*room, error) {
 			h.mu.Unlock()
 			return nil, shared.Errorf(shared.CodeRoomInvalid, "this server has %d rooms open, its limit", h.cfg.MaxRooms)
 		}
-		r = &room{name: name, members: make(map[string]*session)}
+		r = &room{name: name, conns: make(map[*membership]struct{}), people: make(map[string]*present)}
 		h.rooms[name] = r
 	}
 	r.refs++
@@ -119,173 +122,76 @@ func (h *Hub) release(r *room) {
 	}
 }
 
-// deliver fans stored messages out to the room's members, in id order:
-// repeats are dropped, and gaps (messages the live feed skipped) are read
-// back from the store first, without holding the room's lock. If a gap
-// cannot be read even after retrying, nobody may silently miss it: the
-// members are told to reconnect, which resumes each of them exactly.
-func (h *Hub) deliver(r *room, ms []shared.Message) {
-	r.feed.Lock()
-	defer r.feed.Unlock()
-	r.mu.Lock()
-	if !r.ready {
-		r.early = append(r.early, ms...)
-		r.mu.Unlock()
+// present is a person in a room: how many of their connections are in it.
+type present struct {
+	nickname string
+	key      string // shared.NicknameKey(nickname), the order of lists
+	conns    int
+}
+
+// membership is one connection in one room. Its fields are guarded by
+// the room's mu.
+type membership struct {
+	s *session
+	r *room
+	// While catchingUp, the room's events wait in pending (pendingBytes
+	// in all) until the history before them is queued.
+	catchingUp   bool
+	pending      [][]byte
+	pendingBytes int
+	// presenceMark is where the room's presence changes stood when this
+	// connection's snapshot was taken (see presenceBuffer).
+	presenceMark presenceMark
+}
+
+// pushLive queues room events, n bytes in all, holding them back while
+// the connection catches up. The caller holds the room's lock.
+func (m *membership) pushLive(n int, frames ...[]byte) {
+	s := m.s
+	if !m.catchingUp {
+		s.push(n, frames...)
 		return
 	}
-	last := r.last
-	r.mu.Unlock()
-
-	ms, rest, err := h.fillGaps(r, last, ms)
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	h.deliverLocked(r, ms)
-	if err != nil {
-		h.resync(r, rest, err)
-	}
-}
-
-// gapRetries are the waits between attempts to read a gap.
-var gapRetries = []time.Duration{50 * time.Millisecond, 200 * time.Millisecond, 500 * time.Millisecond, time.Second, 2 * time.Second}
-
-// fillGaps returns ms in order after last without repeats, with the
-// messages missing between them read from the store. If a gap cannot be
-// read, it returns the messages before it, the rest, and the error.
-func (h *Hub) fillGaps(r *room, last uint64, ms []shared.Message) (ok, rest []shared.Message, err error) {
-	if contiguous(last, ms) {
-		return ms, nil, nil
-	}
-	ok = make([]shared.Message, 0, len(ms))
-	prev := last
-	for i, m := range ms {
-		if m.ID <= prev {
-			continue
-		}
-		if m.ID > prev+1 {
-			missed, err := h.readGap(r, prev+1, m.ID-1)
-			if err != nil {
-				return ok, ms[i:], err
-			}
-			ok = append(ok, missed...)
-		}
-		ok = append(ok, m)
-		prev = m.ID
-	}
-	return ok, nil, nil
-}
-
-// contiguous reports whether ms are the messages right after last, in
-// order, with no gap and no repeat: the usual case.
-func contiguous(last uint64, ms []shared.Message) bool {
-	for _, m := range ms {
-		if m.ID != last+1 {
-			return false
-		}
-		last = m.ID
-	}
-	return true
-}
-
-// readGap reads the messages from..to, retrying a failing store a few
-// times.
-func (h *Hub) readGap(r *room, from, to uint64) ([]shared.Message, error) {
-	var err error
-	for attempt := 0; ; attempt++ {
-		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
-		var missed []shared.Message
-		missed, err = h.store.Range(ctx, r.name, from, to)
-		cancel()
-		if err == nil {
-			return missed, nil
-		}
-		if attempt == len(gapRetries) || h.closing.Load() {
-			return nil, err
-		}
-		h.log.Warn("read missed messages; retrying", "room", r.name, "from", from, "to", to, "err", err)
-		time.Sleep(gapRetries[attempt])
-	}
-}
-
-// resync gives up on delivering a gap: every member is told to reconnect
-// (status 1013) once what was queued for them is written, which resumes
-// each of them from their last message, and the room goes on after ms.
-// The caller holds r.mu.
-func (h *Hub) resync(r *room, ms []shared.Message, err error) {
-	h.log.Error("missed messages cannot be read; members must resume", "room", r.name, "members", len(r.members), "err", err)
-	again := newCloseFrame(shared.StatusTryAgain, "some messages could not be read; reconnect to get them")
-	for _, s := range r.members {
-		s.stop(again)
-	}
-	for _, m := range ms {
-		r.last = max(r.last, m.ID)
-	}
-}
-
-// deliverLocked encodes each new message once and queues them all for
-// every member at once. ms is in id order with no gap after r.last. The
-// caller holds r.mu.
-func (h *Hub) deliverLocked(r *room, ms []shared.Message) {
-	frames, n := make([][]byte, 0, len(ms)), 0
-	for _, m := range ms {
-		if m.ID <= r.last {
-			continue
-		}
-		frame, err := shared.Encode(shared.TypeMessage, "", m)
-		if err != nil {
-			h.log.Error("encode message", "room", r.name, "err", err)
-			continue
-		}
-		frames, n = append(frames, frame), n+len(frame)
-		r.last = m.ID
-	}
-	if len(frames) == 0 {
+	if queued := m.pendingBytes + s.out.queued(); queued+n > s.hub.cfg.SendQueueBytes {
+		s.tooSlow(queued)
 		return
 	}
-	r.flushPresence(h) // keep presence and messages in order
-	for _, s := range r.members {
-		s.pushLive(n, frames...)
-	}
+	m.pending = append(m.pending, frames...)
+	m.pendingBytes += n
 }
 
-// join admits s under nickname into r, queues welcome, presence and the
-// history the join asks for to s, and announces s to the others. If the
-// nickname is held by a session whose token equals j.Session, s replaces
-// it silently. Live messages that arrive meanwhile wait until the history
-// is queued, so s gets every message once, in order.
-func (h *Hub) join(ctx context.Context, s *session, r *room, nickname string, j shared.Join, history int) error {
-	key := shared.NicknameKey(nickname)
+// goLive queues the events held back while catching up and lets the next
+// ones through. The caller holds the room's lock.
+func (m *membership) goLive() {
+	if len(m.pending) > 0 {
+		m.s.push(m.pendingBytes, m.pending...)
+	}
+	m.catchingUp, m.pending, m.pendingBytes = false, nil, 0
+}
+
+// join adds s to r, queues joined, presence and the history the join
+// asks for to s, and announces its person to the others if they were not
+// in the room yet. Live messages that arrive meanwhile wait until the
+// history is queued, so s gets every message once, in order.
+func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared.Join, history int) error {
+	m := &membership{s: s, r: r, catchingUp: true}
 	r.mu.Lock()
-	old, taken := r.members[key]
-	replacing := taken && j.Session != "" && subtle.ConstantTimeCompare([]byte(old.token), []byte(j.Session)) == 1
-	if taken && !replacing {
-		r.mu.Unlock()
-		return shared.Errorf(shared.CodeNicknameTaken, "%q is already taken in #%s (by %q)", nickname, r.name, old.nickname)
+	r.conns[m] = struct{}{}
+	p := r.people[s.you.ID]
+	if p == nil {
+		p = &present{nickname: s.you.Nickname, key: shared.NicknameKey(s.you.Nickname)}
+		r.people[s.you.ID] = p
 	}
-	token := newToken()
-	if replacing {
-		// The person never left: keep the nickname as others know it.
-		nickname, token = old.nickname, old.token
-		old.stop(newCloseFrame(shared.StatusReplaced, "this nickname is now connected from another window"))
-	}
-	r.members[key] = s
-	s.room, s.nickname, s.key, s.token = r, nickname, key, token
-	s.catchingUp = true
+	p.conns++
+	s.rooms[r.name] = m
 	last := r.last
 
-	s.send(shared.TypeWelcome, "", shared.Welcome{
-		Nickname: nickname,
-		Room:     r.name,
-		Server:   h.cfg.Server,
-		Protocol: shared.ProtocolVersion,
-		Limits:   shared.DefaultLimits,
-		Session:  token,
-		Last:     last,
-	})
+	s.send(shared.TypeJoined, id, shared.Joined{Room: r.name, Last: last})
 	s.send(shared.TypePresence, "", shared.Presence{Room: r.name, Users: r.users()})
-	if !replacing {
-		r.announce(h, key, nickname, true)
+	if p.conns == 1 {
+		r.announce(h, s.you.ID, p.nickname, true)
 	}
-	s.presenceMark = r.presence.mark() // the snapshot has its own join too
+	m.presenceMark = r.presence.mark() // the snapshot has its own join too
 	r.mu.Unlock()
 
 	if err := h.catchUp(ctx, s, r.name, j, history, last); err != nil {
@@ -297,57 +203,57 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, nickname string, j 
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	s.goLive()
+	m.goLive()
 	return nil
 }
 
-// users returns the members' nicknames sorted by key. The caller holds
-// r.mu.
+// users returns the nicknames of the people in the room, sorted by
+// nickname key. The caller holds r.mu.
 func (r *room) users() []string {
-	keys := make([]string, 0, len(r.members))
-	for k := range r.members {
-		keys = append(keys, k)
+	people := make([]*present, 0, len(r.people))
+	for _, p := range r.people {
+		people = append(people, p)
 	}
-	sort.Strings(keys)
-	users := make([]string, len(keys))
-	for i, k := range keys {
-		users[i] = r.members[k].nickname
+	sort.Slice(people, func(i, j int) bool { return people[i].key < people[j].key })
+	users := make([]string, len(people))
+	for i, p := range people {
+		users[i] = p.nickname
 	}
 	return users
 }
 
-// leave takes s out of its room, if it joined one, tells the others unless
-// the hub is shutting down, and releases the room.
-func (h *Hub) leave(s *session) {
-	r := s.room
-	if r == nil {
-		return
+// leave takes s out of the room called name, tells the others if its
+// person has no other connection in it (unless the hub is shutting down),
+// and releases the room. It reports whether s was in the room.
+func (h *Hub) leave(s *session, name string) bool {
+	m := s.rooms[name]
+	if m == nil {
+		return false
 	}
-	s.room = nil
+	delete(s.rooms, name)
+	r := m.r
 	r.mu.Lock()
-	if r.members[s.key] == s { // not replaced by a newer connection
-		delete(r.members, s.key)
-		if !h.closing.Load() && len(r.members) > 0 {
-			r.announce(h, s.key, s.nickname, false)
+	delete(r.conns, m)
+	if p := r.people[s.you.ID]; p != nil {
+		if p.conns--; p.conns == 0 {
+			delete(r.people, s.you.ID)
+			if !h.closing.Load() && len(r.people) > 0 {
+				r.announce(h, s.you.ID, p.nickname, false)
+			}
 		}
 	}
 	r.mu.Unlock()
 	h.release(r)
+	return true
 }
 
-// say stores text from s without waiting, so that the reader goes on
-// with the next request; once stored, the message reaches the room by the
-// live feed and s gets an ack (or an error to retry).
-func (h *Hub) say(s *session, clientID, text string) error {
-	r := s.room
-	r.mu.Lock()
-	member := r.members[s.key] == s
-	r.mu.Unlock()
-	if !member {
-		return nil // replaced: the newer connection speaks for this nickname
-	}
-	m := shared.Message{Room: r.name, From: s.nickname, Text: text, At: h.now(), ClientID: clientID}
-	err := h.store.AppendAsync(m, s.key+"\x00"+clientID, func(id uint64, dup bool, err error) {
+// say stores text from s in the room m without waiting, so that the
+// reader goes on with the next request; once stored, the message reaches
+// the room by the live feed and s gets an ack (or an error to retry).
+func (h *Hub) say(s *session, m *membership, clientID, text string) error {
+	r := m.r
+	msg := shared.Message{Room: r.name, Author: s.you.ID, From: s.you.Nickname, Text: text, At: h.now(), ClientID: clientID}
+	err := h.store.AppendAsync(msg, s.you.ID+"\x00"+clientID, func(id uint64, dup bool, err error) {
 		if err != nil {
 			h.log.Error("store message", "room", r.name, "err", err)
 			s.send(shared.TypeError, "", shared.Error{Code: shared.CodeInternal, Message: "the message could not be stored; send it again", Ref: clientID, Request: shared.TypeSay})

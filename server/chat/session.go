@@ -15,11 +15,11 @@ import (
 	"livechat/shared"
 )
 
-// session is one WebSocket connection. Its reader goroutine (started by
-// Hub.Serve), and the goroutines it waits for to handle each request, are
-// the only ones to touch room, nickname and key outside of the room's
-// lock; a writer goroutine, running only while the outbox has
-// work, is the only one to write data to ws.
+// session is one WebSocket connection of a signed-in person, in any
+// number of rooms. Its reader goroutine (started by Hub.Serve), and the
+// goroutines it waits for to handle each request, one at a time, are the
+// only ones to touch you, device and rooms; a writer goroutine, running
+// only while the outbox has work, is the only one to write data to ws.
 type session struct {
 	hub  *Hub
 	ws   *websocket.Conn
@@ -28,21 +28,13 @@ type session struct {
 	out  *outbox
 	wg   sync.WaitGroup // the writer and pings
 
-	// Set by join under the room's lock; room is cleared by leave.
-	room     *room
-	nickname string
-	key      string
-	token    string
-
-	// While catchingUp, under the room's lock, the room's events wait in
-	// pending (pendingBytes in all) until the history before them is
-	// queued.
-	catchingUp   bool
-	pending      [][]byte
-	pendingBytes int
-	// presenceMark is where the room's presence changes stood when this
-	// session's snapshot was taken (see presenceBuffer).
-	presenceMark presenceMark
+	// Set by hello: who is signed in (you.ID is empty before), and on
+	// which of their devices.
+	you    shared.Person
+	device string
+	admin  bool
+	// rooms are the rooms joined, by name.
+	rooms map[string]*membership
 
 	stopped   atomic.Bool  // stop was called: what the peer sends is ignored
 	writeFrom atomic.Int64 // when the write in progress began (unix ns), or 0
@@ -52,10 +44,11 @@ type session struct {
 
 func newSession(h *Hub, ws *websocket.Conn, log *slog.Logger) *session {
 	s := &session{
-		hub:  h,
-		ws:   ws,
-		conn: shared.NewConn(ws, shared.MaxFrameBytes),
-		log:  log,
+		hub:   h,
+		ws:    ws,
+		conn:  shared.NewConn(ws, shared.MaxFrameBytes),
+		log:   log,
+		rooms: make(map[string]*membership),
 	}
 	s.out = newOutbox(h.cfg.SendQueueBytes, h.budget, &s.wg, s.writer)
 	return s
@@ -66,7 +59,9 @@ func newSession(h *Hub, ws *websocket.Conn, log *slog.Logger) *session {
 // ends when the connection closes, which is how Shutdown ends it.
 func (s *session) run(ctx context.Context) {
 	err := s.readLoop(ctx)
-	s.hub.leave(s)
+	for name := range s.rooms {
+		s.hub.leave(s, name)
+	}
 	s.out.end()
 	s.ws.CloseNow()
 	s.wg.Wait()
@@ -84,14 +79,14 @@ func (s *session) run(ctx context.Context) {
 
 // stop closes the connection with c, whose closing event tells the
 // client why first; the first call wins. Queued frames are written first,
-// except for a replaced connection (its successor has them) and a slow
-// client (StatusPolicyViolation), which is cut off at once: a write stuck
-// on its full socket ends with the connection. It never blocks.
+// except for a slow client (StatusPolicyViolation), which is cut off at
+// once: a write stuck on its full socket ends with the connection. It
+// never blocks.
 func (s *session) stop(c *closeFrame) {
 	if !s.stopped.CompareAndSwap(false, true) {
 		return
 	}
-	s.out.close(c, c.code == websocket.StatusPolicyViolation || c.code == shared.StatusReplaced)
+	s.out.close(c, c.code == websocket.StatusPolicyViolation)
 	if c.code == websocket.StatusPolicyViolation && s.writeFrom.Load() != 0 {
 		s.ws.CloseNow()
 	}
@@ -110,30 +105,6 @@ func (s *session) push(n int, frames ...[]byte) {
 func (s *session) tooSlow(queued int) {
 	s.log.Warn("disconnecting slow client", "queued_bytes", queued)
 	s.stop(newCloseFrame(websocket.StatusPolicyViolation, "too slow to keep up: reconnect to resume"))
-}
-
-// pushLive queues room events, n bytes in all, holding them back while
-// the session catches up. The caller holds the room's lock.
-func (s *session) pushLive(n int, frames ...[]byte) {
-	if !s.catchingUp {
-		s.push(n, frames...)
-		return
-	}
-	if queued := s.pendingBytes + s.out.queued(); queued+n > s.hub.cfg.SendQueueBytes {
-		s.tooSlow(queued)
-		return
-	}
-	s.pending = append(s.pending, frames...)
-	s.pendingBytes += n
-}
-
-// goLive queues the events held back while catching up and lets the next
-// ones through. The caller holds the room's lock.
-func (s *session) goLive() {
-	if len(s.pending) > 0 {
-		s.push(s.pendingBytes, s.pending...)
-	}
-	s.catchingUp, s.pending, s.pendingBytes = false, nil, 0
 }
 
 // send encodes and queues one envelope for this session only.
@@ -210,90 +181,6 @@ func (s *session) request(ctx context.Context, frame []byte) {
 	}
 	if err != nil {
 		s.reply(env, err)
-	}
-}
-
-// handle carries out one request.
-func (s *session) handle(ctx context.Context, env shared.Envelope) error {
-	switch env.Type {
-	case shared.TypeJoin:
-		var j shared.Join
-		if err := env.DecodePayload(&j); err != nil {
-			return err
-		}
-		if s.room != nil {
-			return shared.Errorf(shared.CodeAlreadyJoined, "already in #%s as %q", s.room.name, s.nickname)
-		}
-		nickname, err := shared.CheckNickname(j.Nickname)
-		if err != nil {
-			return err
-		}
-		name, err := shared.CheckRoom(j.Room)
-		if err != nil {
-			return err
-		}
-		history := *s.hub.cfg.History
-		if j.History != nil {
-			if history, err = shared.HistoryLimit("history", j.History); err != nil {
-				return err
-			}
-		}
-		r, err := s.hub.enter(ctx, name)
-		if err != nil {
-			return err
-		}
-		if err := s.hub.join(ctx, s, r, nickname, j, history); err != nil {
-			s.hub.release(r)
-			return err
-		}
-		s.log.Info("joined", "nickname", nickname, "room", name, "resume", j.Since != nil)
-		return nil
-
-	case shared.TypeSay:
-		var say shared.Say
-		if err := env.DecodePayload(&say); err != nil {
-			return err
-		}
-		if s.room == nil {
-			return shared.Errorf(shared.CodeNotJoined, "join a room before you say anything")
-		}
-		if err := shared.CheckID(env.ID); err != nil {
-			return err
-		}
-		if err := shared.CheckText(say.Text); err != nil {
-			return err
-		}
-		return s.hub.say(s, env.ID, say.Text)
-
-	case shared.TypeHistory:
-		var req shared.HistoryRequest
-		if err := env.DecodePayload(&req); err != nil {
-			return err
-		}
-		if s.room == nil {
-			return shared.Errorf(shared.CodeNotJoined, "join a room before you ask for its history")
-		}
-		if req.Before == 0 {
-			return shared.Errorf(shared.CodeInvalidRequest, "a history request needs before: the id of the oldest message you have")
-		}
-		limit, err := shared.HistoryLimit("limit", req.Limit)
-		if err != nil {
-			return err
-		}
-		hist, err := s.hub.page(ctx, s.room.name, req, limit)
-		if err != nil {
-			s.log.Error("read history", "err", err)
-			return shared.Errorf(shared.CodeInternal, "the history cannot be read now; try again")
-		}
-		s.send(shared.TypeHistory, env.ID, hist)
-		return nil
-
-	case shared.TypePing:
-		s.send(shared.TypePong, env.ID, nil)
-		return nil
-
-	default:
-		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: a client sends join, say, history or ping", env.Type)
 	}
 }
 

@@ -276,6 +276,7 @@ func (s *Store) EnsureRoom(ctx context.Context, room string) error {
 
 // record is a message as stored; its id is the stream sequence.
 type record struct {
+	Author   string    `json:"author,omitempty"` // account id; none before accounts
 	From     string    `json:"from"`
 	Text     string    `json:"text"`
 	At       time.Time `json:"at"`
@@ -331,7 +332,7 @@ func (s *Store) AppendAsync(m shared.Message, dedupeID string, done func(id uint
 // newMsg returns the NATS message that stores m, with dedupeID (if set) as
 // JetStream's message id.
 func newMsg(m shared.Message, dedupeID string) (*nats.Msg, error) {
-	data, err := json.Marshal(record{From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID})
+	data, err := json.Marshal(record{Author: m.Author, From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID})
 	if err != nil {
 		return nil, fmt.Errorf("encode message: %w", err)
 	}
@@ -529,7 +530,7 @@ func decode(room string, msg *nats.Msg) (shared.Message, error) {
 	if err := json.Unmarshal(msg.Data, &r); err != nil {
 		return shared.Message{}, fmt.Errorf("message %d of #%s: %w", seq, room, err)
 	}
-	return shared.Message{ID: seq, Room: room, From: r.From, Text: r.Text, At: r.At, ClientID: r.ClientID}, nil
+	return shared.Message{ID: seq, Room: room, Author: r.Author, From: r.From, Text: r.Text, At: r.At, ClientID: r.ClientID}, nil
 }
 
 // liveBatch is the most messages Subscribe hands over at once; liveQueue,

@@ -1,7 +1,7 @@
 // A livechat client in JavaScript, written from shared/PROTOCOL.md alone.
 // Usage: node --experimental-websocket interop.mjs ws://HOST/ws
-// It joins (after a refused duplicate nickname), chats with a second
-// client, and exits 0 when everything the protocol document promises
+// It signs in (after a refused look-alike nickname), joins, chats with a
+// second client, and exits 0 when everything the protocol document promises
 // happened.
 const url = process.argv[2];
 const fail = (msg) => { console.error("interop: " + msg); process.exit(1); };
@@ -45,16 +45,23 @@ async function expect(c, type) {
   return env.payload;
 }
 
-// joined reads welcome, presence and the history up to the one marked live.
+// hello signs in and returns the welcome.
+async function hello(c, payload) {
+  c.send("hello", "h", { protocol: 3, ...payload });
+  return expect(c, "welcome");
+}
+
+// joined reads joined, presence and the history up to the one marked live.
 async function joined(c) {
-  const w = await expect(c, "welcome");
+  const j = await expect(c, "joined");
   const p = await expect(c, "presence");
   c.users = new Set(p.users);
   const messages = [];
   for (;;) {
     const h = await expect(c, "history");
+    if (h.room !== j.room) fail("history of another room " + JSON.stringify(h));
     messages.push(...h.messages);
-    if (h.live) return { w, p, messages };
+    if (h.live) return { j, p, messages };
   }
 }
 
@@ -70,20 +77,28 @@ async function expectSkippingAcks(c, type) {
 
 const room = "interop-" + Math.random().toString(36).slice(2, 10);
 const a = await open();
-a.send("join", "j1", { nickname: "Ada", room });
-const { w, p, messages } = await joined(a);
-if (w.protocol !== 2 || w.nickname !== "Ada" || w.limits.text_max_bytes !== 4096) fail("welcome " + JSON.stringify(w));
+// A protocol 2 join is refused with a reason to reload.
+a.send("join", "old", { nickname: "Ada", room });
+if ((await expect(a, "error")).code !== "protocol_outdated") fail("a protocol 2 join was not refused");
+const w = await hello(a, { nickname: "Ada", device: "interop" });
+if (w.protocol !== 3 || w.you.nickname !== "Ada" || !w.you.id || !w.credential || w.limits.text_max_bytes !== 4096) fail("welcome " + JSON.stringify(w));
+a.send("join", "j1", { room });
+const { j, p, messages } = await joined(a);
+if (j.room !== room || j.last !== 0) fail("joined " + JSON.stringify(j));
 if (p.users.join() !== "Ada") fail("presence " + JSON.stringify(p));
 if (messages.length !== 0) fail("a new room has history " + JSON.stringify(messages));
 
 const b = await open();
-b.send("join", "j1", { nickname: "ADA", room });
+b.send("hello", "h1", { protocol: 3, nickname: "ΑDA" }); // Greek capital alpha
 const e = await expect(b, "error");
-if (e.code !== "nickname_taken" || e.ref !== "j1" || e.request !== "join") fail("error " + JSON.stringify(e));
-b.send("say", "s0", { text: "too early" });
+if (e.code !== "nickname_taken" || e.ref !== "h1" || e.request !== "hello") fail("error " + JSON.stringify(e));
+b.send("say", "s0", { room, text: "too early" });
+if ((await expect(b, "error")).code !== "unauthorized") fail("say before hello was accepted");
+const grace = await hello(b, { nickname: "Grace" });
+b.send("say", "s1", { room, text: "too early" });
 if ((await expect(b, "error")).code !== "not_joined") fail("say before join was accepted");
-b.send("join", "j2", { nickname: "Grace", room });
-const { w: grace, p: bp } = await joined(b);
+b.send("join", "j2", { room });
+const { p: bp } = await joined(b);
 if (bp.users.length !== 2) fail("presence after second join");
 await presenceUntil(a, (u) => u.has("Grace") && u.size === 2);
 
@@ -91,11 +106,11 @@ await presenceUntil(a, (u) => u.has("Grace") && u.size === 2);
 // range is refused, not clamped.
 a.send("ping", "p1");
 if ((await a.next()).id !== "p1") fail("no pong for p1");
-a.send("history", "h0", { before: 1, limit: -1 });
+a.send("history", "h0", { room, before: 1, limit: -1 });
 const bad = await expect(a, "error");
 if (bad.code !== "invalid_request" || bad.ref !== "h0") fail("limit -1 " + JSON.stringify(bad));
 
-b.send("say", "m1", { text: "<img src=x> hello Ada" });
+b.send("say", "m1", { room, text: "<img src=x> hello Ada" });
 let ack = null, mine = null;
 while (!ack || !mine) {
   const env = await b.next();
@@ -105,34 +120,37 @@ while (!ack || !mine) {
 }
 if (ack.client_id !== "m1" || ack.id !== mine.id) fail("ack " + JSON.stringify(ack));
 const m = await expect(a, "message");
-if (m.from !== "Grace" || m.text !== "<img src=x> hello Ada" || m.client_id !== "m1" || !(m.id > 0) || isNaN(Date.parse(m.at))) fail("message " + JSON.stringify(m));
+if (m.from !== "Grace" || m.author !== grace.you.id || m.room !== room || m.text !== "<img src=x> hello Ada" || m.client_id !== "m1" || !(m.id > 0) || isNaN(Date.parse(m.at))) fail("message " + JSON.stringify(m));
 
 // Resending the same id stores nothing new: only an ack of the first copy.
-b.send("say", "m1", { text: "<img src=x> hello Ada" });
+b.send("say", "m1", { room, text: "<img src=x> hello Ada" });
 const again = await expect(b, "ack");
 if (!again.duplicate || again.id !== m.id) fail("resend ack " + JSON.stringify(again));
 
 // A third client resumes from before Grace's message and gets it, once.
 const c = await open();
-c.send("join", "j3", { nickname: "Linus", room, since: m.id - 1 });
+await hello(c, { nickname: "Linus" });
+c.send("join", "j3", { room, since: m.id - 1 });
 const resumed = (await joined(c)).messages;
 if (resumed.length !== 1 || resumed[0].id !== m.id) fail("resumed " + JSON.stringify(resumed));
-c.send("history", "h1", { before: m.id + 1, limit: 10 });
+c.send("history", "h1", { room, before: m.id + 1, limit: 10 });
 const page = await expect(c, "history");
 if (page.before !== m.id + 1 || page.messages.length !== 1 || page.more) fail("page " + JSON.stringify(page));
 c.ws.close(1000);
 for (const x of [a, b]) await presenceUntil(x, (u) => !u.has("Linus") && u.size === 2);
 
-// Grace comes back from another window with her session: the old
-// connection is told why, then closed with 4001, and nobody sees her go.
+// Grace opens a second window with her credential: she is in the room
+// once; she leaves when her last window does.
 const b2 = await open();
-b2.send("join", "j4", { nickname: "Grace", room, session: grace.session, history: 0 });
-await joined(b2);
-const bye = await expect(b, "closing");
-if (bye.status !== 4001) fail("closing " + JSON.stringify(bye));
-if ((await b.closed) !== 4001) fail("the replaced connection was not closed with 4001");
-b2.ws.close(1000);
+const again2 = await hello(b2, { credential: grace.credential });
+if (again2.you.id !== grace.you.id || again2.credential) fail("second window " + JSON.stringify(again2));
+b2.send("join", "j4", { room, history: 0 });
+if ((await joined(b2)).p.users.length !== 2) fail("Grace counted twice");
+b2.send("leave", "l1", { room });
+if ((await expect(b2, "left")).room !== room) fail("no left");
+b.ws.close(1000);
 await presenceUntil(a, (u) => !u.has("Grace") && u.size === 1);
+b2.ws.close(1000);
 a.ws.close(1000);
 console.log("interop: ok");
 process.exit(0);

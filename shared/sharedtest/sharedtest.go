@@ -23,48 +23,73 @@ func ServerURL(t testing.TB) string {
 	return "ws" + strings.TrimPrefix(strings.TrimSuffix(u, "/"), "http") + "/ws"
 }
 
-// Join sends j on conn and reads what answers it: it returns the welcome
-// and the messages of the history, up to the history event marked live,
-// or the error that refused the join.
-func Join(ctx context.Context, conn *shared.Conn, j shared.Join) (shared.Welcome, []shared.Message, error) {
+// Hello signs conn in with h (its Protocol is filled in) and returns the
+// welcome, or the error that refused it.
+func Hello(ctx context.Context, conn *shared.Conn, h shared.Hello) (shared.Welcome, error) {
 	var w shared.Welcome
-	if err := conn.Write(ctx, shared.TypeJoin, "", j); err != nil {
-		return w, nil, err
+	h.Protocol = shared.ProtocolVersion
+	if err := conn.Write(ctx, shared.TypeHello, "", h); err != nil {
+		return w, err
 	}
-	var msgs []shared.Message
 	for {
 		env, err := conn.Read(ctx)
 		if err != nil {
-			return w, nil, err
+			return w, err
 		}
 		switch env.Type {
 		case shared.TypeError:
 			var e shared.Error
 			env.DecodePayload(&e)
-			return w, nil, &e
+			return w, &e
 		case shared.TypeWelcome:
-			env.DecodePayload(&w)
+			err := env.DecodePayload(&w)
+			return w, err
+		}
+	}
+}
+
+// Join sends j on conn and reads what answers it: it returns the joined
+// event and the messages of the history, up to the history event marked
+// live, or the error that refused the join.
+func Join(ctx context.Context, conn *shared.Conn, j shared.Join) (shared.Joined, []shared.Message, error) {
+	var joined shared.Joined
+	if err := conn.Write(ctx, shared.TypeJoin, "", j); err != nil {
+		return joined, nil, err
+	}
+	var msgs []shared.Message
+	for {
+		env, err := conn.Read(ctx)
+		if err != nil {
+			return joined, nil, err
+		}
+		switch env.Type {
+		case shared.TypeError:
+			var e shared.Error
+			env.DecodePayload(&e)
+			return joined, nil, &e
+		case shared.TypeJoined:
+			env.DecodePayload(&joined)
 		case shared.TypeHistory:
 			var h shared.History
 			if err := env.DecodePayload(&h); err != nil {
-				return w, nil, err
+				return joined, nil, err
 			}
 			msgs = append(msgs, h.Messages...)
 			if h.Live {
-				return w, msgs, nil
+				return joined, msgs, nil
 			}
 		}
 	}
 }
 
-// SayAll sends n messages on conn without waiting between them, with
+// SayAll sends n messages to room on conn without waiting between them, with
 // client ids prefix0, prefix1, ..., and returns once all are
 // acknowledged. Other events are read and dropped.
-func SayAll(ctx context.Context, conn *shared.Conn, n int, prefix, text string) error {
+func SayAll(ctx context.Context, conn *shared.Conn, room string, n int, prefix, text string) error {
 	errc := make(chan error, 1)
 	go func() {
 		for i := range n {
-			if err := conn.Write(ctx, shared.TypeSay, fmt.Sprintf("%s%d", prefix, i), shared.Say{Text: text}); err != nil {
+			if err := conn.Write(ctx, shared.TypeSay, fmt.Sprintf("%s%d", prefix, i), shared.Say{Room: room, Text: text}); err != nil {
 				errc <- err
 				return
 			}

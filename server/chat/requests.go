@@ -1,0 +1,218 @@
+//go:build !js
+
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"livechat/server/account"
+	"livechat/shared"
+)
+
+// handle carries out one request of s.
+func (s *session) handle(ctx context.Context, env shared.Envelope) error {
+	if s.you.ID == "" {
+		switch env.Type {
+		case shared.TypeHello:
+			return s.hello(ctx, env)
+		case shared.TypePing:
+		case shared.TypeJoin:
+			if isLegacyJoin(env.Payload) {
+				return shared.Errorf(shared.CodeProtocolOutdated, "this page is out of date: reload it to get the current version of livechat")
+			}
+			fallthrough
+		default:
+			return shared.Errorf(shared.CodeUnauthorized, "say hello first: sign in before anything else")
+		}
+	}
+	switch env.Type {
+	case shared.TypeHello:
+		return shared.Errorf(shared.CodeInvalidRequest, "already signed in as %q", s.you.Nickname)
+	case shared.TypeJoin:
+		return s.join(ctx, env)
+	case shared.TypeLeave:
+		return s.leave(env)
+	case shared.TypeSay:
+		return s.say(env)
+	case shared.TypeHistory:
+		return s.history(ctx, env)
+	case shared.TypePing:
+	default:
+		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: a client sends hello, join, leave, say, history or ping", env.Type)
+	}
+	s.send(shared.TypePong, env.ID, nil)
+	return nil
+}
+
+// isLegacyJoin reports whether a join before hello comes from a client of
+// protocol 2 or older, which joined with a nickname.
+func isLegacyJoin(payload json.RawMessage) bool {
+	var j struct {
+		Nickname *string `json:"nickname"`
+	}
+	return json.Unmarshal(payload, &j) == nil && j.Nickname != nil
+}
+
+// hello signs the connection in: with a credential, a nickname and
+// password, or a new account for a nickname.
+func (s *session) hello(ctx context.Context, env shared.Envelope) error {
+	var h shared.Hello
+	if err := env.DecodePayload(&h); err != nil {
+		return err
+	}
+	switch {
+	case h.Protocol < shared.ProtocolVersion:
+		return shared.Errorf(shared.CodeProtocolOutdated, "this page is out of date (protocol %d, the server speaks %d): reload it to get the current version of livechat", h.Protocol, shared.ProtocolVersion)
+	case h.Protocol > shared.ProtocolVersion:
+		return shared.Errorf(shared.CodeProtocolOutdated, "this server is older than the app (protocol %d, the server speaks %d): try again after it is updated", h.Protocol, shared.ProtocolVersion)
+	}
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	var (
+		acct       account.Account
+		device     string
+		credential string
+		err        error
+	)
+	accounts := s.hub.accounts
+	switch {
+	case h.Credential != "":
+		acct, device, err = accounts.Authenticate(ctx, h.Credential)
+	case h.Password != "":
+		acct, credential, err = accounts.SignIn(ctx, h.Nickname, h.Password, h.Device)
+	default:
+		acct, credential, err = accounts.Register(ctx, h.Nickname, h.Device)
+	}
+	if err != nil {
+		var perr *shared.Error
+		if !errors.As(err, &perr) {
+			s.log.Error("sign in", "err", err)
+			return shared.Errorf(shared.CodeInternal, "signing in failed on the server; try again")
+		}
+		return err
+	}
+	if credential != "" {
+		device = account.DeviceOf(credential)
+	}
+	s.you = shared.Person{ID: acct.ID, Nickname: acct.Nickname}
+	s.device, s.admin = device, acct.Admin
+	s.log = s.log.With("account", acct.ID)
+	s.send(shared.TypeWelcome, env.ID, shared.Welcome{
+		Server:     s.hub.cfg.Server,
+		Protocol:   shared.ProtocolVersion,
+		Limits:     shared.DefaultLimits,
+		You:        s.you,
+		Admin:      acct.Admin,
+		Credential: credential,
+	})
+	s.log.Info("signed in", "nickname", acct.Nickname, "new_device", credential != "")
+	return nil
+}
+
+func (s *session) join(ctx context.Context, env shared.Envelope) error {
+	var j shared.Join
+	if err := env.DecodePayload(&j); err != nil {
+		return err
+	}
+	name, err := shared.CheckRoom(j.Room)
+	if err != nil {
+		return err
+	}
+	if s.rooms[name] != nil {
+		return shared.Errorf(shared.CodeAlreadyJoined, "already in #%s on this connection", name)
+	}
+	if len(s.rooms) >= s.hub.cfg.MaxJoined {
+		return shared.Errorf(shared.CodeInvalidRequest, "a connection is in at most %d rooms: leave one first", s.hub.cfg.MaxJoined)
+	}
+	history := *s.hub.cfg.History
+	if j.History != nil {
+		if history, err = shared.HistoryLimit("history", j.History); err != nil {
+			return err
+		}
+	}
+	r, err := s.hub.enter(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := s.hub.join(ctx, s, r, env.ID, j, history); err != nil {
+		s.hub.release(r)
+		return err
+	}
+	s.log.Debug("joined", "room", name, "resume", j.Since != nil)
+	return nil
+}
+
+func (s *session) leave(env shared.Envelope) error {
+	var l shared.Leave
+	if err := env.DecodePayload(&l); err != nil {
+		return err
+	}
+	name, err := shared.CheckRoom(l.Room)
+	if err != nil {
+		return err
+	}
+	if !s.hub.leave(s, name) {
+		return shared.Errorf(shared.CodeNotJoined, "not in #%s on this connection", name)
+	}
+	s.send(shared.TypeLeft, env.ID, shared.Left{Room: name})
+	return nil
+}
+
+// joined returns the membership of s in the room a request names, or a
+// not_joined error.
+func (s *session) joined(room, doing string) (*membership, error) {
+	name, err := shared.CheckRoom(room)
+	if err != nil {
+		return nil, err
+	}
+	m := s.rooms[name]
+	if m == nil {
+		return nil, shared.Errorf(shared.CodeNotJoined, "join #%s before you %s", name, doing)
+	}
+	return m, nil
+}
+
+func (s *session) say(env shared.Envelope) error {
+	var say shared.Say
+	if err := env.DecodePayload(&say); err != nil {
+		return err
+	}
+	if err := shared.CheckID(env.ID); err != nil {
+		return err
+	}
+	m, err := s.joined(say.Room, "say anything there")
+	if err != nil {
+		return err
+	}
+	if err := shared.CheckText(say.Text); err != nil {
+		return err
+	}
+	return s.hub.say(s, m, env.ID, say.Text)
+}
+
+func (s *session) history(ctx context.Context, env shared.Envelope) error {
+	var req shared.HistoryRequest
+	if err := env.DecodePayload(&req); err != nil {
+		return err
+	}
+	m, err := s.joined(req.Room, "ask for its history")
+	if err != nil {
+		return err
+	}
+	if req.Before == 0 {
+		return shared.Errorf(shared.CodeInvalidRequest, "a history request needs before: the id of the oldest message you have")
+	}
+	limit, err := shared.HistoryLimit("limit", req.Limit)
+	if err != nil {
+		return err
+	}
+	hist, err := s.hub.page(ctx, m.r.name, req, limit)
+	if err != nil {
+		s.log.Error("read history", "err", err)
+		return shared.Errorf(shared.CodeInternal, "the history cannot be read now; try again")
+	}
+	s.send(shared.TypeHistory, env.ID, hist)
+	return nil
+}
