@@ -9,6 +9,7 @@ package kv
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 )
 
@@ -26,6 +27,9 @@ type KV interface {
 	Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error)
 	// Delete removes key, if it has a value.
 	Delete(ctx context.Context, key string) error
+	// Keys returns the keys that begin with prefix, which ends with a dot,
+	// in no particular order.
+	Keys(ctx context.Context, prefix string) ([]string, error)
 }
 
 // Errors a KV returns; implementations wrap their own errors into these.
@@ -81,6 +85,18 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 	defer m.mu.Unlock()
 	delete(m.vals, key)
 	return nil
+}
+
+func (m *Memory) Keys(_ context.Context, prefix string) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var keys []string
+	for k := range m.vals {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+		}
+	}
+	return keys, nil
 }
 
 func (m *Memory) setLocked(key string, value []byte) uint64 {

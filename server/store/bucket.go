@@ -82,6 +82,27 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+func (b *Bucket) Keys(ctx context.Context, prefix string) ([]string, error) {
+	lister, err := b.kv.ListKeysFiltered(ctx, prefix+">")
+	if err != nil {
+		return nil, fmt.Errorf("list %s*: %w", prefix, err)
+	}
+	// The lister ends its watch when it has every key, or with ctx; it
+	// may report a key twice.
+	seen := make(map[string]bool)
+	var keys []string
+	for k := range lister.Keys() {
+		if !seen[k] {
+			seen[k] = true
+			keys = append(keys, k)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("list %s*: %w", prefix, err)
+	}
+	return keys, nil
+}
+
 // durable returns once the write with revision rev is on disk (see
 // durable.go); at once for an external NATS.
 func (b *Bucket) durable(rev uint64) error {

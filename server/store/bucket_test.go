@@ -70,4 +70,18 @@ func TestBucket(t *testing.T) {
 	if _, err := b.Create(ctx, "a", []byte("4")); err != nil {
 		t.Fatalf("Create after Delete: %v", err)
 	}
+
+	for _, k := range []string{"member.r1.x", "member.r1.y", "member.r2.x", "member.r10.z"} {
+		if _, err := b.Create(ctx, k, []byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Delete(ctx, "member.r1.y")
+	keys, err := b.Keys(ctx, "member.r1.")
+	if slices.Sort(keys); err != nil || !slices.Equal(keys, []string{"member.r1.x"}) {
+		t.Fatalf("Keys(member.r1.) = %q, %v", keys, err)
+	}
+	if keys, err := b.Keys(ctx, "none."); err != nil || len(keys) != 0 {
+		t.Fatalf("Keys(none.) = %q, %v", keys, err)
+	}
 }
