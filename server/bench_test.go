@@ -32,11 +32,11 @@ func benchServer(b *testing.B) string {
 	}
 	cfg := testConfig()
 	cfg.SendQueueBytes = 64 << 20
-	accounts, err := server.OpenAccounts(ctx, messages)
+	data, err := server.OpenData(ctx, messages)
 	if err != nil {
 		b.Fatal(err)
 	}
-	s, err := server.New(cfg, "bench", http.NotFoundHandler(), messages, accounts, slog.New(slog.DiscardHandler))
+	s, err := server.New(cfg, "bench", http.NotFoundHandler(), data, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -156,7 +156,7 @@ func TestBadInput(t *testing.T) {
 		{name: "history before join", state: signed, frame: `{"type":"history","payload":{"room":"general","before":5}}`, code: shared.CodeNotJoined},
 		{name: "leave before join", state: signed, frame: `{"type":"leave","payload":{"room":"general"}}`, code: shared.CodeNotJoined},
 		{name: "join twice", state: joined, frame: `{"type":"join","payload":{"room":"general"}}`, code: shared.CodeAlreadyJoined},
-		{name: "say to another room", state: joined, frame: `{"type":"say","id":"s1","payload":{"room":"other","text":"hi"}}`, code: shared.CodeNotJoined},
+		{name: "say to a room that is not", state: joined, frame: `{"type":"say","id":"s1","payload":{"room":"other","text":"hi"}}`, code: shared.CodeNotFound},
 		{name: "say without id", state: joined, frame: `{"type":"say","payload":{"text":"hi"}}`, code: shared.CodeInvalidRequest},
 		{name: "empty text", state: joined, frame: `{"type":"say","id":"s1","payload":{"text":""}}`, code: shared.CodeTextInvalid},
 		{name: "blank text", state: joined, frame: `{"type":"say","id":"s1","payload":{"text":" \n\t "}}`, code: shared.CodeTextInvalid},

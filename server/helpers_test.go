@@ -20,9 +20,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server"
-	"livechat/server/account"
 	"livechat/server/chat"
-	"livechat/server/kv"
 	"livechat/server/store"
 	"livechat/shared"
 )
@@ -107,9 +105,10 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 	return startServerWith(t, cfg, openStore(t, cfg.Store))
 }
 
-// accountsFor returns the accounts kept next to messages: in its bucket
-// if it is a store (or wraps one), else in memory.
-func accountsFor(t *testing.T, messages chat.Log) chat.Accounts {
+// dataFor returns the data of a server whose messages are messages: the
+// accounts and rooms go in the buckets of its store (or of the store it
+// wraps).
+func dataFor(t *testing.T, messages chat.Log) chat.Deps {
 	t.Helper()
 	var st *store.Store
 	switch m := messages.(type) {
@@ -118,15 +117,16 @@ func accountsFor(t *testing.T, messages chat.Log) chat.Accounts {
 	case *faultyLog:
 		st = m.Store
 	default:
-		return account.New(&kv.Memory{}, account.Config{})
+		t.Fatalf("no store under %T", messages)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	a, err := server.OpenAccounts(ctx, st)
+	data, err := server.OpenData(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return a
+	data.Log = messages
+	return data
 }
 
 // startServerWith starts a server with cfg on messages.
@@ -134,7 +134,7 @@ func startServerWith(t *testing.T, cfg server.Config, messages chat.Log) *testSe
 	t.Helper()
 	logs := &logRecorder{}
 	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("web app")) })
-	s, err := server.New(cfg, "test", web, messages, accountsFor(t, messages), slog.New(logs))
+	s, err := server.New(cfg, "test", web, dataFor(t, messages), slog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,6 +166,8 @@ type client struct {
 	// online is how many people are in the room, from the last presence
 	// event read.
 	online int
+	// seq numbers the requests of request.
+	seq int
 }
 
 // dial connects a client that is closed when the test ends.
@@ -219,8 +221,9 @@ func join(t *testing.T, url, nickname string) *client {
 }
 
 // credentials remembers the credential each test person got at their
-// first hello, by server URL and nickname, so that a later connection as
-// the same person signs in as them.
+// first hello, by test, server URL and nickname, so that a later
+// connection as the same person signs in as them. (Servers of different
+// tests may get the same URL.)
 var credentials sync.Map
 
 // hello signs c in as nickname: as the person of that nickname on this
@@ -228,7 +231,8 @@ var credentials sync.Map
 func (c *client) hello(nickname string) shared.Welcome {
 	c.t.Helper()
 	c.name = nickname
-	key := c.url + "\x00" + strings.TrimSpace(nickname)
+	test, _, _ := strings.Cut(c.t.Name(), "/")
+	key := test + "\x00" + c.url + "\x00" + strings.TrimSpace(nickname)
 	h := shared.Hello{Protocol: shared.ProtocolVersion, Nickname: nickname}
 	if cred, ok := credentials.Load(key); ok {
 		h = shared.Hello{Protocol: shared.ProtocolVersion, Credential: cred.(string)}

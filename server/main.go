@@ -56,12 +56,12 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return 1
 	}
 	defer messages.Close()
-	accounts, err := OpenAccounts(ctx, messages)
+	data, err := OpenData(ctx, messages)
 	if err != nil {
-		log.Error("cannot open the accounts", "err", err)
+		log.Error("cannot open the store", "err", err)
 		return 1
 	}
-	srv, err := New(cfg, version, newWeb(cfg.WebVersion), messages, accounts, log)
+	srv, err := New(cfg, version, newWeb(cfg.WebVersion), data, log)
 	if err != nil {
 		log.Error("cannot serve the web app", "err", err)
 		return 1

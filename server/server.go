@@ -16,6 +16,7 @@ import (
 
 	"livechat/server/account"
 	"livechat/server/chat"
+	"livechat/server/room"
 	"livechat/server/store"
 )
 
@@ -28,13 +29,13 @@ type Server struct {
 	handler http.Handler
 }
 
-// New returns a server for cfg that keeps messages in messages (a
-// *store.Store, which the caller closes after the server stops) and signs
-// people in with accounts (see OpenAccounts). version
+// New returns a server for cfg that keeps its messages, people and rooms
+// in data (see OpenData; the caller closes the store after the server
+// stops). version
 // names this build; web serves the web app's pages, and the files of
 // cfg.WebDir, if set, are served under /web/. New starts nothing: call
 // Run, or mount Handler and call Shutdown yourself.
-func New(cfg Config, version string, web http.Handler, messages chat.Log, accounts chat.Accounts, log *slog.Logger) (*Server, error) {
+func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog.Logger) (*Server, error) {
 	s := &Server{
 		cfg: cfg,
 		log: log,
@@ -44,7 +45,7 @@ func New(cfg Config, version string, web http.Handler, messages chat.Log, accoun
 			TotalQueueBytes: cfg.TotalQueueBytes,
 			PingInterval:    cfg.PingInterval,
 			History:         new(cfg.History),
-		}, messages, accounts, log),
+		}, data, log),
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
@@ -141,15 +142,27 @@ func (s *Server) QueuedBytes() (now, peak int64) { return s.hub.QueuedBytes() }
 
 var _ chat.Log = (*store.Store)(nil)
 
-// AccountsBucket is the key-value bucket accounts live in.
-const AccountsBucket = "livechat_accounts"
+// The key-value buckets accounts and rooms live in.
+const (
+	AccountsBucket = "livechat_accounts"
+	RoomsBucket    = "livechat_rooms"
+)
 
-// OpenAccounts returns the accounts kept in st, shared with every server
-// on the same NATS.
-func OpenAccounts(ctx context.Context, st *store.Store) (*account.Accounts, error) {
-	b, err := st.Bucket(ctx, AccountsBucket)
+// OpenData returns what a server keeps in st: the messages, and the
+// accounts and rooms in their buckets, shared with every server on the
+// same NATS.
+func OpenData(ctx context.Context, st *store.Store) (chat.Deps, error) {
+	accounts, err := st.Bucket(ctx, AccountsBucket)
 	if err != nil {
-		return nil, fmt.Errorf("open accounts: %w", err)
+		return chat.Deps{}, fmt.Errorf("open accounts: %w", err)
 	}
-	return account.New(b, account.Config{}), nil
+	rooms, err := st.Bucket(ctx, RoomsBucket)
+	if err != nil {
+		return chat.Deps{}, fmt.Errorf("open rooms: %w", err)
+	}
+	return chat.Deps{
+		Log:      st,
+		Accounts: account.New(accounts, account.Config{}),
+		Rooms:    room.New(rooms, room.Config{}),
+	}, nil
 }

@@ -33,7 +33,7 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	logs := &logRecorder{}
 	messages := openStore(t, store.Config{})
-	s, err := server.New(testConfig(), "test", http.NotFoundHandler(), messages, accountsFor(t, messages), slog.New(logs))
+	s, err := server.New(testConfig(), "test", http.NotFoundHandler(), dataFor(t, messages), slog.New(logs))
 	if err != nil {
 		t.Fatal(err)
 	}

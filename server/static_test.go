@@ -20,6 +20,7 @@ import (
 	"github.com/andybalholm/brotli"
 
 	"livechat/server"
+	"livechat/server/chat"
 	"livechat/shared"
 )
 
@@ -43,7 +44,7 @@ func TestStaticFiles(t *testing.T) {
 
 	cfg := testConfig()
 	cfg.WebDir, cfg.WebVersion = dir, version
-	s, err := server.New(cfg, "test", http.NotFoundHandler(), nil, nil, slog.New(slog.DiscardHandler))
+	s, err := server.New(cfg, "test", http.NotFoundHandler(), chat.Deps{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,8 +20,16 @@
 // A client sends:
 //
 //	hello    {"protocol", "credential", "nickname", "password", "device"}  sign in; first, once
-//	join     {"room", "since", "history"}                      enter a room (all optional)
+//	join     {"room", "invite", "since", "history"}            enter a room (all optional)
 //	leave    {"room"}                                          leave a room
+//	rooms    (no payload)                                      your rooms and the public ones
+//	create_room {"name", "kind", "topic"}                      make a public or private room
+//	open_dm  {"people"}                                        open a direct conversation
+//	invite   {"room", "max_uses", "expires_in"}                invite to a private room
+//	add      {"room", "nickname"}                              add someone to a room
+//	topic    {"room", "topic"}                                 set a room's topic
+//	members  {"room", "after"}                                 list a room's members
+//	read     {"room", "id"}                                    move your read position
 //	say      {"room", "text"}                                  post to a room; id required
 //	history  {"room", "before", "limit"}                       ask for older messages
 //	ping     (no payload)                                      ask for a pong, to check the connection
@@ -36,6 +44,11 @@
 //	history          {"room", "messages", "before", "more", "truncated", "reset", "live"}  stored messages
 //	message          {"id", "room", "author", "from", "text", "at", "client_id"}  a stored chat message, to everyone
 //	ack              {"client_id", "id", "duplicate"}                your say is stored
+//	rooms            {"mine", "directory"}                           answer to rooms
+//	room             {"id", "name", "kind", "topic", "people", "member", "last", "read", "unread", "mentions"}  a room
+//	invite           {"code", "room", "expires", "max_uses"}         answer to invite
+//	members          {"room", "people", "more"}                      answer to members
+//	read             {"room", "id"}                                  your read position moved
 //	error            {"code", "message", "ref", "request"}           a request was refused
 //	pong             (no payload; the id of the ping)                answer to a ping
 //	closing          {"status", "reason"}                            the server closes the connection next

@@ -26,11 +26,16 @@ var (
 	requestPayloads = map[shared.Type]any{
 		shared.TypeHello: shared.Hello{}, shared.TypeJoin: shared.Join{}, shared.TypeLeave: shared.Leave{},
 		shared.TypeSay: shared.Say{}, shared.TypeHistory: shared.HistoryRequest{}, shared.TypePing: nil,
+		shared.TypeRooms: nil, shared.TypeCreateRoom: shared.CreateRoom{}, shared.TypeOpenDM: shared.OpenDM{},
+		shared.TypeInvite: shared.InviteRequest{}, shared.TypeAdd: shared.Add{}, shared.TypeTopic: shared.Topic{},
+		shared.TypeMembers: shared.MembersRequest{}, shared.TypeRead: shared.Read{},
 	}
 	eventPayloads = map[shared.Type]any{
 		shared.TypeWelcome: shared.Welcome{}, shared.TypeJoined: shared.Joined{}, shared.TypeLeft: shared.Left{},
 		shared.TypePresence: shared.Presence{}, shared.TypePresenceUpdate: shared.PresenceUpdate{},
 		shared.TypeHistory: shared.History{}, shared.TypeMessage: shared.Message{}, shared.TypeAck: shared.Ack{},
+		shared.TypeRoomsList: shared.Rooms{}, shared.TypeRoom: shared.RoomInfo{}, shared.TypeInviteCode: shared.Invite{},
+		shared.TypeMembersList: shared.Members{}, shared.TypeReadPosition: shared.Read{},
 		shared.TypeError: shared.Error{}, shared.TypePong: nil, shared.TypeClosing: shared.Closing{}, shared.TypeBatch: nil,
 	}
 )
@@ -85,15 +90,17 @@ func docRow(t *testing.T, section string, typ shared.Type) string {
 // the Go types: every type has its row and every field of its payload is
 // named there, and the package doc lists exactly the payload's fields.
 func TestDocumentsMatchTypes(t *testing.T) {
-	docLine := regexp.MustCompile(`(?m)^//\t(\w+)\s+\{([^}]*)\}`)
+	docLine := regexp.MustCompile(`(?m)^//\t(\w+)\s+(?:\{([^}]*)\}|\(no payload)`)
 	listed := make(map[string][]string) // type -> fields, from doc.go
 	for _, m := range docLine.FindAllStringSubmatch(packageDoc, -1) {
-		var fields []string
-		for _, f := range strings.Split(m[2], ",") {
-			fields = append(fields, strings.Trim(strings.TrimSpace(f), `"`))
+		fields := []string{}
+		for f := range strings.SplitSeq(m[2], ",") {
+			if f = strings.Trim(strings.TrimSpace(f), `"`); f != "" {
+				fields = append(fields, f)
+			}
 		}
-		if m[1] == "history" && listed["history"] != nil {
-			m[1] = "history event"
+		if listed[m[1]] != nil { // the event of a type that is also a request
+			m[1] += " event"
 		}
 		listed[m[1]] = fields
 	}
@@ -127,8 +134,8 @@ func TestDocumentsMatchTypes(t *testing.T) {
 			t.Errorf("event %s has no payload in this test", typ)
 		}
 		key := string(typ)
-		if typ == shared.TypeHistory {
-			key = "history event"
+		if _, ok := requestPayloads[typ]; ok {
+			key += " event"
 		}
 		check("Server to client", typ, p, key)
 	}

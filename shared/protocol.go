@@ -26,6 +26,20 @@ const (
 	TypeLeave   Type = "leave"   // payload: Leave; answered by left
 	TypeSay     Type = "say"     // payload: Say; the envelope ID is the client message id
 	TypeHistory Type = "history" // payload: HistoryRequest; answered by a history event
+	TypeRooms   Type = "rooms"   // no payload; answered by a rooms event
+	// TypeCreateRoom creates a room; payload: CreateRoom; answered by a
+	// room event.
+	TypeCreateRoom Type = "create_room"
+	// TypeOpenDM opens the direct conversation with some people, creating
+	// it the first time; payload: OpenDM; answered by a room event.
+	TypeOpenDM  Type = "open_dm"
+	TypeInvite  Type = "invite"  // payload: InviteRequest; answered by an invite event
+	TypeAdd     Type = "add"     // payload: Add; answered by a room event
+	TypeTopic   Type = "topic"   // payload: Topic; answered by a room event to the room
+	TypeMembers Type = "members" // payload: MembersRequest; answered by a members event
+	// TypeRead moves the reader's read position in a room; payload: Read.
+	// Every connection of the person gets the read event.
+	TypeRead Type = "read"
 	// TypePing asks the server to answer at once with a pong carrying the
 	// same envelope ID. Clients use it to notice a connection that
 	// delivers nothing (browsers cannot send WebSocket pings); no payload.
@@ -34,9 +48,23 @@ const (
 
 // Events and replies, sent by the server.
 const (
-	TypeWelcome        Type = "welcome"         // payload: Welcome
-	TypeJoined         Type = "joined"          // payload: Joined
-	TypeLeft           Type = "left"            // payload: Left
+	TypeWelcome Type = "welcome" // payload: Welcome
+	TypeJoined  Type = "joined"  // payload: Joined
+	TypeLeft    Type = "left"    // payload: Left
+	// TypeRoomsList answers a rooms request; payload: Rooms. (Its type
+	// is "rooms", like the request.)
+	TypeRoomsList Type = "rooms"
+	// TypeRoom describes a room: answering create_room, open_dm, add and
+	// topic, and telling a person of a room they were added to or whose
+	// topic changed; payload: RoomInfo.
+	TypeRoom Type = "room"
+	// TypeInviteCode answers an invite request; payload: Invite.
+	TypeInviteCode Type = "invite"
+	// TypeMembersList answers a members request; payload: Members.
+	TypeMembersList Type = "members"
+	// TypeReadPosition is a person's new read position in a room, sent
+	// to all of their connections; payload: Read.
+	TypeReadPosition   Type = "read"
 	TypePresence       Type = "presence"        // payload: Presence
 	TypePresenceUpdate Type = "presence_update" // payload: PresenceUpdate
 	TypeMessage        Type = "message"         // payload: Message
@@ -60,9 +88,11 @@ const (
 // Requests and Events list every type of envelope a client and a server
 // send, in the order PROTOCOL.md describes them. (TypeHistory is both.)
 var (
-	Requests = []Type{TypeHello, TypeJoin, TypeLeave, TypeSay, TypeHistory, TypePing}
-	Events   = []Type{TypeWelcome, TypeJoined, TypeLeft, TypePresence, TypePresenceUpdate, TypeHistory,
-		TypeMessage, TypeAck, TypeError, TypePong, TypeClosing, TypeBatch}
+	Requests = []Type{TypeHello, TypeJoin, TypeLeave, TypeSay, TypeHistory, TypeRooms, TypeCreateRoom,
+		TypeOpenDM, TypeInvite, TypeAdd, TypeTopic, TypeMembers, TypeRead, TypePing}
+	Events = []Type{TypeWelcome, TypeJoined, TypeLeft, TypePresence, TypePresenceUpdate, TypeHistory,
+		TypeMessage, TypeAck, TypeRoomsList, TypeRoom, TypeInviteCode, TypeMembersList, TypeReadPosition,
+		TypeError, TypePong, TypeClosing, TypeBatch}
 )
 
 // StatusTryAgain is the close status (1013, "try again later") of a
@@ -134,11 +164,20 @@ type Person struct {
 	Nickname string `json:"nickname"`
 }
 
-// Join asks to enter a room, after the welcome. A connection may be in
-// many rooms at once; every event about a room names it.
+// Join asks to enter a room, after the welcome: to receive its events on
+// this connection, becoming a member if not one yet. A connection may be
+// in many rooms at once; every event about a room names it. A public room
+// anyone may join (naming a new one creates it); a private room or a
+// direct conversation only its members, or, for a private room, whoever
+// has an invite: anyone else gets not_found, as for a room that does not
+// exist.
 type Join struct {
-	// Room is the room to enter; see [CheckRoom].
+	// Room is the room to enter; see [CheckRoom]. With Invite it may be
+	// omitted.
 	Room string `json:"room"`
+	// Invite is the code of an invite (see Invite): it makes the person a
+	// member of its room.
+	Invite string `json:"invite,omitempty"`
 	// Since asks to resume: the id of the last message this client has of
 	// the room (Joined.Last, if it got none; 0 for a room that had none).
 	// The join is answered with every message after it (or with Truncated
@@ -162,14 +201,138 @@ type Joined struct {
 	Last uint64 `json:"last"`
 }
 
-// Leave asks to stop receiving a room's events on this connection.
+// Leave asks to leave a room: the person is no longer a member (back into
+// a private room only by invite), and none of their connections receive
+// its events any more.
 type Leave struct {
 	Room string `json:"room"`
 }
 
-// Left answers a leave: no more events of the room follow.
+// Left answers a leave, and tells the person's other connections: no
+// more events of the room follow.
 type Left struct {
 	Room string `json:"room"`
+}
+
+// Room kinds.
+const (
+	KindPublic  = "public"
+	KindPrivate = "private"
+	KindDirect  = "dm"
+)
+
+// RoomInfo describes a room to someone who may see it.
+type RoomInfo struct {
+	// ID names the room in requests: the name of a public room, a
+	// generated id otherwise.
+	ID string `json:"id"`
+	// Name is the room's name (empty for a direct conversation: name it
+	// after its People).
+	Name string `json:"name,omitempty"`
+	// Kind is KindPublic, KindPrivate or KindDirect.
+	Kind  string `json:"kind"`
+	Topic string `json:"topic,omitempty"`
+	// People are the people of a direct conversation.
+	People []Person `json:"people,omitempty"`
+	// Member reports that the receiver is a member.
+	Member bool `json:"member"`
+	// Last is the id of the room's newest message; Read, the receiver's
+	// read position (the last message they read, on any device); Unread,
+	// the messages after it; Mentions, those of them that mention the
+	// receiver. Set in a rooms event, for the receiver's rooms.
+	Last     uint64 `json:"last,omitempty"`
+	Read     uint64 `json:"read,omitempty"`
+	Unread   int    `json:"unread,omitempty"`
+	Mentions int    `json:"mentions,omitempty"`
+}
+
+// Rooms answers a rooms request.
+type Rooms struct {
+	// Mine are the receiver's rooms, with their unread counts.
+	Mine []RoomInfo `json:"mine"`
+	// Directory are the public rooms.
+	Directory []RoomInfo `json:"directory"`
+}
+
+// CreateRoom creates a room whose first member is its creator: a public
+// one (Name is its id, see CheckRoom; if it exists, it is returned) or a
+// private one (Name is 1 to 64 characters; the server makes its id).
+type CreateRoom struct {
+	Name  string `json:"name"`
+	Kind  string `json:"kind"`
+	Topic string `json:"topic,omitempty"`
+}
+
+// OpenDM names the people (by nickname, 1 to 8 besides the sender) of a
+// direct conversation.
+type OpenDM struct {
+	People []string `json:"people"`
+}
+
+// InviteRequest asks for an invite to a private room the sender is a
+// member of.
+type InviteRequest struct {
+	Room string `json:"room"`
+	// MaxUses is how many people may use it: omitted means 1, at most
+	// 1000.
+	MaxUses int `json:"max_uses,omitempty"`
+	// ExpiresIn is how long it lasts, in seconds: omitted means 7 days;
+	// 60 to 30 days.
+	ExpiresIn int `json:"expires_in,omitempty"`
+}
+
+// Invite is an invite: a join with its Code makes the joiner a member of
+// Room.
+type Invite struct {
+	Code    string    `json:"code"`
+	Room    string    `json:"room"`
+	Expires time.Time `json:"expires"`
+	MaxUses int       `json:"max_uses"`
+}
+
+// Add makes a person (by nickname) a member of a room the sender is a
+// member of.
+type Add struct {
+	Room     string `json:"room"`
+	Nickname string `json:"nickname"`
+}
+
+// Topic sets a room's topic (empty: none), at most 250 characters on one
+// line.
+type Topic struct {
+	Room  string `json:"room"`
+	Topic string `json:"topic"`
+}
+
+// MembersRequest asks for the members of a room the sender may see, 500
+// at a time, in the order of their ids.
+type MembersRequest struct {
+	Room string `json:"room"`
+	// After is the id of the last member of the previous page, if any.
+	After string `json:"after,omitempty"`
+}
+
+// Members lists a room's members.
+type Members struct {
+	Room   string   `json:"room"`
+	People []Member `json:"people"`
+	// More reports that more members follow: ask again with After.
+	More bool `json:"more,omitempty"`
+}
+
+// Member is a member of a room.
+type Member struct {
+	ID       string `json:"id"`
+	Nickname string `json:"nickname"`
+	// Online reports that they are in the room now.
+	Online bool `json:"online"`
+}
+
+// Read is a read position: the id of the last message of Room that the
+// person has read.
+type Read struct {
+	Room string `json:"room"`
+	ID   uint64 `json:"id"`
 }
 
 // Say sends text to everyone in a room the connection has joined.

@@ -41,7 +41,7 @@ func TestDeadlineMidSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer messages.Close()
-	accounts, err := server.OpenAccounts(ctx, messages)
+	data, err := server.OpenData(ctx, messages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,7 @@ func TestDeadlineMidSend(t *testing.T) {
 		TotalQueueBytes: 256 << 20,
 		PingInterval:    time.Minute,
 		History:         0,
-	}, "test", http.NotFoundHandler(), messages, accounts, slog.New(slog.DiscardHandler))
+	}, "test", http.NotFoundHandler(), data, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

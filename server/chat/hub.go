@@ -12,6 +12,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server/account"
+	roomdir "livechat/server/room"
 	"livechat/shared"
 )
 
@@ -112,7 +113,8 @@ type Log interface {
 	Subscribe(room string, deliver func([]shared.Message)) (stop func(), err error)
 }
 
-// Accounts signs people in; *account.Accounts is the one livechat uses.
+// Accounts signs people in and finds them; *account.Accounts is the one
+// livechat uses.
 type Accounts interface {
 	// Register creates an account for nickname with a first device.
 	Register(ctx context.Context, nickname, device string) (account.Account, string, error)
@@ -120,6 +122,19 @@ type Accounts interface {
 	Authenticate(ctx context.Context, credential string) (account.Account, string, error)
 	// SignIn checks a password and adds a device.
 	SignIn(ctx context.Context, nickname, password, device string) (account.Account, string, error)
+	// Get returns an account by id; Lookup, by nickname (or a look-alike).
+	Get(ctx context.Context, id string) (account.Account, error)
+	Lookup(ctx context.Context, nickname string) (account.Account, error)
+}
+
+// Deps are what a hub keeps its data in.
+type Deps struct {
+	// Log stores the rooms' messages.
+	Log Log
+	// Accounts are the people.
+	Accounts Accounts
+	// Rooms are the rooms, who may read them, and read positions.
+	Rooms *roomdir.Directory
 }
 
 // Hub connects the sessions of the people in each room. All methods are
@@ -128,6 +143,7 @@ type Hub struct {
 	cfg      Config
 	store    Log
 	accounts Accounts
+	dir      *roomdir.Directory
 	log      *slog.Logger
 	budget   *budget
 
@@ -138,21 +154,28 @@ type Hub struct {
 	mu       sync.Mutex
 	rooms    map[string]*room
 	sessions map[*session]struct{}
+	// people are the signed-in sessions, by account id.
+	people map[string]map[*session]struct{}
 	// idle is broadcast when the last session ends.
 	idle *sync.Cond
+
+	// tasks are work done after a request was answered (recording
+	// mentions); Shutdown waits for them.
+	tasks sync.WaitGroup
 
 	stopBeat chan struct{} // closed by Shutdown to stop heartbeat
 	beatDone chan struct{}
 }
 
-// NewHub returns a hub whose rooms keep their messages in store, for the
-// people of accounts.
-func NewHub(cfg Config, store Log, accounts Accounts, log *slog.Logger) *Hub {
+// NewHub returns a hub of the rooms and people in deps.
+func NewHub(cfg Config, deps Deps, log *slog.Logger) *Hub {
 	cfg.setDefaults()
 	h := &Hub{
 		cfg:      cfg,
-		store:    store,
-		accounts: accounts,
+		store:    deps.Log,
+		accounts: deps.Accounts,
+		dir:      deps.Rooms,
+		people:   make(map[string]map[*session]struct{}),
 		log:      log,
 		budget:   &budget{limit: cfg.TotalQueueBytes, floor: budgetFloor},
 		rooms:    make(map[string]*room),
@@ -207,6 +230,12 @@ func (h *Hub) Serve(ws *websocket.Conn, log *slog.Logger) {
 		s.run(context.Background())
 		h.mu.Lock()
 		delete(h.sessions, s)
+		if s.you.ID != "" {
+			delete(h.people[s.you.ID], s)
+			if len(h.people[s.you.ID]) == 0 {
+				delete(h.people, s.you.ID)
+			}
+		}
 		if len(h.sessions) == 0 {
 			h.idle.Broadcast()
 		}
@@ -256,7 +285,29 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		h.mu.Unlock()
 		<-done
 	}
+	h.tasks.Wait()
 	return nil
+}
+
+// signedIn records that s is signed in as s.you.
+func (h *Hub) signedIn(s *session) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.people[s.you.ID] == nil {
+		h.people[s.you.ID] = make(map[*session]struct{})
+	}
+	h.people[s.you.ID][s] = struct{}{}
+}
+
+// sessionsOf returns the sessions of the person with account id.
+func (h *Hub) sessionsOf(id string) []*session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	ss := make([]*session, 0, len(h.people[id]))
+	for s := range h.people[id] {
+		ss = append(ss, s)
+	}
+	return ss
 }
 
 // Connections returns how many connections the hub serves.

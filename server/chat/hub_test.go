@@ -4,6 +4,7 @@ package chat_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -18,7 +19,10 @@ import (
 	"livechat/server/account"
 	"livechat/server/chat"
 	"livechat/server/kv"
+	"livechat/server/room"
 	"livechat/server/store"
+	"livechat/shared"
+	"livechat/shared/sharedtest"
 )
 
 func TestMain(m *testing.M) {
@@ -36,7 +40,7 @@ func TestHeartbeat(t *testing.T) {
 	hub := chat.NewHub(chat.Config{
 		PingInterval: 50 * time.Millisecond,
 		PingTimeout:  200 * time.Millisecond,
-	}, messages, account.New(&kv.Memory{}, account.Config{}), slog.New(slog.DiscardHandler))
+	}, chat.Deps{Log: messages, Accounts: account.New(&kv.Memory{}, account.Config{}), Rooms: room.New(&kv.Memory{}, room.Config{})}, slog.New(slog.DiscardHandler))
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
@@ -83,5 +87,70 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// TestHeldBackReaderIsNotDropped: a client that asks for more than it
+// reads is held back (the server reads nothing more from it, its pongs
+// among it) for many ping timeouts, and is not taken for dead: it gets
+// every answer once it reads.
+func TestHeldBackReaderIsNotDropped(t *testing.T) {
+	messages, err := store.Open(context.Background(), store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer messages.Close()
+	const timeout = 100 * time.Millisecond
+	hub := chat.NewHub(chat.Config{
+		PingInterval:   timeout / 4,
+		PingTimeout:    timeout,
+		SendQueueBytes: 64 << 10,
+	}, chat.Deps{Log: messages, Accounts: account.New(&kv.Memory{}, account.Config{}), Rooms: room.New(&kv.Memory{}, room.Config{})}, slog.New(slog.DiscardHandler))
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		hub.Serve(ws, slog.New(slog.DiscardHandler))
+	}))
+	defer hs.Close()
+	defer hub.Shutdown(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := shared.Dial(ctx, "ws"+strings.TrimPrefix(hs.URL, "http"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.WebSocket().CloseNow()
+	if _, err := sharedtest.Hello(ctx, conn, shared.Hello{Nickname: "reader"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := sharedtest.Join(ctx, conn, shared.Join{History: new(0)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sharedtest.SayAll(ctx, conn, "general", 50, "m", strings.Repeat("x", 1000)); err != nil {
+		t.Fatal(err)
+	}
+	const pages = 100
+	for i := range pages {
+		if err := conn.Write(ctx, shared.TypeHistory, fmt.Sprint("h", i), shared.HistoryRequest{Before: 51}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Not reading, for many ping timeouts: the time passing is what is
+	// tested.
+	for start := time.Now(); time.Since(start) < 10*timeout; time.Sleep(timeout / 10) {
+		if hub.Connections() != 1 {
+			t.Fatal("the held-back reader was dropped")
+		}
+	}
+	for got := 0; got < pages; {
+		env, err := conn.Read(ctx)
+		if err != nil {
+			t.Fatalf("after %d pages: %v", got, err)
+		}
+		if env.Type == shared.TypeHistory && env.ID == fmt.Sprint("h", got) {
+			got++
+		}
 	}
 }

@@ -111,14 +111,16 @@ func (o *outbox) queued() int {
 // waitRoom returns once at most half of max bytes wait, or the outbox has
 // ended or is closing. The session's reader calls it before each request,
 // so that a client that asks for more than it reads is slowed down by its
-// own socket instead of growing the server.
-func (o *outbox) waitRoom() {
+// own socket instead of growing the server. It reports whether it had to
+// wait.
+func (o *outbox) waitRoom() (waited bool) {
 	for {
 		o.mu.Lock()
 		if o.bytes <= o.max/2 || o.ended || o.closing != nil {
 			o.mu.Unlock()
-			return
+			return waited
 		}
+		waited = true
 		if o.room == nil {
 			o.room = make(chan struct{})
 		}

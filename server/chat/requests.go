@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"livechat/server/account"
+	roomdir "livechat/server/room"
 	"livechat/shared"
 )
 
@@ -33,14 +34,30 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 	case shared.TypeJoin:
 		return s.join(ctx, env)
 	case shared.TypeLeave:
-		return s.leave(env)
+		return s.leave(ctx, env)
+	case shared.TypeRooms:
+		return s.listRooms(ctx, env)
+	case shared.TypeCreateRoom:
+		return s.createRoom(ctx, env)
+	case shared.TypeOpenDM:
+		return s.openDM(ctx, env)
+	case shared.TypeInvite:
+		return s.invite(ctx, env)
+	case shared.TypeAdd:
+		return s.add(ctx, env)
+	case shared.TypeTopic:
+		return s.topic(ctx, env)
+	case shared.TypeMembers:
+		return s.members(ctx, env)
+	case shared.TypeRead:
+		return s.read(ctx, env)
 	case shared.TypeSay:
-		return s.say(env)
+		return s.say(ctx, env)
 	case shared.TypeHistory:
 		return s.history(ctx, env)
 	case shared.TypePing:
 	default:
-		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: a client sends hello, join, leave, say, history or ping", env.Type)
+		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: see PROTOCOL.md for the requests", env.Type)
 	}
 	s.send(shared.TypePong, env.ID, nil)
 	return nil
@@ -99,6 +116,7 @@ func (s *session) hello(ctx context.Context, env shared.Envelope) error {
 	s.you = shared.Person{ID: acct.ID, Nickname: acct.Nickname}
 	s.device, s.admin = device, acct.Admin
 	s.log = s.log.With("account", acct.ID)
+	s.hub.signedIn(s)
 	s.send(shared.TypeWelcome, env.ID, shared.Welcome{
 		Server:     s.hub.cfg.Server,
 		Protocol:   shared.ProtocolVersion,
@@ -116,21 +134,26 @@ func (s *session) join(ctx context.Context, env shared.Envelope) error {
 	if err := env.DecodePayload(&j); err != nil {
 		return err
 	}
-	name, err := shared.CheckRoom(j.Room)
-	if err != nil {
-		return err
-	}
-	if s.rooms[name] != nil {
-		return shared.Errorf(shared.CodeAlreadyJoined, "already in #%s on this connection", name)
-	}
-	if len(s.rooms) >= s.hub.cfg.MaxJoined {
-		return shared.Errorf(shared.CodeInvalidRequest, "a connection is in at most %d rooms: leave one first", s.hub.cfg.MaxJoined)
-	}
 	history := *s.hub.cfg.History
 	if j.History != nil {
+		var err error
 		if history, err = shared.HistoryLimit("history", j.History); err != nil {
 			return err
 		}
+	}
+	rec, err := s.access(ctx, j)
+	if err != nil {
+		return err
+	}
+	name := rec.ID
+	if s.membership(name) != nil {
+		return shared.Errorf(shared.CodeAlreadyJoined, "already in #%s on this connection", name)
+	}
+	s.roomsMu.Lock()
+	n := len(s.rooms)
+	s.roomsMu.Unlock()
+	if n >= s.hub.cfg.MaxJoined {
+		return shared.Errorf(shared.CodeInvalidRequest, "a connection is in at most %d rooms: leave one first", s.hub.cfg.MaxJoined)
 	}
 	r, err := s.hub.enter(ctx, name)
 	if err != nil {
@@ -144,7 +167,45 @@ func (s *session) join(ctx context.Context, env shared.Envelope) error {
 	return nil
 }
 
-func (s *session) leave(env shared.Envelope) error {
+// access returns the room a join asks for if the person may enter it (an
+// invite makes them a member; entering a public room too), or the error
+// to answer.
+func (s *session) access(ctx context.Context, j shared.Join) (roomdir.Room, error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	dir := s.hub.dir
+	if j.Invite != "" {
+		rec, err := dir.Redeem(ctx, j.Invite, s.you.ID)
+		if err == nil && j.Room != "" && j.Room != rec.ID {
+			return roomdir.Room{}, shared.Errorf(shared.CodeInvalidRequest, "this invite is to another room")
+		}
+		return rec, s.storeError("redeem the invite", err)
+	}
+	name, err := shared.CheckRoom(j.Room)
+	if err != nil {
+		return roomdir.Room{}, err
+	}
+	rec, err := dir.Open(ctx, name, s.you.ID)
+	if err == nil && rec.Kind == roomdir.Public {
+		err = dir.AddMember(ctx, rec.ID, s.you.ID, s.you.ID)
+	}
+	return rec, s.storeError("open the room", err)
+}
+
+// storeError passes errors for people on and logs the others, which
+// become an internal error.
+func (s *session) storeError(doing string, err error) error {
+	var perr *shared.Error
+	if err == nil || errors.As(err, &perr) {
+		return err
+	}
+	s.log.Error(doing, "err", err)
+	return shared.Errorf(shared.CodeInternal, "the server could not %s now; try again", doing)
+}
+
+// leave ends the person's membership of a room: none of their
+// connections here are in it any more.
+func (s *session) leave(ctx context.Context, env shared.Envelope) error {
 	var l shared.Leave
 	if err := env.DecodePayload(&l); err != nil {
 		return err
@@ -153,28 +214,73 @@ func (s *session) leave(env shared.Envelope) error {
 	if err != nil {
 		return err
 	}
-	if !s.hub.leave(s, name) {
-		return shared.Errorf(shared.CodeNotJoined, "not in #%s on this connection", name)
+	dctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	member, err := s.hub.dir.IsMember(dctx, name, s.you.ID)
+	if err != nil {
+		return s.storeError("leave the room", err)
+	}
+	if !member && s.membership(name) == nil {
+		if err := s.visible(dctx, name); err != nil {
+			return err
+		}
+		return shared.Errorf(shared.CodeNotJoined, "you are not in #%s", name)
+	}
+	if err := s.hub.dir.Leave(dctx, name, s.you.ID); err != nil {
+		return s.storeError("leave the room", err)
+	}
+	for _, other := range s.hub.sessionsOf(s.you.ID) {
+		if s.hub.unsubscribe(other, name) && other != s {
+			other.send(shared.TypeLeft, "", shared.Left{Room: name})
+		}
 	}
 	s.send(shared.TypeLeft, env.ID, shared.Left{Room: name})
 	return nil
 }
 
-// joined returns the membership of s in the room a request names, or a
-// not_joined error.
-func (s *session) joined(room, doing string) (*membership, error) {
+// joined returns the membership of s in the room a request names; or
+// not_joined, if the person may join it; or not_found, the answer about
+// a room they may not see.
+func (s *session) joined(ctx context.Context, room, doing string) (*membership, error) {
 	name, err := shared.CheckRoom(room)
 	if err != nil {
 		return nil, err
 	}
-	m := s.rooms[name]
-	if m == nil {
-		return nil, shared.Errorf(shared.CodeNotJoined, "join #%s before you %s", name, doing)
+	if m := s.membership(name); m != nil {
+		return m, nil
 	}
-	return m, nil
+	if err := s.visible(ctx, name); err != nil {
+		return nil, err
+	}
+	return nil, shared.Errorf(shared.CodeNotJoined, "join #%s before you %s", name, doing)
 }
 
-func (s *session) say(env shared.Envelope) error {
+// visible returns nil if the person may see the room called name, or
+// not_found.
+func (s *session) visible(ctx context.Context, name string) error {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	rec, err := s.hub.dir.Get(ctx, name)
+	if isNotFound(err) {
+		return err
+	}
+	if err != nil {
+		return s.storeError("find the room", err)
+	}
+	if rec.Kind == roomdir.Public {
+		return nil
+	}
+	member, err := s.hub.dir.IsMember(ctx, name, s.you.ID)
+	if err != nil {
+		return s.storeError("find the room", err)
+	}
+	if !member {
+		return shared.Errorf(shared.CodeNotFound, "there is no room %q that you can see", name)
+	}
+	return nil
+}
+
+func (s *session) say(ctx context.Context, env shared.Envelope) error {
 	var say shared.Say
 	if err := env.DecodePayload(&say); err != nil {
 		return err
@@ -182,7 +288,7 @@ func (s *session) say(env shared.Envelope) error {
 	if err := shared.CheckID(env.ID); err != nil {
 		return err
 	}
-	m, err := s.joined(say.Room, "say anything there")
+	m, err := s.joined(ctx, say.Room, "say anything there")
 	if err != nil {
 		return err
 	}
@@ -197,7 +303,7 @@ func (s *session) history(ctx context.Context, env shared.Envelope) error {
 	if err := env.DecodePayload(&req); err != nil {
 		return err
 	}
-	m, err := s.joined(req.Room, "ask for its history")
+	m, err := s.joined(ctx, req.Room, "ask for its history")
 	if err != nil {
 		return err
 	}

@@ -183,7 +183,9 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared
 		r.people[s.you.ID] = p
 	}
 	p.conns++
+	s.roomsMu.Lock()
 	s.rooms[r.name] = m
+	s.roomsMu.Unlock()
 	last := r.last
 
 	s.send(shared.TypeJoined, id, shared.Joined{Room: r.name, Last: last})
@@ -222,15 +224,17 @@ func (r *room) users() []string {
 	return users
 }
 
-// leave takes s out of the room called name, tells the others if its
-// person has no other connection in it (unless the hub is shutting down),
-// and releases the room. It reports whether s was in the room.
-func (h *Hub) leave(s *session, name string) bool {
+// unsubscribe takes s out of the room called name, tells the others if
+// its person has no other connection in it (unless the hub is shutting
+// down), and releases the room. It reports whether s was in the room.
+func (h *Hub) unsubscribe(s *session, name string) bool {
+	s.roomsMu.Lock()
 	m := s.rooms[name]
+	delete(s.rooms, name)
+	s.roomsMu.Unlock()
 	if m == nil {
 		return false
 	}
-	delete(s.rooms, name)
 	r := m.r
 	r.mu.Lock()
 	delete(r.conns, m)
@@ -260,6 +264,10 @@ func (h *Hub) say(s *session, m *membership, clientID, text string) error {
 			return
 		}
 		s.send(shared.TypeAck, "", shared.Ack{ClientID: clientID, ID: id, Duplicate: dup})
+		if !dup {
+			msg.ID = id
+			h.tasks.Go(func() { h.mentions(msg) })
+		}
 	})
 	if err != nil {
 		h.log.Error("store message", "room", r.name, "err", err)

@@ -33,10 +33,16 @@ type session struct {
 	you    shared.Person
 	device string
 	admin  bool
-	// rooms are the rooms joined, by name.
-	rooms map[string]*membership
+	// rooms are the rooms joined, by name. Other sessions of the person
+	// take rooms out (a leave elsewhere), so they are guarded by roomsMu.
+	roomsMu sync.Mutex
+	rooms   map[string]*membership
 
-	stopped   atomic.Bool  // stop was called: what the peer sends is ignored
+	stopped atomic.Bool // stop was called: what the peer sends is ignored
+	// holds counts the times the reader waited for the queue to drain,
+	// reading nothing (a pong among it), and holding is set meanwhile.
+	holds     atomic.Int64
+	holding   atomic.Bool
 	writeFrom atomic.Int64 // when the write in progress began (unix ns), or 0
 	pinging   atomic.Bool  // a ping waits for its pong
 	lastPing  time.Time    // guarded by Hub.mu
@@ -59,8 +65,8 @@ func newSession(h *Hub, ws *websocket.Conn, log *slog.Logger) *session {
 // ends when the connection closes, which is how Shutdown ends it.
 func (s *session) run(ctx context.Context) {
 	err := s.readLoop(ctx)
-	for name := range s.rooms {
-		s.hub.leave(s, name)
+	for _, name := range s.joinedRooms() {
+		s.hub.unsubscribe(s, name)
 	}
 	s.out.end()
 	s.ws.CloseNow()
@@ -75,6 +81,24 @@ func (s *session) run(ctx context.Context) {
 	default:
 		s.log.Debug("connection ended", "err", err)
 	}
+}
+
+// membership returns s's membership of the room called name, or nil.
+func (s *session) membership(name string) *membership {
+	s.roomsMu.Lock()
+	defer s.roomsMu.Unlock()
+	return s.rooms[name]
+}
+
+// joinedRooms returns the names of the rooms s is in.
+func (s *session) joinedRooms() []string {
+	s.roomsMu.Lock()
+	defer s.roomsMu.Unlock()
+	names := make([]string, 0, len(s.rooms))
+	for name := range s.rooms {
+		names = append(names, name)
+	}
+	return names
 }
 
 // stop closes the connection with c, whose closing event tells the
@@ -141,7 +165,11 @@ func (s *session) reply(env shared.Envelope, err error) {
 // socket.
 func (s *session) readLoop(ctx context.Context) error {
 	for {
-		s.out.waitRoom()
+		s.holding.Store(true)
+		if s.out.waitRoom() {
+			s.holds.Add(1)
+		}
+		s.holding.Store(false)
 		frame, err := s.conn.ReadFrame(ctx)
 		switch {
 		case errors.Is(err, shared.ErrBinaryFrame):
@@ -274,7 +302,13 @@ func (s *session) heartbeat(now time.Time) {
 	defer s.pinging.Store(false)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := s.ws.Ping(ctx); err != nil && !s.stopped.Load() {
+	// The pong may wait behind requests the reader holds back, while the
+	// queue drains (flow control): then a missing pong says nothing, and
+	// a peer that stopped reading is caught by the stuck write above.
+	holds, held := s.holds.Load(), s.holding.Load()
+	err := s.ws.Ping(ctx)
+	held = held || s.holding.Load() || s.holds.Load() != holds
+	if err != nil && !s.stopped.Load() && !held {
 		s.log.Info("peer not answering pings; disconnecting", "err", err)
 		s.ws.CloseNow()
 	}

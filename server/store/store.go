@@ -427,9 +427,13 @@ func (s *Store) ensureDurable(room string, id uint64) error {
 }
 
 // Bounds returns the ids of the oldest and newest messages a room keeps.
-// For a room without messages, first is last+1.
+// For a room without messages (also one never written to), first is
+// last+1.
 func (s *Store) Bounds(ctx context.Context, room string) (first, last uint64, err error) {
 	st, err := s.js.Stream(ctx, streamName(room))
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		return 1, 0, nil // nobody wrote in the room yet
+	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("stream of #%s: %w", room, err)
 	}
