@@ -66,6 +66,8 @@ type Page struct {
 	historyIn  bool    // entries hold the room's recent history (cached or received)
 	users      []string
 	usersIn    bool // users came from the server
+	counted    bool // the room is too big to list: online is the count
+	online     int
 	sayError   string
 	showUsers  bool
 	leaveAsked bool // the leave dialog is open
@@ -194,7 +196,10 @@ func (p *Page) Render() app.UI {
 
 func (p *Page) renderChat() app.UI {
 	people := "People"
-	if p.usersIn {
+	switch {
+	case p.usersIn && p.counted:
+		people = fmt.Sprintf("Online (%d)", p.online)
+	case p.usersIn:
 		people = fmt.Sprintf("Online (%d)", len(p.users))
 	}
 	return app.Div().Class("chat").Body(
@@ -231,7 +236,7 @@ func (p *Page) renderChat() app.UI {
 					OnSend: func(_ app.Context, text string) error { return p.say(text) },
 				},
 			),
-			&userList{Users: p.users, Known: p.usersIn, Self: p.nickname, Open: p.showUsers},
+			&userList{Users: p.users, Known: p.usersIn, Self: p.nickname, Open: p.showUsers, Counted: p.counted, Online: p.online},
 		),
 		app.If(p.leaveAsked, &leaveDialog{
 			Unsent:  len(p.pending),
@@ -356,12 +361,16 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			ctx.Defer(func(app.Context) { focus("composer-text") })
 		}
 	case shared.TypePresence:
-		if ev.Presence.Room == p.room {
-			p.users, p.usersIn = ev.Presence.Users, true
+		if pr := ev.Presence; pr.Room == p.room {
+			p.users, p.usersIn, p.counted, p.online = pr.Users, true, pr.Counted, pr.Online
 		}
 	case shared.TypePresenceUpdate:
-		if ev.Update.Room == p.room {
-			p.applyPresence(*ev.Update)
+		if u := ev.Update; u.Room == p.room {
+			if p.counted, p.online = u.Counted, u.Online; u.Counted {
+				p.users = nil // no longer complete
+			} else {
+				p.applyPresence(*u)
+			}
 		}
 	case shared.TypeHistory:
 		if ev.History.Room == p.room {

@@ -16,6 +16,10 @@ type userList struct {
 	Known bool
 	// Self is the reader's nickname.
 	Self string
+	// Counted is set for a room too big to name everyone: Online says how
+	// many are here.
+	Counted bool
+	Online  int
 	// Open shows the list on narrow screens.
 	Open bool
 }
@@ -26,12 +30,16 @@ func (u *userList) Render() app.UI {
 		class += " open"
 	}
 	heading := "Online"
-	if u.Known {
+	switch {
+	case u.Known && u.Counted:
+		heading = fmt.Sprintf("Online (%d)", u.Online)
+	case u.Known:
 		heading = fmt.Sprintf("Online (%d)", len(u.Users))
 	}
 	return app.Aside().ID("users").Class(class).Aria("label", "Online users").Body(
 		app.H2().Text(heading),
 		app.If(!u.Known, app.P().Class("muted").Text("Connecting…")),
+		app.If(u.Known && u.Counted, app.P().Class("muted").Text(fmt.Sprintf("%d people are here: too many to list.", u.Online))),
 		app.Ul().Body(
 			app.Range(u.Users).Slice(func(i int) app.UI {
 				name := u.Users[i]

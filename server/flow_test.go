@@ -5,6 +5,7 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +19,9 @@ import (
 // TestPresenceStorm: 1,100 people join a room and then leave at once,
 // more than the 1,024 events a send queue once held. A member who reads
 // promptly is never disconnected, and each storm reaches them as a few
-// presence updates listing many people, not one event per person.
+// presence updates, not one event per person: updates naming people
+// while the room is small, counts once it is big, and a full list when
+// it is small again.
 func TestPresenceStorm(t *testing.T) {
 	const crowd = 1100
 	srv := startServer(t, testConfig())
@@ -28,7 +31,6 @@ func TestPresenceStorm(t *testing.T) {
 	// updates to the list it got on joining.
 	type tally struct {
 		updates, names int
-		users          map[string]bool
 	}
 	events := make(chan shared.PresenceUpdate, 4*crowd)
 	readErr := make(chan error, 1)
@@ -39,23 +41,41 @@ func TestPresenceStorm(t *testing.T) {
 				readErr <- err
 				return
 			}
-			if env.Type == shared.TypePresenceUpdate {
+			switch env.Type {
+			case shared.TypePresenceUpdate:
 				var u shared.PresenceUpdate
 				env.DecodePayload(&u)
 				events <- u
+			case shared.TypePresence:
+				// A full list again: as an update naming everyone.
+				var p shared.Presence
+				env.DecodePayload(&p)
+				events <- shared.PresenceUpdate{Room: p.Room, Joined: p.Users, Online: p.Online, Counted: p.Counted}
 			}
 		}
 	}()
 	users := map[string]bool{"watcher": true}
-	// until reads updates until the list has n people.
+	online := 1
+	// until reads updates until n people are online.
 	until := func(what string, n int) tally {
 		t.Helper()
 		var tl tally
-		for len(users) != n {
+		for online != n {
 			select {
 			case u := <-events:
 				tl.updates++
 				tl.names += len(u.Joined) + len(u.Left)
+				online = u.Online
+				if u.Counted {
+					if u.Joined != nil || u.Left != nil || u.Online <= shared.MaxPresenceNames {
+						t.Fatalf("%s: counted update %+v", what, u)
+					}
+					users = nil // no longer complete
+					continue
+				}
+				if users == nil {
+					users = make(map[string]bool) // a full list follows a count
+				}
 				for _, name := range u.Joined {
 					users[name] = true
 				}
@@ -272,5 +292,59 @@ func TestPing(t *testing.T) {
 	c.send(shared.TypePing, "p2", nil)
 	if env := c.next(); env.Type != shared.TypePong || env.ID != "p2" || len(env.Payload) != 0 {
 		t.Fatalf("got %s %q %s, want pong p2", env.Type, env.ID, env.Payload)
+	}
+}
+
+// TestBigRoomPresenceCounts: past shared.MaxPresenceNames people, presence
+// carries the number of people, not their names, to newcomers and to
+// those already in; back under it, everyone gets the full list again.
+func TestBigRoomPresenceCounts(t *testing.T) {
+	srv := startServer(t, testConfig())
+	watcher := join(t, srv.URL, "watcher")
+	n := shared.MaxPresenceNames + 5
+	crowd := make([]*client, 0, n)
+	for i := range n - 1 {
+		c := dial(t, srv.URL)
+		c.name = fmt.Sprintf("p%03d", i)
+		c.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: c.name})
+		c.send(shared.TypeJoin, "", shared.Join{History: new(0)})
+		crowd = append(crowd, c)
+	}
+	// The last one in sees a count.
+	for _, c := range crowd {
+		expect[shared.Welcome](c, shared.TypeWelcome)
+	}
+	last := crowd[len(crowd)-1]
+	expect[shared.Joined](last, shared.TypeJoined)
+	if p := expect[shared.Presence](last, shared.TypePresence); !p.Counted || p.Users != nil || p.Online < shared.MaxPresenceNames {
+		t.Fatalf("a newcomer to a big room got %+v", p)
+	}
+	// The watcher's updates turn into counts.
+	for {
+		u := watcher.presence()
+		if u.Online == n {
+			if !u.Counted || u.Joined != nil {
+				t.Fatalf("update %+v, want a count", u)
+			}
+			break
+		}
+	}
+	// Back under the limit: a full list.
+	for _, c := range crowd[:10] {
+		c.conn.WebSocket().CloseNow()
+	}
+	for {
+		env := watcher.next()
+		if env.Type == shared.TypePresenceUpdate {
+			continue
+		}
+		var p shared.Presence
+		if env.Type != shared.TypePresence || env.DecodePayload(&p) != nil {
+			t.Fatalf("got %s %s, want the full list", env.Type, env.Payload)
+		}
+		if p.Counted || len(p.Users) != n-10 || p.Online != n-10 || !slices.Contains(p.Users, "watcher") {
+			t.Fatalf("after the crowd thinned: %d names, %+v", len(p.Users), p.Online)
+		}
+		break
 	}
 }

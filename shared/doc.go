@@ -30,6 +30,10 @@
 //	topic    {"room", "topic"}                                 set a room's topic
 //	members  {"room", "after"}                                 list a room's members
 //	read     {"room", "id"}                                    move your read position
+//	account  (no payload)                                      your account and devices
+//	password {"password"}                                      set your password
+//	revoke   {"device"}                                        sign a device out
+//	rename   {"nickname"}                                      change your nickname
 //	say      {"room", "text"}                                  post to a room; id required
 //	history  {"room", "before", "limit"}                       ask for older messages
 //	ping     (no payload)                                      ask for a pong, to check the connection
@@ -39,8 +43,8 @@
 //	welcome          {"server", "protocol", "limits", "you", "admin", "credential"}  hello accepted
 //	joined           {"room", "last"}                                join accepted
 //	left             {"room"}                                        leave done
-//	presence         {"room", "users"}                               who is in the room, after joined
-//	presence_update  {"room", "joined", "left", "online", "at"}      who came and went lately
+//	presence         {"room", "users", "online", "counted"}          who is in the room, after joined
+//	presence_update  {"room", "joined", "left", "online", "counted", "at"}  who came and went lately
 //	history          {"room", "messages", "before", "more", "truncated", "reset", "live"}  stored messages
 //	message          {"id", "room", "author", "from", "text", "at", "client_id"}  a stored chat message, to everyone
 //	ack              {"client_id", "id", "duplicate"}                your say is stored
@@ -49,6 +53,7 @@
 //	invite           {"code", "room", "expires", "max_uses"}         answer to invite
 //	members          {"room", "people", "more"}                      answer to members
 //	read             {"room", "id"}                                  your read position moved
+//	account          {"you", "admin", "password", "devices"}         your account
 //	error            {"code", "message", "ref", "request"}           a request was refused
 //	pong             (no payload; the id of the ping)                answer to a ping
 //	closing          {"status", "reason"}                            the server closes the connection next

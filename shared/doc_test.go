@@ -29,6 +29,8 @@ var (
 		shared.TypeRooms: nil, shared.TypeCreateRoom: shared.CreateRoom{}, shared.TypeOpenDM: shared.OpenDM{},
 		shared.TypeInvite: shared.InviteRequest{}, shared.TypeAdd: shared.Add{}, shared.TypeTopic: shared.Topic{},
 		shared.TypeMembers: shared.MembersRequest{}, shared.TypeRead: shared.Read{},
+		shared.TypeAccount: nil, shared.TypePassword: shared.Password{}, shared.TypeRevoke: shared.Revoke{},
+		shared.TypeRename: shared.Rename{},
 	}
 	eventPayloads = map[shared.Type]any{
 		shared.TypeWelcome: shared.Welcome{}, shared.TypeJoined: shared.Joined{}, shared.TypeLeft: shared.Left{},
@@ -36,7 +38,8 @@ var (
 		shared.TypeHistory: shared.History{}, shared.TypeMessage: shared.Message{}, shared.TypeAck: shared.Ack{},
 		shared.TypeRoomsList: shared.Rooms{}, shared.TypeRoom: shared.RoomInfo{}, shared.TypeInviteCode: shared.Invite{},
 		shared.TypeMembersList: shared.Members{}, shared.TypeReadPosition: shared.Read{},
-		shared.TypeError: shared.Error{}, shared.TypePong: nil, shared.TypeClosing: shared.Closing{}, shared.TypeBatch: nil,
+		shared.TypeAccountInfo: shared.Account{},
+		shared.TypeError:       shared.Error{}, shared.TypePong: nil, shared.TypeClosing: shared.Closing{}, shared.TypeBatch: nil,
 	}
 )
 

@@ -45,6 +45,17 @@ var golden = []struct {
 	{"topic.json", shared.TypeTopic, "r-6", &shared.Topic{Room: "general", Topic: "Be kind"}},
 	{"members_request.json", shared.TypeMembers, "r-7", &shared.MembersRequest{Room: "general", After: "b0bb0b"}},
 	{"read_request.json", shared.TypeRead, "r-8", &shared.Read{Room: "general", ID: 42}},
+	{"account_request.json", shared.TypeAccount, "a-1", nil},
+	{"password.json", shared.TypePassword, "a-2", &shared.Password{Password: "correct horse battery"}},
+	{"revoke.json", shared.TypeRevoke, "a-3", &shared.Revoke{Device: "d5h3"}},
+	{"rename.json", shared.TypeRename, "a-4", &shared.Rename{Nickname: "Zoë L"}},
+	{"account.json", shared.TypeAccountInfo, "a-1", &shared.Account{
+		You: shared.Person{ID: "q2lmvkx7", Nickname: "Zoë <script>"}, Admin: true, Password: true,
+		Devices: []shared.Device{
+			{ID: "d5h3", Name: "Chromium on Linux", Created: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC), LastSeen: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), Current: true},
+			{ID: "d7k1", Name: "Safari on iPhone", Created: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), LastSeen: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)},
+		},
+	}},
 	{"say.json", shared.TypeSay, "c-7f3a", &shared.Say{Room: "general", Text: "héllo \"world\"\n<b>&amp;</b> \u2603"}},
 	{"welcome.json", shared.TypeWelcome, "h-1", &shared.Welcome{
 		Server: "livechat 1.0.0", Protocol: shared.ProtocolVersion, Limits: shared.DefaultLimits,
@@ -63,10 +74,14 @@ var golden = []struct {
 	{"read.json", shared.TypeReadPosition, "r-8", &shared.Read{Room: "general", ID: 42}},
 	{"joined.json", shared.TypeJoined, "j-1", &shared.Joined{Room: "general", Last: 42}},
 	{"left.json", shared.TypeLeft, "l-1", &shared.Left{Room: "general"}},
-	{"presence.json", shared.TypePresence, "", &shared.Presence{Room: "general", Users: []string{"bob", "Zoë <script>"}}},
+	{"presence.json", shared.TypePresence, "", &shared.Presence{Room: "general", Users: []string{"bob", "Zoë <script>"}, Online: 2}},
+	{"presence_counted.json", shared.TypePresence, "", &shared.Presence{Room: "lobby", Online: 10000, Counted: true}},
 	{"presence_update.json", shared.TypePresenceUpdate, "", &shared.PresenceUpdate{
 		Room: "general", Joined: []string{"bob", "Zoë <script>"}, Left: []string{"carol"}, Online: 2,
 		At: time.Date(2026, 11, 26, 7, 0, 0, 123e6, time.UTC),
+	}},
+	{"presence_update_counted.json", shared.TypePresenceUpdate, "", &shared.PresenceUpdate{
+		Room: "lobby", Online: 10001, Counted: true, At: time.Date(2026, 11, 26, 7, 0, 0, 0, time.UTC),
 	}},
 	{"pong.json", shared.TypePong, "p-3", nil},
 	{"closing.json", shared.TypeClosing, "", &shared.Closing{Status: int(shared.StatusTryAgain), Reason: "some messages could not be read; reconnect to get them"}},

@@ -40,6 +40,13 @@ const (
 	// TypeRead moves the reader's read position in a room; payload: Read.
 	// Every connection of the person gets the read event.
 	TypeRead Type = "read"
+	// TypeAccount asks for the sender's account: devices, password; no
+	// payload; answered by an account event. TypePassword, TypeRevoke
+	// and TypeRename change it and are answered the same way.
+	TypeAccount  Type = "account"
+	TypePassword Type = "password" // payload: Password
+	TypeRevoke   Type = "revoke"   // payload: Revoke
+	TypeRename   Type = "rename"   // payload: Rename
 	// TypePing asks the server to answer at once with a pong carrying the
 	// same envelope ID. Clients use it to notice a connection that
 	// delivers nothing (browsers cannot send WebSocket pings); no payload.
@@ -64,7 +71,10 @@ const (
 	TypeMembersList Type = "members"
 	// TypeReadPosition is a person's new read position in a room, sent
 	// to all of their connections; payload: Read.
-	TypeReadPosition   Type = "read"
+	TypeReadPosition Type = "read"
+	// TypeAccountInfo describes the receiver's account, answering account,
+	// password, revoke and rename; payload: Account.
+	TypeAccountInfo    Type = "account"
 	TypePresence       Type = "presence"        // payload: Presence
 	TypePresenceUpdate Type = "presence_update" // payload: PresenceUpdate
 	TypeMessage        Type = "message"         // payload: Message
@@ -89,11 +99,17 @@ const (
 // send, in the order PROTOCOL.md describes them. (TypeHistory is both.)
 var (
 	Requests = []Type{TypeHello, TypeJoin, TypeLeave, TypeSay, TypeHistory, TypeRooms, TypeCreateRoom,
-		TypeOpenDM, TypeInvite, TypeAdd, TypeTopic, TypeMembers, TypeRead, TypePing}
+		TypeOpenDM, TypeInvite, TypeAdd, TypeTopic, TypeMembers, TypeRead, TypeAccount, TypePassword,
+		TypeRevoke, TypeRename, TypePing}
 	Events = []Type{TypeWelcome, TypeJoined, TypeLeft, TypePresence, TypePresenceUpdate, TypeHistory,
 		TypeMessage, TypeAck, TypeRoomsList, TypeRoom, TypeInviteCode, TypeMembersList, TypeReadPosition,
-		TypeError, TypePong, TypeClosing, TypeBatch}
+		TypeAccountInfo, TypeError, TypePong, TypeClosing, TypeBatch}
 )
+
+// StatusSignedOut is the close status of a connection whose device was
+// signed out (revoked, on this or another device): the client should
+// forget its credential and not reconnect with it.
+const StatusSignedOut websocket.StatusCode = 4003
 
 // StatusTryAgain is the close status (1013, "try again later") of a
 // connection the server could not keep exactly in step with its rooms, for
@@ -328,6 +344,44 @@ type Member struct {
 	Online bool `json:"online"`
 }
 
+// Account describes the receiver's account.
+type Account struct {
+	You   Person `json:"you"`
+	Admin bool   `json:"admin,omitempty"`
+	// Password reports that a password is set: the person can sign in
+	// on another device with it.
+	Password bool     `json:"password"`
+	Devices  []Device `json:"devices"`
+}
+
+// Device is a device signed in to an account.
+type Device struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Created  time.Time `json:"created"`
+	LastSeen time.Time `json:"last_seen"`
+	// Current marks the device the receiver is using.
+	Current bool `json:"current,omitempty"`
+}
+
+// Password sets the sender's password (at least 10 characters).
+type Password struct {
+	Password string `json:"password"`
+}
+
+// Revoke signs one of the sender's devices out, the current one too (that
+// is signing out): its connections close with StatusSignedOut.
+type Revoke struct {
+	Device string `json:"device"`
+}
+
+// Rename changes the sender's nickname (the same rules as in Hello).
+// Their messages keep pointing at them; history shows the new name. The
+// old one stays reserved for them for a while.
+type Rename struct {
+	Nickname string `json:"nickname"`
+}
+
 // Read is a read position: the id of the last message of Room that the
 // person has read.
 type Read struct {
@@ -406,9 +460,19 @@ type Presence struct {
 	Room string `json:"room"`
 	// Users are the nicknames of the people in the room (with at least
 	// one connection in it), the receiver included, sorted by their
-	// nickname key.
-	Users []string `json:"users"`
+	// nickname key; absent when Counted.
+	Users []string `json:"users,omitempty"`
+	// Online is how many people are in the room.
+	Online int `json:"online"`
+	// Counted reports a room too big to name everyone in it (more than
+	// MaxPresenceNames people): Users is absent, and updates carry the
+	// count only. The members request lists them, a page at a time.
+	Counted bool `json:"counted,omitempty"`
 }
+
+// MaxPresenceNames is how many people a room may have and still be sent
+// their names in presence events; past it, only their number.
+const MaxPresenceNames = 100
 
 // PresenceUpdate tells who entered and who left a room since the last
 // update. The server gathers the changes of a short while (a fraction of a
@@ -424,8 +488,12 @@ type PresenceUpdate struct {
 	Joined []string `json:"joined,omitempty"`
 	Left   []string `json:"left,omitempty"`
 	// Online is how many people are in the room after the update.
-	Online int       `json:"online"`
-	At     time.Time `json:"at"`
+	Online int `json:"online"`
+	// Counted reports that the room is too big to name who came and
+	// went: Joined and Left are absent, and a list of names kept so far
+	// is no longer complete (see Presence.Counted).
+	Counted bool      `json:"counted,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 // Closing tells a client why the server closes its connection, just
@@ -433,7 +501,7 @@ type PresenceUpdate struct {
 type Closing struct {
 	// Status is the WebSocket close status that follows: StatusTryAgain
 	// or 1001 (reconnect and resume), 1008 (too slow to keep up; reconnect
-	// and resume).
+	// and resume), StatusSignedOut (forget the credential).
 	Status int `json:"status"`
 	// Reason explains it to people.
 	Reason string `json:"reason"`

@@ -75,6 +75,9 @@ type Result struct {
 	// Kicked counts clients the server disconnected during the run.
 	Kicked         int     `json:"kicked"`
 	ConnectSeconds float64 `json:"connect_seconds"`
+	// ConnectCPUSeconds is the server's CPU time from the first dial to
+	// the end of the presence events of the connection phase.
+	ConnectCPUSeconds float64 `json:"connect_cpu_seconds"`
 
 	// Sent counts messages written to the server; Acknowledged, those it
 	// acknowledged as stored. Only acknowledged messages are expected:
@@ -183,6 +186,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	r.settle(ctx)
 	connected, _ := r.usage(ctx)
 	res.BytesPerConnection = float64(connected.RSS-start.RSS) / float64(len(clients))
+	res.ConnectCPUSeconds = (connected.CPU - start.CPU).Seconds()
 	before := connected
 	sendStart := time.Now()
 	if cfg.Senders > 0 && cfg.Rate > 0 {

@@ -85,7 +85,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 func printResult(w io.Writer, r Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "clients\t%d connected, %d failed, %d kicked (connected in %.2fs)\n", r.Connected, r.Failed, r.Kicked, r.ConnectSeconds)
+	fmt.Fprintf(tw, "clients\t%d connected, %d failed, %d kicked (connected in %.2fs, %.2f server CPU-seconds)\n", r.Connected, r.Failed, r.Kicked, r.ConnectSeconds, r.ConnectCPUSeconds)
 	fmt.Fprintf(tw, "messages\t%d sent, %d acknowledged\n", r.Sent, r.Acknowledged)
 	fmt.Fprintf(tw, "deliveries\t%d expected, %d delivered, %d lost, %d duplicated, %d out of order\n", r.Expected, r.Delivered, r.Lost, r.Duplicated, r.OutOfOrder)
 	fmt.Fprintf(tw, "latency\tp50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.P50ms, r.P90ms, r.P99ms, r.MaxMs)

@@ -104,6 +104,9 @@ func (w *historyWriter) finish() { w.flush(true) }
 
 func (w *historyWriter) flush(live bool) {
 	ev := w.cur
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	w.s.hub.currentNames(ctx, ev.Messages)
+	cancel()
 	if !w.sent {
 		ev.More, ev.Truncated, ev.Reset = w.head.More, w.head.Truncated, w.head.Reset
 		w.sent = true

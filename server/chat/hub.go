@@ -125,6 +125,10 @@ type Accounts interface {
 	// Get returns an account by id; Lookup, by nickname (or a look-alike).
 	Get(ctx context.Context, id string) (account.Account, error)
 	Lookup(ctx context.Context, nickname string) (account.Account, error)
+	// SetPassword, Revoke and Rename change an account.
+	SetPassword(ctx context.Context, id, password string) error
+	Revoke(ctx context.Context, id, device string) (account.Account, error)
+	Rename(ctx context.Context, id, nickname string) (account.Account, error)
 }
 
 // Deps are what a hub keeps its data in.
@@ -158,6 +162,9 @@ type Hub struct {
 	people map[string]map[*session]struct{}
 	// idle is broadcast when the last session ends.
 	idle *sync.Cond
+
+	// names are the nicknames history shows for message authors.
+	names names
 
 	// tasks are work done after a request was answered (recording
 	// mentions); Shutdown waits for them.

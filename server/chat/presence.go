@@ -23,6 +23,8 @@ type presenceBuffer struct {
 	// update that holds nothing newer.
 	gen uint64
 	seq int
+	// counted: the last flush counted people instead of naming them.
+	counted bool
 }
 
 // mark returns where the changes stand now; see presenceBuffer.gen. The
@@ -89,19 +91,30 @@ func (r *room) flushPresence(h *Hub) {
 	}
 	b.timer.Stop()
 	u := shared.PresenceUpdate{Room: r.name, Online: len(r.people), At: h.now()}
-	for _, key := range b.order {
-		c := b.changes[key]
-		if c.joined {
-			u.Joined = append(u.Joined, c.nickname)
-		} else {
-			u.Left = append(u.Left, c.nickname)
+	if u.Counted = len(r.people) > shared.MaxPresenceNames; !u.Counted {
+		for _, key := range b.order {
+			c := b.changes[key]
+			if c.joined {
+				u.Joined = append(u.Joined, c.nickname)
+			} else {
+				u.Left = append(u.Left, c.nickname)
+			}
 		}
 	}
 	clear(b.changes)
 	b.order = b.order[:0]
 	current := b.mark()
 	b.gen, b.seq = b.gen+1, 0
-	frame, err := shared.Encode(shared.TypePresenceUpdate, "", u)
+	var frame []byte
+	var err error
+	if b.counted && !u.Counted {
+		// Back under the limit: names again, from a full list, since
+		// the members kept none.
+		frame, err = shared.Encode(shared.TypePresence, "", r.snapshot())
+	} else {
+		frame, err = shared.Encode(shared.TypePresenceUpdate, "", u)
+	}
+	b.counted = u.Counted
 	if err != nil {
 		h.log.Error("encode presence update", "room", r.name, "err", err)
 		return

@@ -30,7 +30,7 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 	}
 	switch env.Type {
 	case shared.TypeHello:
-		return shared.Errorf(shared.CodeInvalidRequest, "already signed in as %q", s.you.Nickname)
+		return shared.Errorf(shared.CodeInvalidRequest, "already signed in as %q", s.nickname())
 	case shared.TypeJoin:
 		return s.join(ctx, env)
 	case shared.TypeLeave:
@@ -51,6 +51,14 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		return s.members(ctx, env)
 	case shared.TypeRead:
 		return s.read(ctx, env)
+	case shared.TypeAccount:
+		return s.account(ctx, env)
+	case shared.TypePassword:
+		return s.password(ctx, env)
+	case shared.TypeRevoke:
+		return s.revoke(ctx, env)
+	case shared.TypeRename:
+		return s.rename(ctx, env)
 	case shared.TypeSay:
 		return s.say(ctx, env)
 	case shared.TypeHistory:
@@ -319,6 +327,7 @@ func (s *session) history(ctx context.Context, env shared.Envelope) error {
 		s.log.Error("read history", "err", err)
 		return shared.Errorf(shared.CodeInternal, "the history cannot be read now; try again")
 	}
+	s.hub.currentNames(ctx, hist.Messages)
 	s.send(shared.TypeHistory, env.ID, hist)
 	return nil
 }

@@ -179,7 +179,8 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared
 	r.conns[m] = struct{}{}
 	p := r.people[s.you.ID]
 	if p == nil {
-		p = &present{nickname: s.you.Nickname, key: shared.NicknameKey(s.you.Nickname)}
+		nick := s.nickname()
+		p = &present{nickname: nick, key: shared.NicknameKey(nick)}
 		r.people[s.you.ID] = p
 	}
 	p.conns++
@@ -189,7 +190,7 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared
 	last := r.last
 
 	s.send(shared.TypeJoined, id, shared.Joined{Room: r.name, Last: last})
-	s.send(shared.TypePresence, "", shared.Presence{Room: r.name, Users: r.users()})
+	s.send(shared.TypePresence, "", r.snapshot())
 	if p.conns == 1 {
 		r.announce(h, s.you.ID, p.nickname, true)
 	}
@@ -207,6 +208,18 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared
 	defer r.mu.Unlock()
 	m.goLive()
 	return nil
+}
+
+// snapshot returns the room's presence: who is in it, or, in a room too
+// big to name everyone, how many. The caller holds r.mu.
+func (r *room) snapshot() shared.Presence {
+	p := shared.Presence{Room: r.name, Online: len(r.people)}
+	if len(r.people) > shared.MaxPresenceNames {
+		p.Counted = true
+		return p
+	}
+	p.Users = r.users()
+	return p
 }
 
 // users returns the nicknames of the people in the room, sorted by
@@ -256,7 +269,7 @@ func (h *Hub) unsubscribe(s *session, name string) bool {
 // the room by the live feed and s gets an ack (or an error to retry).
 func (h *Hub) say(s *session, m *membership, clientID, text string) error {
 	r := m.r
-	msg := shared.Message{Room: r.name, Author: s.you.ID, From: s.you.Nickname, Text: text, At: h.now(), ClientID: clientID}
+	msg := shared.Message{Room: r.name, Author: s.you.ID, From: s.nickname(), Text: text, At: h.now(), ClientID: clientID}
 	err := h.store.AppendAsync(msg, s.you.ID+"\x00"+clientID, func(id uint64, dup bool, err error) {
 		if err != nil {
 			h.log.Error("store message", "room", r.name, "err", err)

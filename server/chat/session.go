@@ -29,8 +29,10 @@ type session struct {
 	wg   sync.WaitGroup // the writer and pings
 
 	// Set by hello: who is signed in (you.ID is empty before), and on
-	// which of their devices.
+	// which of their devices. A rename, on any session of the person,
+	// changes nick; you.Nickname is the name at hello.
 	you    shared.Person
+	nick   atomic.Pointer[string]
 	device string
 	admin  bool
 	// rooms are the rooms joined, by name. Other sessions of the person
@@ -40,9 +42,11 @@ type session struct {
 
 	stopped atomic.Bool // stop was called: what the peer sends is ignored
 	// holds counts the times the reader waited for the queue to drain,
-	// reading nothing (a pong among it), and holding is set meanwhile.
+	// reading nothing (a pong among it), and holding is set meanwhile;
+	// written counts the bytes written to the peer.
 	holds     atomic.Int64
 	holding   atomic.Bool
+	written   atomic.Int64
 	writeFrom atomic.Int64 // when the write in progress began (unix ns), or 0
 	pinging   atomic.Bool  // a ping waits for its pong
 	lastPing  time.Time    // guarded by Hub.mu
@@ -81,6 +85,14 @@ func (s *session) run(ctx context.Context) {
 	default:
 		s.log.Debug("connection ended", "err", err)
 	}
+}
+
+// nickname returns the person's nickname now.
+func (s *session) nickname() string {
+	if n := s.nick.Load(); n != nil {
+		return *n
+	}
+	return s.you.Nickname
 }
 
 // membership returns s's membership of the room called name, or nil.
@@ -248,6 +260,10 @@ func (s *session) writer() {
 	}
 }
 
+// busyWriteBytes is how much written while a ping waits for its pong
+// makes the stuck-write check, not the pong, the judge of the peer.
+const busyWriteBytes = 256 << 10
+
 // maxBatchBytes bounds a batch frame; a client reads up to
 // shared.MaxServerFrameBytes.
 const maxBatchBytes = 256 << 10
@@ -281,6 +297,7 @@ func (s *session) write(frames [][]byte) error {
 			s.log.Debug("write failed", "err", err)
 			return err
 		}
+		s.written.Add(int64(size))
 		frames = frames[n:]
 	}
 	return nil
@@ -302,13 +319,16 @@ func (s *session) heartbeat(now time.Time) {
 	defer s.pinging.Store(false)
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	// The pong may wait behind requests the reader holds back, while the
-	// queue drains (flow control): then a missing pong says nothing, and
-	// a peer that stopped reading is caught by the stuck write above.
-	holds, held := s.holds.Load(), s.holding.Load()
+	// The pong may wait behind requests the reader holds back while the
+	// queue drains (flow control), or behind many pipelined requests read
+	// only as fast as the answers drain. Then a missing pong says
+	// nothing, and a peer that stopped reading is caught by the stuck
+	// write above: busy writes fill the socket's buffers at once.
+	holds, held, written := s.holds.Load(), s.holding.Load(), s.written.Load()
 	err := s.ws.Ping(ctx)
 	held = held || s.holding.Load() || s.holds.Load() != holds
-	if err != nil && !s.stopped.Load() && !held {
+	busy := s.written.Load()-written >= busyWriteBytes
+	if err != nil && !s.stopped.Load() && !held && !busy {
 		s.log.Info("peer not answering pings; disconnecting", "err", err)
 		s.ws.CloseNow()
 	}

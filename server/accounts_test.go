@@ -1,0 +1,105 @@
+//go:build !js
+
+package server_test
+
+import (
+	"slices"
+	"testing"
+
+	"livechat/shared"
+)
+
+// TestAccountDevicesPasswordRename: a person sets a password, signs in
+// with it on a second device, sees both devices, signs the first one out
+// (its connection closes with 4003 and its credential no longer works),
+// and renames themselves: history shows the new name, others see the old
+// name go and the new one come, and look-alikes of taken names are
+// refused.
+func TestAccountDevicesPasswordRename(t *testing.T) {
+	srv := startServer(t, testConfig())
+	bob := join(t, srv.URL, "bob")
+	phone := dial(t, srv.URL)
+	w := phone.hello("alice")
+	phone.send(shared.TypeJoin, "", shared.Join{})
+	phone.joined()
+	bob.presenceUntilOnline(2)
+	phone.say("p1", "from my phone")
+	phone.nextMessage()
+
+	if _, e := phone.request(shared.TypePassword, shared.Password{Password: "short"}, shared.TypeAccountInfo); e == nil || e.Code != shared.CodeInvalidRequest {
+		t.Fatalf("a short password: %+v", e)
+	}
+	acct := ask[shared.Account](phone, shared.TypePassword, shared.Password{Password: "correct horse battery"}, shared.TypeAccountInfo)
+	if !acct.Password || len(acct.Devices) != 1 || !acct.Devices[0].Current {
+		t.Fatalf("account %+v", acct)
+	}
+
+	laptop := dial(t, srv.URL)
+	laptop.send(shared.TypeHello, "h1", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "ALICE", Password: "wrong password!"})
+	laptop.expectError(shared.CodeUnauthorized)
+	laptop.send(shared.TypeHello, "h2", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "ALICE", Password: "correct horse battery", Device: "Laptop"})
+	lw := expect[shared.Welcome](laptop, shared.TypeWelcome)
+	if lw.You != w.You || lw.Credential == "" || lw.Credential == w.Credential {
+		t.Fatalf("password sign-in: %+v", lw)
+	}
+	acct = ask[shared.Account](laptop, shared.TypeAccount, nil, shared.TypeAccountInfo)
+	var phoneID string
+	for _, d := range acct.Devices {
+		if !d.Current {
+			phoneID = d.ID
+		}
+	}
+	if len(acct.Devices) != 2 || phoneID == "" {
+		t.Fatalf("devices %+v", acct.Devices)
+	}
+
+	// Signing the phone out from the laptop.
+	acct = ask[shared.Account](laptop, shared.TypeRevoke, shared.Revoke{Device: phoneID}, shared.TypeAccountInfo)
+	if len(acct.Devices) != 1 {
+		t.Fatalf("after revoking: %+v", acct.Devices)
+	}
+	phone.expectClose(shared.StatusSignedOut)
+	again := dial(t, srv.URL)
+	again.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Credential: w.Credential})
+	again.expectError(shared.CodeUnauthorized)
+
+	// Renaming.
+	laptop.send(shared.TypeJoin, "", shared.Join{})
+	laptop.joined()
+	if _, e := laptop.request(shared.TypeRename, shared.Rename{Nickname: "bоb"}, shared.TypeAccountInfo); e == nil || e.Code != shared.CodeNicknameTaken {
+		t.Fatalf("renaming to a look-alike of bob: %+v", e)
+	}
+	acct = ask[shared.Account](laptop, shared.TypeRename, shared.Rename{Nickname: "Alice Liddell"}, shared.TypeAccountInfo)
+	if acct.You.Nickname != "Alice Liddell" || acct.You.ID != w.You.ID {
+		t.Fatalf("renamed: %+v", acct.You)
+	}
+	for {
+		env := bob.next()
+		var u shared.PresenceUpdate
+		if env.Type != shared.TypePresenceUpdate || env.DecodePayload(&u) != nil {
+			continue // alice's earlier message
+		}
+		if slices.Contains(u.Joined, "Alice Liddell") {
+			if !slices.Contains(u.Left, "alice") || u.Online != 2 {
+				t.Fatalf("rename seen as %+v", u)
+			}
+			break
+		}
+	}
+	laptop.say("l1", "new name")
+	if m := bob.nextMessage(); m.From != "Alice Liddell" || m.Author != w.You.ID {
+		t.Fatalf("message after the rename: %+v", m)
+	}
+	late := join(t, srv.URL, "carol")
+	late.send(shared.TypeHistory, "h", shared.HistoryRequest{Before: 100})
+	hist := expect[shared.History](late, shared.TypeHistory)
+	for _, m := range hist.Messages {
+		if m.Author == w.You.ID && m.From != "Alice Liddell" {
+			t.Errorf("history shows %q for alice's message %q", m.From, m.Text)
+		}
+	}
+	// The old name is hers alone for a while.
+	other := dial(t, srv.URL)
+	other.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "alice"})
+	other.expectError(shared.CodeNicknameTaken)
+}
