@@ -24,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -66,11 +67,18 @@ type Config struct {
 	// MaxDevices is how many devices an account keeps; signing in on one
 	// more forgets the one unused the longest. Default: 50.
 	MaxDevices int
+	// SignInCache is how long a credential checked is trusted without
+	// reading the account again: a device signed out on another server
+	// stops working here after at most this. Default: 30s.
+	SignInCache time.Duration
 	// Now returns the current time. Default: time.Now.
 	Now func() time.Time
 }
 
 func (c *Config) setDefaults() {
+	if c.SignInCache <= 0 {
+		c.SignInCache = 30 * time.Second
+	}
 	if c.Hold <= 0 {
 		c.Hold = 30 * 24 * time.Hour
 	}
@@ -89,6 +97,19 @@ func (c *Config) setDefaults() {
 type Accounts struct {
 	kv  kv.KV
 	cfg Config
+
+	// signedIn remembers recent Authenticate results, by the SHA-256 of
+	// the credential, so that a crowd reconnecting costs no reads. A
+	// revocation or rename here drops the account's entries; one on
+	// another server shows here after Config.SignInCache.
+	mu       sync.Mutex
+	signedIn map[[32]byte]signedIn
+}
+
+type signedIn struct {
+	acct   Account
+	device string
+	at     time.Time
 }
 
 // New returns the accounts kept in kv.
@@ -210,6 +231,37 @@ func (a *Accounts) Authenticate(ctx context.Context, credential string) (Account
 	if !ok {
 		return Account{}, "", ErrUnauthorized
 	}
+	key := sha256.Sum256([]byte(credential))
+	a.mu.Lock()
+	c, cached := a.signedIn[key]
+	a.mu.Unlock()
+	if cached && a.now().Sub(c.at) < a.cfg.SignInCache {
+		return c.acct, c.device, nil
+	}
+	acct, device, err := a.authenticate(ctx, id, device, secret)
+	if err == nil {
+		a.mu.Lock()
+		if a.signedIn == nil || len(a.signedIn) > 100_000 {
+			a.signedIn = make(map[[32]byte]signedIn) // a bound: entries are cheap to read again
+		}
+		a.signedIn[key] = signedIn{acct, device, a.now()}
+		a.mu.Unlock()
+	}
+	return acct, device, err
+}
+
+// forget drops the cached sign-ins of the account id.
+func (a *Accounts) forget(id string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for k, c := range a.signedIn {
+		if c.acct.ID == id {
+			delete(a.signedIn, k)
+		}
+	}
+}
+
+func (a *Accounts) authenticate(ctx context.Context, id, device, secret string) (Account, string, error) {
 	acct, rev, err := a.get(ctx, id)
 	if errors.Is(err, kv.ErrNotFound) {
 		return Account{}, "", ErrUnauthorized
@@ -481,6 +533,7 @@ func (a *Accounts) update(ctx context.Context, id string, change func(*Account) 
 		} else if err != nil {
 			return Account{}, fmt.Errorf("write account %s: %w", id, err)
 		}
+		a.forget(id)
 		return acct, nil
 	}
 }

@@ -260,3 +260,32 @@ func TestTwoServersOneBucket(t *testing.T) {
 		}
 	}
 }
+
+// TestSignInCache: a credential checked is trusted for Config.SignInCache
+// without reading the account; a revocation on the same server takes
+// effect at once, one on another server after at most that.
+func TestSignInCache(t *testing.T) {
+	ctx := context.Background()
+	c := &clock{t: time.Unix(0, 0)}
+	store := &kv.Memory{}
+	here := account.New(store, account.Config{Now: c.now, SignInCache: 30 * time.Second})
+	there := account.New(store, account.Config{Now: c.now, SignInCache: 30 * time.Second})
+	alice, cred, _ := here.Register(ctx, "alice", "")
+	_, device, err := there.Authenticate(ctx, cred)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := here.Revoke(ctx, alice.ID, device); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := here.Authenticate(ctx, cred); !errors.Is(err, account.ErrUnauthorized) {
+		t.Fatalf("revoked here, still signs in here: %v", err)
+	}
+	if _, _, err := there.Authenticate(ctx, cred); err != nil {
+		t.Fatalf("within the cache time, the other server should still trust it: %v", err)
+	}
+	c.add(31 * time.Second)
+	if _, _, err := there.Authenticate(ctx, cred); !errors.Is(err, account.ErrUnauthorized) {
+		t.Fatalf("after the cache time, the other server still signs it in: %v", err)
+	}
+}

@@ -49,6 +49,11 @@ type Config struct {
 	Progress io.Writer
 	// HTTPClient dials the WebSocket connections; nil: the default.
 	HTTPClient *http.Client
+	// NewAccounts makes each client a new person, signing up as it
+	// connects. By default the clients are returning people: their
+	// accounts are made before the timed connection, which signs in with
+	// their credentials.
+	NewAccounts bool
 }
 
 func (c *Config) setDefaults() {
@@ -119,6 +124,8 @@ type run struct {
 
 	rooms    []atomic.Int64 // connected clients per room
 	stopping atomic.Bool
+	// credentials[i] signs client i in, for returning people.
+	credentials []string
 
 	sent, acked, expected, delivered, dups, disorder atomic.Int64
 	kicked, failed                                   atomic.Int64
@@ -169,6 +176,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		return res, fmt.Errorf("server usage: %w", err)
 	}
 
+	if !cfg.NewAccounts {
+		fmt.Fprintf(cfg.Progress, "making %d accounts (not timed)\n", cfg.Clients)
+		if err := r.signUpAll(ctx); err != nil {
+			return res, err
+		}
+		if start, err = r.usage(ctx); err != nil {
+			return res, fmt.Errorf("server usage: %w", err)
+		}
+	}
 	fmt.Fprintf(cfg.Progress, "connecting %d clients to %s in %d rooms\n", cfg.Clients, r.wsURL, cfg.Rooms)
 	t0 := time.Now()
 	clients := r.connectAll(ctx)
@@ -276,6 +292,71 @@ func (r *run) connectAll(ctx context.Context) []*client {
 	return clients
 }
 
+// nickname returns the nickname of client i.
+func (r *run) nickname(i int) string { return "b" + r.id + "-" + strconv.Itoa(i) }
+
+// signUpAll makes the accounts of the clients, 200 at a time, and keeps
+// their credentials.
+func (r *run) signUpAll(ctx context.Context) error {
+	r.credentials = make([]string, r.cfg.Clients)
+	errs := make(chan error, 1)
+	sem := make(chan struct{}, 200)
+	var wg sync.WaitGroup
+	for i := range r.cfg.Clients {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			cred, err := r.signUp(ctx, i)
+			if err != nil {
+				select {
+				case errs <- fmt.Errorf("sign up client %d: %w", i, err):
+				default:
+				}
+				return
+			}
+			r.credentials[i] = cred
+		})
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return nil
+	}
+}
+
+// signUp makes the account of client i and returns its credential.
+func (r *run) signUp(ctx context.Context, i int) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, r.wsURL, &websocket.DialOptions{HTTPClient: r.cfg.HTTPClient})
+	if err != nil {
+		return "", err
+	}
+	defer ws.Close(websocket.StatusNormalClosure, "")
+	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
+	if err := conn.Write(ctx, shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: r.nickname(i), Device: "livechat bench"}); err != nil {
+		return "", err
+	}
+	for {
+		env, err := conn.Read(ctx)
+		if err != nil {
+			return "", err
+		}
+		switch env.Type {
+		case shared.TypeError:
+			return "", fmt.Errorf("%s", env.Payload)
+		case shared.TypeWelcome:
+			var w shared.Welcome
+			if err := env.DecodePayload(&w); err != nil {
+				return "", err
+			}
+			return w.Credential, nil
+		}
+	}
+}
+
 // connect dials and joins for client i and starts its reader.
 func (r *run) connect(ctx context.Context, i int) (*client, error) {
 	dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
@@ -286,8 +367,11 @@ func (r *run) connect(ctx context.Context, i int) (*client, error) {
 	}
 	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
 	c := &client{r: r, i: i, room: i % r.cfg.Rooms, conn: conn, done: make(chan struct{})}
-	// Each client is a new account; hello and join go out together.
-	hello := shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "b" + r.id + "-" + strconv.Itoa(i), Device: "livechat bench"}
+	// Hello and join go out together.
+	hello := shared.Hello{Protocol: shared.ProtocolVersion, Nickname: r.nickname(i), Device: "livechat bench"}
+	if r.credentials != nil {
+		hello = shared.Hello{Protocol: shared.ProtocolVersion, Credential: r.credentials[i]}
+	}
 	if err := conn.Write(dctx, shared.TypeHello, "", hello); err != nil {
 		conn.WebSocket().CloseNow()
 		return nil, err

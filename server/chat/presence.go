@@ -67,7 +67,7 @@ func (r *room) announce(h *Hub, key, nickname string, joined bool) {
 		return
 	}
 	if b.timer == nil {
-		b.timer = time.AfterFunc(h.cfg.PresenceDelay, func() {
+		b.timer = time.AfterFunc(r.presenceDelay(h), func() {
 			r.mu.Lock()
 			defer r.mu.Unlock()
 			if !r.closed {
@@ -75,8 +75,22 @@ func (r *room) announce(h *Hub, key, nickname string, joined bool) {
 			}
 		})
 	} else {
-		b.timer.Reset(h.cfg.PresenceDelay)
+		b.timer.Reset(r.presenceDelay(h))
 	}
+}
+
+// countedDelay is how many times Config.PresenceDelay a room too big to
+// name everyone gathers its changes: its members get a new count every
+// few seconds, not several times a second.
+const countedDelay = 10
+
+// presenceDelay is how long the room gathers presence changes. The caller
+// holds r.mu.
+func (r *room) presenceDelay(h *Hub) time.Duration {
+	if len(r.people) > shared.MaxPresenceNames {
+		return countedDelay * h.cfg.PresenceDelay
+	}
+	return h.cfg.PresenceDelay
 }
 
 // flushPresence sends the gathered changes to every member as one

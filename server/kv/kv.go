@@ -27,9 +27,10 @@ type KV interface {
 	Update(ctx context.Context, key string, value []byte, revision uint64) (uint64, error)
 	// Delete removes key, if it has a value.
 	Delete(ctx context.Context, key string) error
-	// Keys returns the keys that begin with prefix, which ends with a dot,
-	// in no particular order.
-	Keys(ctx context.Context, prefix string) ([]string, error)
+	// Keys returns the keys matching filter, in no particular order. A
+	// filter is dot-separated tokens, where * matches any one token:
+	// "member.general.*", "member.*.q2lmvkx7".
+	Keys(ctx context.Context, filter string) ([]string, error)
 }
 
 // Errors a KV returns; implementations wrap their own errors into these.
@@ -87,16 +88,30 @@ func (m *Memory) Delete(_ context.Context, key string) error {
 	return nil
 }
 
-func (m *Memory) Keys(_ context.Context, prefix string) ([]string, error) {
+func (m *Memory) Keys(_ context.Context, filter string) ([]string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var keys []string
 	for k := range m.vals {
-		if strings.HasPrefix(k, prefix) {
+		if Match(filter, k) {
 			keys = append(keys, k)
 		}
 	}
 	return keys, nil
+}
+
+// Match reports whether key matches filter (see KV.Keys).
+func Match(filter, key string) bool {
+	f, k := strings.Split(filter, "."), strings.Split(key, ".")
+	if len(f) != len(k) {
+		return false
+	}
+	for i := range f {
+		if f[i] != "*" && f[i] != k[i] {
+			return false
+		}
+	}
+	return true
 }
 
 func (m *Memory) setLocked(key string, value []byte) uint64 {

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -86,6 +87,12 @@ type Invite struct {
 
 // Config holds the optional settings of a Directory.
 type Config struct {
+	// Cache is how long a room's record, or that someone is a member, is
+	// used without reading it again. Changes made here show at once; a
+	// new topic set on another server shows here after at most this, and
+	// a person who left a room there may still open it here meanwhile.
+	// Default: 10s.
+	Cache time.Duration
 	// Now returns the current time. Default: time.Now.
 	Now func() time.Time
 }
@@ -95,8 +102,20 @@ type Config struct {
 // are *shared.Error values (not_found, forbidden, room_invalid,
 // invalid_request); others are storage failures.
 type Directory struct {
-	kv  kv.KV
-	now func() time.Time
+	kv    kv.KV
+	now   func() time.Time
+	cache time.Duration
+
+	// mu guards the caches: room records by id, and when someone was
+	// last known to be a member of a room (by room and account).
+	mu      sync.Mutex
+	rooms   map[string]cachedRoom
+	members map[[2]string]time.Time
+}
+
+type cachedRoom struct {
+	room Room
+	at   time.Time
 }
 
 // New returns the directory kept in store.
@@ -104,7 +123,44 @@ func New(store kv.KV, cfg Config) *Directory {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Directory{kv: store, now: func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) }}
+	if cfg.Cache <= 0 {
+		cfg.Cache = 10 * time.Second
+	}
+	return &Directory{
+		kv:      store,
+		now:     func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) },
+		cache:   cfg.Cache,
+		rooms:   make(map[string]cachedRoom),
+		members: make(map[[2]string]time.Time),
+	}
+}
+
+// cacheBound bounds each cache; past it, a cache starts over.
+const cacheBound = 100_000
+
+func (d *Directory) remember(r Room) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.rooms) > cacheBound {
+		clear(d.rooms)
+	}
+	d.rooms[r.ID] = cachedRoom{r, d.now()}
+}
+
+func (d *Directory) rememberMember(room, who string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.members) > cacheBound {
+		clear(d.members)
+	}
+	d.members[[2]string{room, who}] = d.now()
+}
+
+func (d *Directory) knownMember(room, who string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	at, ok := d.members[[2]string{room, who}]
+	return ok && d.now().Sub(at) < d.cache
 }
 
 // errNotFound is what someone who may not know of a room is told.
@@ -115,7 +171,6 @@ func errNotFound(id string) error {
 func roomKey(id string) string              { return "room." + id }
 func publicKey(id string) string            { return "public." + id }
 func memberKey(room, account string) string { return "member." + room + "." + account }
-func joinedKey(account, room string) string { return "joined." + account + "." + room }
 func inviteKey(code string) string          { return "invite." + code }
 func readKey(account, room string) string   { return "read." + account + "." + room }
 func mentionKey(account, room string) string {
@@ -133,6 +188,12 @@ func (d *Directory) Get(ctx context.Context, id string) (Room, error) {
 	if _, err := shared.CheckRoom(id); err != nil || id == "" {
 		return Room{}, errNotFound(id)
 	}
+	d.mu.Lock()
+	c, ok := d.rooms[id]
+	d.mu.Unlock()
+	if ok && d.now().Sub(c.at) < d.cache {
+		return c.room, nil
+	}
 	value, _, err := d.kv.Get(ctx, roomKey(id))
 	if errors.Is(err, kv.ErrNotFound) {
 		return Room{}, errNotFound(id)
@@ -144,6 +205,7 @@ func (d *Directory) Get(ctx context.Context, id string) (Room, error) {
 	if err := json.Unmarshal(value, &r); err != nil {
 		return Room{}, fmt.Errorf("read room %s: %w", id, err)
 	}
+	d.remember(r)
 	return r, nil
 }
 
@@ -197,6 +259,7 @@ func (d *Directory) createPublic(ctx context.Context, id, creator, topic string)
 	if _, err := d.kv.Create(ctx, publicKey(id), nil); err != nil && !errors.Is(err, kv.ErrExists) {
 		return Room{}, fmt.Errorf("list room %s: %w", id, err)
 	}
+	d.remember(r)
 	return r, nil
 }
 
@@ -306,16 +369,20 @@ func (d *Directory) AddMember(ctx context.Context, room, who, by string) error {
 }
 
 func (d *Directory) addMember(ctx context.Context, room, who, by string) error {
+	// Most joins are of members: no write, and mostly not even a read.
+	if d.knownMember(room, who) {
+		return nil
+	}
+	if _, _, err := d.kv.Get(ctx, memberKey(room, who)); err == nil {
+		d.rememberMember(room, who)
+		return nil
+	}
 	m := Member{Account: who, AddedBy: by, Since: d.now()}
 	value, _ := json.Marshal(m)
 	if _, err := d.kv.Create(ctx, memberKey(room, who), value); err != nil && !errors.Is(err, kv.ErrExists) {
 		return fmt.Errorf("add member to %s: %w", room, err)
 	}
-	// The person's list of rooms; written second, repaired by the next
-	// add if a crash fell between.
-	if _, err := d.kv.Create(ctx, joinedKey(who, room), nil); err != nil && !errors.Is(err, kv.ErrExists) {
-		return fmt.Errorf("add room to %s's list: %w", who, err)
-	}
+	d.rememberMember(room, who)
 	return nil
 }
 
@@ -324,6 +391,9 @@ func (d *Directory) IsMember(ctx context.Context, room, who string) (bool, error
 	if !validAccount(who) {
 		return false, nil
 	}
+	if d.knownMember(room, who) {
+		return true, nil
+	}
 	_, _, err := d.kv.Get(ctx, memberKey(room, who))
 	switch {
 	case errors.Is(err, kv.ErrNotFound):
@@ -331,6 +401,7 @@ func (d *Directory) IsMember(ctx context.Context, room, who string) (bool, error
 	case err != nil:
 		return false, fmt.Errorf("check member of %s: %w", room, err)
 	}
+	d.rememberMember(room, who)
 	return true, nil
 }
 
@@ -340,9 +411,9 @@ func (d *Directory) Leave(ctx context.Context, room, who string) error {
 	if !validAccount(who) {
 		return nil
 	}
-	if err := d.kv.Delete(ctx, joinedKey(who, room)); err != nil {
-		return fmt.Errorf("leave %s: %w", room, err)
-	}
+	d.mu.Lock()
+	delete(d.members, [2]string{room, who})
+	d.mu.Unlock()
 	if err := d.kv.Delete(ctx, memberKey(room, who)); err != nil {
 		return fmt.Errorf("leave %s: %w", room, err)
 	}
@@ -352,7 +423,7 @@ func (d *Directory) Leave(ctx context.Context, room, who string) error {
 // Members returns the account ids of room's members. It does not check
 // access.
 func (d *Directory) Members(ctx context.Context, room string) ([]string, error) {
-	keys, err := d.kv.Keys(ctx, "member."+room+".")
+	keys, err := d.kv.Keys(ctx, "member."+room+".*")
 	if err != nil {
 		return nil, fmt.Errorf("list members of %s: %w", room, err)
 	}
@@ -369,13 +440,13 @@ func (d *Directory) RoomsOf(ctx context.Context, who string) ([]string, error) {
 	if !validAccount(who) {
 		return nil, nil
 	}
-	keys, err := d.kv.Keys(ctx, "joined."+who+".")
+	keys, err := d.kv.Keys(ctx, "member.*."+who)
 	if err != nil {
 		return nil, fmt.Errorf("list rooms of %s: %w", who, err)
 	}
 	ids := make([]string, 0, len(keys))
 	for _, k := range keys {
-		ids = append(ids, strings.TrimPrefix(k, "joined."+who+"."))
+		ids = append(ids, strings.TrimSuffix(strings.TrimPrefix(k, "member."), "."+who))
 	}
 	slices.Sort(ids)
 	return ids, nil
@@ -383,7 +454,7 @@ func (d *Directory) RoomsOf(ctx context.Context, who string) ([]string, error) {
 
 // PublicRooms returns the ids of the public rooms, sorted.
 func (d *Directory) PublicRooms(ctx context.Context) ([]string, error) {
-	keys, err := d.kv.Keys(ctx, "public.")
+	keys, err := d.kv.Keys(ctx, "public.*")
 	if err != nil {
 		return nil, fmt.Errorf("list public rooms: %w", err)
 	}
@@ -424,6 +495,7 @@ func (d *Directory) SetTopic(ctx context.Context, id, by, topic string) (Room, e
 		} else if err != nil {
 			return Room{}, fmt.Errorf("set topic of %s: %w", id, err)
 		}
+		d.remember(r)
 		return r, nil
 	}
 }

@@ -82,10 +82,10 @@ func (b *Bucket) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-func (b *Bucket) Keys(ctx context.Context, prefix string) ([]string, error) {
-	lister, err := b.kv.ListKeysFiltered(ctx, prefix+">")
+func (b *Bucket) Keys(ctx context.Context, filter string) ([]string, error) {
+	lister, err := b.kv.ListKeysFiltered(ctx, filter)
 	if err != nil {
-		return nil, fmt.Errorf("list %s*: %w", prefix, err)
+		return nil, fmt.Errorf("list %s: %w", filter, err)
 	}
 	// The lister ends its watch when it has every key, or with ctx; it
 	// may report a key twice.
@@ -98,7 +98,7 @@ func (b *Bucket) Keys(ctx context.Context, prefix string) ([]string, error) {
 		}
 	}
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("list %s*: %w", prefix, err)
+		return nil, fmt.Errorf("list %s: %w", filter, err)
 	}
 	return keys, nil
 }

@@ -77,11 +77,15 @@ func TestBucket(t *testing.T) {
 		}
 	}
 	b.Delete(ctx, "member.r1.y")
-	keys, err := b.Keys(ctx, "member.r1.")
+	keys, err := b.Keys(ctx, "member.r1.*")
 	if slices.Sort(keys); err != nil || !slices.Equal(keys, []string{"member.r1.x"}) {
-		t.Fatalf("Keys(member.r1.) = %q, %v", keys, err)
+		t.Fatalf("Keys(member.r1.*) = %q, %v", keys, err)
 	}
-	if keys, err := b.Keys(ctx, "none."); err != nil || len(keys) != 0 {
-		t.Fatalf("Keys(none.) = %q, %v", keys, err)
+	keys, err = b.Keys(ctx, "member.*.x")
+	if slices.Sort(keys); err != nil || !slices.Equal(keys, []string{"member.r1.x", "member.r2.x"}) {
+		t.Fatalf("Keys(member.*.x) = %q, %v", keys, err)
+	}
+	if keys, err := b.Keys(ctx, "none.*"); err != nil || len(keys) != 0 {
+		t.Fatalf("Keys(none.*) = %q, %v", keys, err)
 	}
 }
