@@ -366,6 +366,9 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				c.cfg.OnState(State{Status: StatusOnline})
 			case shared.TypeJoined:
 				c.mu.Lock()
+				if c.rooms[ev.Joined.Room] == nil {
+					c.addRoom(ev.Joined.Room) // joined by invite
+				}
 				if r := c.rooms[ev.Joined.Room]; r != nil {
 					// Without Since, the history that follows ends at
 					// Last; what came before it this client chose not to
@@ -544,6 +547,26 @@ func (c *Client) Join(ctx context.Context, room string) error {
 		return nil // joined with the next connection
 	}
 	return conn.Write(ctx, shared.TypeJoin, "", j)
+}
+
+// JoinInvite joins the room of an invite code, which then is one of the
+// rooms of this client; the joined event answering it carries id. It
+// fails with ErrNotConnected while offline.
+func (c *Client) JoinInvite(ctx context.Context, id, code string) error {
+	return c.Send(ctx, shared.TypeJoin, id, shared.Join{Invite: code})
+}
+
+// Send sends a request with payload and envelope id, if the client is
+// signed in; its answer comes as an event. It fails with ErrNotConnected
+// otherwise: requests other than say are not kept for later.
+func (c *Client) Send(ctx context.Context, typ shared.Type, id string, payload any) error {
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	if conn == nil {
+		return ErrNotConnected
+	}
+	return conn.Write(ctx, typ, id, payload)
 }
 
 // Leave removes room from the rooms of this client and leaves it now if

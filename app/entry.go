@@ -20,12 +20,14 @@ const (
 type Entry struct {
 	Kind EntryKind
 	// ID is the server's message id (messages only).
-	ID   uint64
-	From string
-	Text string
-	At   time.Time
-	// Own marks the reader's own messages.
-	Own bool
+	ID     uint64
+	From   string
+	Author string // the sender's account id, if known
+	Text   string
+	At     time.Time
+	// Own marks the reader's own messages; Mention, others' messages that
+	// mention the reader.
+	Own, Mention bool
 	// ClientID is the client message id (messages).
 	ClientID string
 	// Pending marks a message the server has not stored yet; Sent, one it
@@ -49,7 +51,8 @@ func appendEntry(entries []Entry, e Entry) []Entry {
 	return append(entries, e)
 }
 
-// messageEntry turns a message event into a list entry for reader.
-func messageEntry(m shared.Message, reader string) Entry {
-	return Entry{Kind: EntryMessage, ID: m.ID, From: m.From, Text: m.Text, At: m.At, Own: m.From == reader, ClientID: m.ClientID}
+// messageEntry turns a message event into a list entry for the reader.
+func messageEntry(m shared.Message, me reader) Entry {
+	return Entry{Kind: EntryMessage, ID: m.ID, From: m.From, Author: m.Author, Text: m.Text, At: m.At,
+		Own: me.own(m), Mention: !me.own(m) && shared.Mentions(m.Text, me.Nickname), ClientID: m.ClientID}
 }

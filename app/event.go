@@ -5,7 +5,9 @@ import "livechat/shared"
 // Event is one event from the server, decoded once for the client and the
 // UI. Type says which field is set; other types set none.
 type Event struct {
-	Type     shared.Type
+	Type shared.Type
+	// ID is the envelope's id: the request an answer answers.
+	ID       string
 	Welcome  *shared.Welcome
 	Joined   *shared.Joined
 	Left     *shared.Left
@@ -16,11 +18,16 @@ type Event struct {
 	Ack      *shared.Ack
 	Error    *shared.Error
 	Closing  *shared.Closing
+	Rooms    *shared.Rooms
+	Room     *shared.RoomInfo
+	Invite   *shared.Invite
+	Read     *shared.Read
+	Account  *shared.Account
 }
 
 // decodeEvent decodes the payload of env into the field of its type.
 func decodeEvent(env shared.Envelope) (Event, error) {
-	ev := Event{Type: env.Type}
+	ev := Event{Type: env.Type, ID: env.ID}
 	var payload any
 	switch env.Type {
 	case shared.TypeWelcome:
@@ -43,6 +50,16 @@ func decodeEvent(env shared.Envelope) (Event, error) {
 		payload = alloc(&ev.Error)
 	case shared.TypeClosing:
 		payload = alloc(&ev.Closing)
+	case shared.TypeRoomsList:
+		payload = alloc(&ev.Rooms)
+	case shared.TypeRoom:
+		payload = alloc(&ev.Room)
+	case shared.TypeInviteCode:
+		payload = alloc(&ev.Invite)
+	case shared.TypeReadPosition:
+		payload = alloc(&ev.Read)
+	case shared.TypeAccountInfo:
+		payload = alloc(&ev.Account)
 	default:
 		return ev, nil
 	}

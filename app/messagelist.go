@@ -128,6 +128,9 @@ func renderEntry(e Entry) app.UI {
 	if e.Own {
 		class += " own"
 	}
+	if e.Mention {
+		class += " mention"
+	}
 	state := ""
 	switch {
 	case e.Sent:

@@ -55,27 +55,29 @@ type Page struct {
 	joinError  string
 	nickname   string
 	me         string // account id
-	room       string
+	rooms      *rooms // the reader's rooms; rooms.Current is shown
 	state      State
-	entries    []Entry // messages and notices, oldest first
-	pending    []Entry // the reader's messages not yet delivered back
-	firstID    uint64  // of the oldest message in entries
-	lastID     uint64  // of the newest
-	more       bool    // older messages can be loaded
-	loading    bool    // they are on their way
-	historyIn  bool    // entries hold the room's recent history (cached or received)
-	users      []string
-	usersIn    bool // users came from the server
-	counted    bool // the room is too big to list: online is the count
-	online     int
 	sayError   string
 	showUsers  bool
+	showRooms  bool // the sidebar, on narrow screens
 	leaveAsked bool // the leave dialog is open
 	leaving    bool // leave once the outbox is empty
+	// form is the form open over the chat: "room" (new room), "dm" (new
+	// message) or "" (none); formError what the server said of it;
+	// formRequest, the id of its request, whose answer opens the room.
+	form        string
+	formError   string
+	formRequest string
+	// inviteURL is the invite link to the current room, once asked for.
+	inviteURL string
+	// invite is the code of an invite link the page was opened with,
+	// joined once signed in by the request inviteRequest.
+	invite        string
+	inviteRequest string
+	readTimer     *time.Timer
 
 	// The browser.
 	hidden      bool
-	unread      int
 	permission  app.NotificationPermission
 	installable bool
 	updateReady bool
@@ -95,6 +97,10 @@ type Page struct {
 // browser's network, visibility and page lifecycle.
 func (p *Page) OnMount(ctx app.Context) {
 	p.ctx = ctx
+	if p.rooms == nil {
+		p.rooms = newRooms(shared.DefaultRoom)
+	}
+	p.invite = app.Window().URL().Query().Get("invite")
 	// Marks the moment the app is interactive, for load measurements, and
 	// tells boot.js that the app now handles the join form.
 	mark("livechat:interactive")
@@ -179,6 +185,9 @@ func (p *Page) OnAppUpdate(ctx app.Context) { p.updateReady = ctx.AppUpdateAvail
 func (p *Page) OnAppInstallChange(ctx app.Context) { p.installable = ctx.IsAppInstallable() }
 
 func (p *Page) Render() app.UI {
+	if p.rooms == nil {
+		p.rooms = newRooms(shared.DefaultRoom) // before OnMount
+	}
 	return app.Div().Class("app").Body(
 		app.If(p.updateReady, app.Div().Class("banner update").Role("alert").Body(
 			app.Text("A new version of livechat is available. "),
@@ -195,19 +204,24 @@ func (p *Page) Render() app.UI {
 }
 
 func (p *Page) renderChat() app.UI {
+	cur := p.rooms.current()
+	me := p.reader()
 	people := "People"
 	switch {
-	case p.usersIn && p.counted:
-		people = fmt.Sprintf("Online (%d)", p.online)
-	case p.usersIn:
-		people = fmt.Sprintf("Online (%d)", len(p.users))
+	case cur.UsersIn && cur.Counted:
+		people = fmt.Sprintf("Online (%d)", cur.Online)
+	case cur.UsersIn:
+		people = fmt.Sprintf("Online (%d)", len(cur.Users))
 	}
 	return app.Div().Class("chat").Body(
 		app.Header().Class("topbar").Body(
+			app.Button().Class("rooms-toggle").Aria("controls", "sidebar").Aria("expanded", p.showRooms).Text("Rooms").
+				OnClick(func(ctx app.Context, e app.Event) { p.showRooms = !p.showRooms }),
 			app.H1().Body(app.Img().Src(asset("icon.svg")).Alt("").Width(28).Height(28), app.Text("livechat")),
-			app.Span().Class("room").Text("#"+p.room),
+			app.Span().ID("room-title").Class("room").Text(cur.title(me)),
 			&statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }},
 			app.Nav().Class("actions").Aria("label", "Chat").Body(
+				app.If(cur.Info.Kind == shared.KindPrivate, app.Button().ID("invite").Text("Invite link").OnClick(p.askInvite)),
 				app.Button().
 					Class("users-toggle").
 					Aria("controls", "users").
@@ -220,14 +234,30 @@ func (p *Page) renderChat() app.UI {
 				app.Button().ID("leave").Text("Leave").OnClick(p.leave),
 			),
 		),
+		app.If(p.inviteURL != "", app.Div().Class("banner invite").Role("status").Body(
+			app.Label().For("invite-url").Text("Invite link (one person, 7 days): "),
+			app.Input().ID("invite-url").ReadOnly(true).Value(p.inviteURL),
+			app.Button().ID("invite-copy").Text("Copy").OnClick(p.copyInvite),
+			app.Button().Text("Close").OnClick(func(ctx app.Context, e app.Event) { p.inviteURL = "" }),
+		)),
 		app.Div().Class("body").Body(
+			&sidebar{
+				Items:     p.sidebarItems(),
+				Directory: p.directoryItems(),
+				Listed:    p.rooms.Listed,
+				Open:      p.showRooms,
+				OnOpen:    func(_ app.Context, id string) { p.ctx.Dispatch(func(ctx app.Context) { p.open(ctx, id) }) },
+				OnForm: func(_ app.Context, form string) {
+					p.ctx.Dispatch(func(ctx app.Context) { p.form, p.formError = form, "" })
+				},
+			},
 			app.Main().ID("main").Class("conversation").Body(
 				&messageList{
-					Entries: p.entries,
-					Pending: p.pending,
-					More:    p.more,
-					Loading: p.loading,
-					Ready:   p.historyIn,
+					Entries: cur.Entries,
+					Pending: cur.Pending,
+					More:    cur.More,
+					Loading: cur.Loading,
+					Ready:   cur.HistoryIn,
 					OnTop:   func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
 				},
 				&composer{
@@ -236,10 +266,18 @@ func (p *Page) renderChat() app.UI {
 					OnSend: func(_ app.Context, text string) error { return p.say(text) },
 				},
 			),
-			&userList{Users: p.users, Known: p.usersIn, Self: p.nickname, Open: p.showUsers, Counted: p.counted, Online: p.online},
+			&userList{Users: cur.Users, Known: cur.UsersIn, Self: p.nickname, Open: p.showUsers, Counted: cur.Counted, Online: cur.Online},
 		),
+		app.If(p.form != "", &roomForm{
+			Form:  p.form,
+			Error: p.formError,
+			OnSubmit: func(_ app.Context, name string, private bool) {
+				p.ctx.Dispatch(func(ctx app.Context) { p.submitForm(ctx, name, private) })
+			},
+			OnCancel: func(app.Context) { p.ctx.Dispatch(func(ctx app.Context) { p.form = "" }) },
+		}),
 		app.If(p.leaveAsked, &leaveDialog{
-			Unsent:  len(p.pending),
+			Unsent:  p.unsent(),
 			Leaving: p.leaving,
 			Online:  p.state.Status == StatusOnline,
 			OnSend:  func(app.Context) { p.ctx.Dispatch(p.leaveWhenSent) },
@@ -247,6 +285,43 @@ func (p *Page) renderChat() app.UI {
 			OnStay:  func(app.Context) { p.ctx.Dispatch(p.stay) },
 		}),
 	)
+}
+
+// unsent returns how many messages wait in the outbox.
+func (p *Page) unsent() int {
+	if p.outbox == nil {
+		return 0
+	}
+	return len(p.outbox.Items())
+}
+
+// reader returns who uses the app.
+func (p *Page) reader() reader { return reader{ID: p.me, Nickname: p.nickname} }
+
+// sidebarItems lists the reader's rooms for the sidebar.
+func (p *Page) sidebarItems() []sidebarItem {
+	me := p.reader()
+	ids := p.rooms.Mine
+	if !p.rooms.mine(p.rooms.Current) {
+		ids = append([]string{p.rooms.Current}, ids...) // shown before the list comes
+	}
+	items := make([]sidebarItem, 0, len(ids))
+	for _, id := range ids {
+		c := p.rooms.get(id)
+		items = append(items, sidebarItem{ID: id, Title: c.title(me), Kind: c.Info.Kind, Unread: c.Unread, Mentions: c.Mentions, Current: id == p.rooms.Current})
+	}
+	return items
+}
+
+// directoryItems lists the public rooms the reader is not in.
+func (p *Page) directoryItems() []sidebarItem {
+	var items []sidebarItem
+	for _, info := range p.rooms.Directory {
+		if !p.rooms.mine(info.ID) && info.ID != p.rooms.Current {
+			items = append(items, sidebarItem{ID: info.ID, Title: "#" + info.ID, Kind: info.Kind})
+		}
+	}
+	return items
 }
 
 // join is the join form's submit.
@@ -267,25 +342,23 @@ func (p *Page) start(ctx app.Context, id identity) {
 		id.Room = shared.DefaultRoom
 	}
 	p.joining, p.joinError = !p.joined, ""
-	p.room = id.Room
+	p.rooms = newRooms(id.Room)
 	p.state = State{Status: StatusConnecting}
 	p.outbox = LoadOutbox(ctx.LocalStorage(), outboxKey)
-	p.pending = nil
 	for _, m := range p.outbox.Items() {
-		if m.In() == id.Room {
-			p.pending = append(p.pending, Entry{Kind: EntryMessage, ClientID: m.ClientID, From: id.Nickname, Text: m.Text, At: m.At, Own: true, Pending: true})
-		}
+		c := p.rooms.get(m.In())
+		c.Pending = append(c.Pending, Entry{Kind: EntryMessage, ClientID: m.ClientID, From: id.Nickname, Text: m.Text, At: m.At, Own: true, Pending: true})
 	}
 	resume := make(map[string]uint64)
-	if p.lastID != 0 {
-		resume[id.Room] = p.lastID // the messages shown
-	} else if cache, ok := loadHistoryCache(ctx.LocalStorage(), historyKey, id.Room); ok {
+	if cache, ok := loadHistoryCache(ctx.LocalStorage(), historyKey, id.Room); ok {
+		c := p.rooms.current()
+		me := reader{Nickname: id.Nickname}
 		for _, m := range cache.Messages {
-			p.entries = append(p.entries, messageEntry(m, id.Nickname))
+			c.Entries = append(c.Entries, messageEntry(m, me))
 		}
-		p.firstID, p.more, p.historyIn = cache.Messages[0].ID, cache.More, true
-		p.lastID, _ = cache.last()
-		resume[id.Room] = p.lastID
+		c.FirstID, c.More, c.HistoryIn = cache.Messages[0].ID, cache.More, true
+		c.LastID, _ = cache.last()
+		resume[id.Room] = c.LastID
 	}
 	// Sign in to the account this browser holds if it is the one of this
 	// nickname; otherwise claim the nickname.
@@ -347,7 +420,7 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		fresh := p.joining
 		p.joined, p.joining = true, false
 		p.nickname, p.me = w.You.Nickname, w.You.ID
-		ctx.LocalStorage().Set(identityKey, identity{Nickname: w.You.Nickname, Room: p.room})
+		p.remember(ctx)
 		var acct savedAccount
 		ctx.LocalStorage().Get(accountKey, &acct)
 		if w.Credential != "" {
@@ -356,53 +429,86 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		acct.Nickname = w.You.Nickname
 		ctx.LocalStorage().Set(accountKey, acct)
 		mark("livechat:welcome")
+		// The rooms, again after every reconnection: some may have
+		// changed meanwhile.
+		p.client.Send(ctx, shared.TypeRooms, "", nil)
+		if p.invite != "" {
+			p.inviteRequest = NewMessageID()
+			p.client.JoinInvite(ctx, p.inviteRequest, p.invite)
+		}
 		if fresh {
 			// Whoever just joined wants to write.
 			ctx.Defer(func(app.Context) { focus("composer-text") })
 		}
-	case shared.TypePresence:
-		if pr := ev.Presence; pr.Room == p.room {
-			p.users, p.usersIn, p.counted, p.online = pr.Users, true, pr.Counted, pr.Online
+	case shared.TypeRoomsList:
+		p.rooms.Apply(ev, p.reader(), !p.hidden)
+		for _, id := range p.rooms.Mine {
+			p.client.Join(ctx, id) // all of one's rooms, for their unread counts
 		}
-	case shared.TypePresenceUpdate:
-		if u := ev.Update; u.Room == p.room {
-			if p.counted, p.online = u.Counted, u.Online; u.Counted {
-				p.users = nil // no longer complete
-			} else {
-				p.applyPresence(*u)
+		p.readSoon()
+	case shared.TypeRoom:
+		p.rooms.Apply(ev, p.reader(), !p.hidden)
+		if ev.Room.Member {
+			p.client.Join(ctx, ev.Room.ID) // made, added to, or opened with us
+		}
+		if ev.ID != "" && ev.ID == p.formRequest {
+			p.form, p.formRequest = "", ""
+			p.open(ctx, ev.Room.ID)
+		}
+	case shared.TypeJoined:
+		if id := ev.Joined.Room; ev.ID != "" && ev.ID == p.inviteRequest {
+			// Joined by the invite the page was opened with.
+			p.invite, p.inviteRequest = "", ""
+			app.Window().Get("history").Call("replaceState", nil, "", "/")
+			p.client.Send(ctx, shared.TypeRooms, "", nil)
+			p.open(ctx, id)
+		}
+	case shared.TypeInviteCode:
+		u := *app.Window().URL()
+		u.Path, u.RawQuery, u.Fragment = "/", "invite="+ev.Invite.Code, ""
+		p.inviteURL = u.String()
+	case shared.TypeMessage:
+		if m := p.rooms.Apply(ev, p.reader(), !p.hidden); m != nil && p.hidden {
+			p.notify(ctx, *m)
+		}
+		if ev.Message.Room == p.rooms.Current {
+			p.cacheSoon()
+			if ev.Message.Author == p.me {
+				p.sayError = ""
 			}
 		}
+		p.readSoon()
+		setTitle(p.rooms.unread())
 	case shared.TypeHistory:
-		if ev.History.Room == p.room {
-			p.applyHistory(*ev.History)
+		p.rooms.Apply(ev, p.reader(), !p.hidden)
+		if ev.History.Room == p.rooms.Current {
 			p.cacheSoon()
 		}
-	case shared.TypeMessage:
-		m := *ev.Message
-		if m.Room != p.room || !p.appendMessage(m) {
-			return
-		}
-		p.cacheSoon()
-		if m.Author != p.me && p.hidden {
-			p.unread++
-			setTitle(p.unread)
-			p.notify(ctx, m)
-		}
-	case shared.TypeAck:
-		p.pending = slices.Clone(p.pending)
-		for i := range p.pending {
-			if p.pending[i].ClientID == ev.Ack.ClientID {
-				p.pending[i].Sent = true
-			}
-		}
+		p.readSoon()
+		setTitle(p.rooms.unread())
 	case shared.TypeError:
 		e := ev.Error
-		p.sayError = e.Message
+		switch {
+		case ev.Error.Ref != "" && e.Ref == p.formRequest:
+			p.formError, p.formRequest = e.Message, ""
+		case e.Ref != "" && e.Ref == p.inviteRequest:
+			p.invite, p.inviteRequest = "", ""
+			p.sayError = e.Message
+		default:
+			p.sayError = e.Message
+		}
 		if e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
-			p.dropPending(e.Ref) // refused for good: the client dropped it too
+			for _, c := range p.rooms.ByID {
+				c.dropPending(e.Ref) // refused for good: the client dropped it too
+			}
 		}
 		if e.Request == shared.TypeHistory {
-			p.loading = false
+			p.rooms.current().Loading = false
+		}
+	default:
+		p.rooms.Apply(ev, p.reader(), !p.hidden)
+		if ev.Type == shared.TypeReadPosition {
+			setTitle(p.rooms.unread())
 		}
 	}
 	if p.leaving && len(p.outbox.Items()) == 0 {
@@ -410,89 +516,103 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 	}
 }
 
-// applyPresence applies a presence update to the list of users, with a
-// notice for each real change: an update may repeat what the list has.
-func (p *Page) applyPresence(u shared.PresenceUpdate) {
-	for _, name := range u.Joined {
-		if !slices.Contains(p.users, name) {
-			p.users = addUser(p.users, name)
-			if name != p.nickname {
-				p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: name + " joined", At: u.At})
-			}
-		}
-	}
-	for _, name := range u.Left {
-		if slices.Contains(p.users, name) {
-			p.users = slices.DeleteFunc(slices.Clone(p.users), func(u string) bool { return u == name })
-			p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: name + " left", At: u.At})
-		}
-	}
+// remember saves who the user is and the room shown, for the next visit.
+func (p *Page) remember(ctx app.Context) {
+	ctx.LocalStorage().Set(identityKey, identity{Nickname: p.nickname, Room: p.rooms.Current})
 }
 
-// applyHistory adds a history event: the catch-up of a join, or an older
-// page.
-func (p *Page) applyHistory(h shared.History) {
-	if h.Reset {
-		p.entries, p.firstID, p.lastID = nil, 0, 0
-	}
-	if h.Before != 0 {
-		var older []Entry
-		for _, m := range h.Messages {
-			if p.firstID == 0 || m.ID < p.firstID {
-				older = append(older, messageEntry(m, p.nickname))
-				p.dropPending(m.ClientID)
-			}
-		}
-		if len(older) > 0 {
-			p.entries = append(older, p.entries...)
-			p.firstID = older[0].ID
-			if p.lastID == 0 {
-				p.lastID = older[len(older)-1].ID
-			}
-		}
-		p.more, p.loading = h.More, false
+// open shows the room id, joining it if needed.
+func (p *Page) open(ctx app.Context, id string) {
+	if id == p.rooms.Current {
+		p.showRooms = false
 		return
 	}
-	if p.firstID == 0 {
-		p.more = h.More
+	p.saveCache()
+	ctx.LocalStorage().Del(historyKey) // the cache is of the room shown
+	p.sendRead(ctx)                    // what was shown of the room left was read
+	p.rooms.Current = id
+	p.inviteURL, p.sayError, p.showRooms = "", "", false
+	if p.client != nil {
+		p.client.Join(ctx, id)
 	}
-	if h.Truncated {
-		p.entries = appendEntry(p.entries, Entry{Kind: EntryNotice, Text: "Some messages from while you were away are no longer available.", At: time.Now()})
-	}
-	for _, m := range h.Messages {
-		p.appendMessage(m)
-	}
-	if h.Live {
-		p.historyIn = true
-	}
+	p.remember(ctx)
+	p.readSoon()
+	setTitle(p.rooms.unread())
+	ctx.Defer(func(app.Context) { focus("composer-text") })
 }
 
-// appendMessage adds a message after the newest one, and reports whether
-// it was new.
-func (p *Page) appendMessage(m shared.Message) bool {
-	p.dropPending(m.ClientID)
-	if m.ID <= p.lastID {
-		return false
-	}
-	n := len(p.entries)
-	p.entries = appendEntry(p.entries, messageEntry(m, p.nickname))
-	if len(p.entries) <= n {
-		p.more = true // the oldest lines were dropped: they can be loaded again
-	}
-	p.lastID = m.ID
-	p.firstID = firstMessageID(p.entries)
-	if m.From == p.nickname {
-		p.sayError = ""
-	}
-	return true
-}
-
-// dropPending removes the pending message with clientID, now delivered.
-func (p *Page) dropPending(clientID string) {
-	if clientID == "" {
+// submitForm sends what the new room or new message form asks for.
+func (p *Page) submitForm(ctx app.Context, text string, private bool) {
+	if p.client == nil {
 		return
 	}
-	p.pending = slices.DeleteFunc(slices.Clone(p.pending), func(e Entry) bool { return e.ClientID == clientID })
+	p.formRequest, p.formError = NewMessageID(), ""
+	var err error
+	switch p.form {
+	case "room":
+		kind := shared.KindPublic
+		if private {
+			kind = shared.KindPrivate
+		}
+		err = p.client.Send(ctx, shared.TypeCreateRoom, p.formRequest, shared.CreateRoom{Name: strings.TrimSpace(text), Kind: kind})
+	case "dm":
+		var people []string
+		for name := range strings.SplitSeq(text, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				people = append(people, name)
+			}
+		}
+		err = p.client.Send(ctx, shared.TypeOpenDM, p.formRequest, shared.OpenDM{People: people})
+	}
+	if err != nil {
+		p.formError, p.formRequest = "Not connected: try again once online.", ""
+	}
+}
+
+// askInvite asks for an invite link to the current room.
+func (p *Page) askInvite(ctx app.Context, e app.Event) {
+	if p.client == nil || p.client.Send(ctx, shared.TypeInvite, "", shared.InviteRequest{Room: p.rooms.Current}) != nil {
+		p.sayError = "Not connected: try again once online."
+	}
+}
+
+// copyInvite copies the invite link.
+func (p *Page) copyInvite(ctx app.Context, e app.Event) {
+	if clip := app.Window().Get("navigator").Get("clipboard"); clip.Truthy() {
+		clip.Call("writeText", p.inviteURL)
+	}
+	if el := app.Window().GetElementByID("invite-url"); el.Truthy() {
+		el.Call("select")
+	}
+}
+
+// readDelay gathers read positions: a busy room sends one a second.
+const readDelay = time.Second
+
+// readSoon tells the server, a moment from now, how far the reader has
+// read the room shown, if the tab is visible.
+func (p *Page) readSoon() {
+	if p.readTimer != nil || p.hidden {
+		return
+	}
+	p.readTimer = time.AfterFunc(readDelay, func() {
+		p.ctx.Dispatch(func(ctx app.Context) {
+			p.readTimer = nil
+			p.sendRead(ctx)
+		})
+	})
+}
+
+// sendRead marks the room shown read, on the server too, if the reader
+// sees it.
+func (p *Page) sendRead(ctx app.Context) {
+	if p.hidden {
+		return
+	}
+	if id := p.rooms.markRead(); id != 0 && p.client != nil {
+		p.client.Send(ctx, shared.TypeRead, "", shared.Read{Room: p.rooms.Current, ID: id})
+	}
+	setTitle(p.rooms.unread())
 }
 
 // firstMessageID returns the id of the oldest message in entries.
@@ -507,11 +627,12 @@ func firstMessageID(entries []Entry) uint64 {
 
 // loadOlder asks for the messages before the oldest one shown.
 func (p *Page) loadOlder(ctx app.Context) {
-	if p.client == nil || !p.more || p.loading || p.firstID == 0 {
+	c := p.rooms.current()
+	if p.client == nil || !c.More || c.Loading || c.FirstID == 0 {
 		return
 	}
-	if err := p.client.History(ctx, p.room, p.firstID); err == nil {
-		p.loading = true
+	if err := p.client.History(ctx, p.rooms.Current, c.FirstID); err == nil {
+		c.Loading = true
 	}
 }
 
@@ -530,21 +651,23 @@ func (p *Page) cacheSoon() {
 	})
 }
 
-// saveCache keeps the newest messages shown, for the next visit.
+// saveCache keeps the newest messages of the room shown, for the next
+// visit.
 func (p *Page) saveCache() {
-	if !p.joined || p.ctx == nil || !p.historyIn {
+	if !p.joined || p.ctx == nil || p.rooms == nil || !p.rooms.current().HistoryIn {
 		return
 	}
+	c := p.rooms.current()
 	var msgs []shared.Message
-	for _, e := range p.entries {
+	for _, e := range c.Entries {
 		if e.Kind == EntryMessage {
-			msgs = append(msgs, shared.Message{ID: e.ID, Room: p.room, From: e.From, Text: e.Text, At: e.At, ClientID: e.ClientID})
+			msgs = append(msgs, shared.Message{ID: e.ID, Room: p.rooms.Current, Author: e.Author, From: e.From, Text: e.Text, At: e.At, ClientID: e.ClientID})
 		}
 	}
 	if len(msgs) == 0 {
 		return
 	}
-	p.ctx.LocalStorage().Set(historyKey, newHistoryCache(p.room, msgs, p.more))
+	p.ctx.LocalStorage().Set(historyKey, newHistoryCache(p.rooms.Current, msgs, c.More))
 }
 
 // ended handles the end of a client's run.
@@ -574,12 +697,14 @@ func (p *Page) say(text string) error {
 	if p.client == nil {
 		return errors.New("this window is not connected: reload it")
 	}
-	id, err := p.client.Say(p.ctx, p.room, text)
+	room := p.rooms.Current
+	id, err := p.client.Say(p.ctx, room, text)
 	if err != nil {
 		return err
 	}
 	p.ctx.Dispatch(func(ctx app.Context) {
-		p.pending = append(slices.Clone(p.pending), Entry{Kind: EntryMessage, ClientID: id, From: p.nickname, Text: text, At: time.Now(), Own: true, Pending: true})
+		c := p.rooms.get(room)
+		c.Pending = append(slices.Clone(c.Pending), Entry{Kind: EntryMessage, ClientID: id, From: p.nickname, Text: text, At: time.Now(), Own: true, Pending: true})
 	})
 	return nil
 }
@@ -621,10 +746,8 @@ func (p *Page) forget(ctx app.Context) {
 		p.cacheTimer = nil
 	}
 	p.joined, p.joining, p.leaveAsked, p.leaving = false, false, false, false
-	p.entries, p.pending, p.users, p.usersIn, p.sayError = nil, nil, nil, false, ""
-	p.firstID, p.lastID, p.more, p.loading, p.historyIn = 0, 0, false, false, false
+	p.rooms, p.sayError, p.form, p.inviteURL = newRooms(shared.DefaultRoom), "", "", ""
 	p.state = State{}
-	p.unread = 0
 	setTitle(0)
 }
 
@@ -654,8 +777,7 @@ func (p *Page) resume(ctx app.Context, e app.Event) {
 func (p *Page) visibilityChanged(ctx app.Context, e app.Event) {
 	p.hidden = documentHidden()
 	if !p.hidden {
-		p.unread = 0
-		setTitle(0)
+		p.readSoon()
 		p.wake()
 	}
 }

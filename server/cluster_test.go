@@ -92,3 +92,58 @@ func TestExternalNATS(t *testing.T) {
 		t.Fatalf("history on a third server: %v", got)
 	}
 }
+
+// TestTwoServersAgreeOnPeopleAndRooms: two servers on one NATS share who
+// owns which nickname (look-alikes too), the credentials, the rooms and
+// who may read them.
+func TestTwoServersAgreeOnPeopleAndRooms(t *testing.T) {
+	url := startNATS(t)
+	cfg := testConfig()
+	cfg.Store = store.Config{URLs: []string{url}}
+	a := startServer(t, cfg)
+	b := startServer(t, cfg)
+
+	alice := dial(t, a.URL)
+	w := alice.hello("alice")
+	// The nickname, and its look-alikes, are taken on B too.
+	for _, nick := range []string{"alice", "ALICE", "аlice"} {
+		c := dial(t, b.URL)
+		c.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: nick})
+		c.expectError(shared.CodeNicknameTaken)
+	}
+	// Alice's credential signs her in on B.
+	again := dial(t, b.URL)
+	again.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Credential: w.Credential})
+	if got := expect[shared.Welcome](again, shared.TypeWelcome); got.You != w.You {
+		t.Fatalf("alice on B: %+v", got.You)
+	}
+
+	// A private room made on A: bob, invited, joins on B; carol, on B,
+	// cannot.
+	secret := ask[shared.RoomInfo](alice, shared.TypeCreateRoom, shared.CreateRoom{Name: "Plans", Kind: shared.KindPrivate}, shared.TypeRoom)
+	inv := ask[shared.Invite](alice, shared.TypeInvite, shared.InviteRequest{Room: secret.ID}, shared.TypeInviteCode)
+	alice.send(shared.TypeJoin, "", shared.Join{Room: secret.ID})
+	alice.joined()
+	bob := dial(t, b.URL)
+	bob.hello("bob")
+	bob.send(shared.TypeJoin, "", shared.Join{Invite: inv.Code})
+	if j, _, _ := bob.joined(); j.Room != secret.ID {
+		t.Fatalf("bob joined %+v", j)
+	}
+	carol := dial(t, b.URL)
+	carol.hello("carol")
+	if _, e := carol.request(shared.TypeJoin, shared.Join{Room: secret.ID}, shared.TypeJoined); e == nil || e.Code != shared.CodeNotFound {
+		t.Fatalf("carol on B joining the private room: %+v", e)
+	}
+	alice.send(shared.TypeSay, "s1", shared.Say{Room: secret.ID, Text: "from A"})
+	for {
+		env := bob.next()
+		var m shared.Message
+		if env.Type == shared.TypeMessage && env.DecodePayload(&m) == nil {
+			if m.Text != "from A" || m.Author != w.You.ID {
+				t.Fatalf("bob got %+v", m)
+			}
+			break
+		}
+	}
+}

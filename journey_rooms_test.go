@@ -1,0 +1,114 @@
+//go:build !js
+
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// roomNames is a JavaScript expression: the names of the rooms in the
+// sidebar's list with id list, joined by commas.
+func roomNames(list string) string {
+	return `[...document.querySelectorAll("#` + list + ` .room-link .name")].map(n => n.textContent).join(",")`
+}
+
+// openRoom clicks the room called title in the sidebar and waits until
+// it is shown.
+func (p *person) openRoom(title string) {
+	p.t.Helper()
+	p.do("open "+title, chromedp.Click(chromedp.Search(`//nav[@id="sidebar"]//button[contains(@class,"room-link")][span[@class="name" and text()="`+title+`"]]`)))
+	p.waitUntil("the room "+title, `document.getElementById("room-title")?.textContent === "`+title+`"`)
+}
+
+// submitRoomForm fills the new room or new message form and submits it.
+func (p *person) submitRoomForm(button, text string, private bool) {
+	p.t.Helper()
+	steps := []chromedp.Action[chromedp.Void]{
+		chromedp.Click(chromedp.ID(button)),
+		chromedp.WaitVisible(chromedp.ID("room-form-text")),
+		chromedp.SendKeys(chromedp.ID("room-form-text"), text),
+	}
+	if private {
+		steps = append(steps, chromedp.Click(chromedp.ID("room-form-private")))
+	}
+	steps = append(steps, chromedp.Click(chromedp.ID("room-form-submit")))
+	p.do("submit "+button, steps...)
+}
+
+// TestJourneyRoomsAndDirectMessages: alice makes a private room and
+// invites bob by link; carol, in the same public room, never sees it.
+// alice and bob write to each other directly; bob, in another room, sees
+// the unread badges, and an @mention counted as one. A nickname that
+// looks like alice's is refused.
+func TestJourneyRoomsAndDirectMessages(t *testing.T) {
+	server := startLivechat(t, "127.0.0.1:0")
+	people := chatting(t, server.URL, "alice", "bob", "carol")
+	alice, bob, carol := people[0], people[1], people[2]
+
+	// The private room, and its invite link.
+	alice.submitRoomForm("new-room", "Secret plans", true)
+	alice.waitUntil("the private room shown", `document.getElementById("room-title")?.textContent === "Secret plans"`)
+	alice.say("the plan is ready")
+	alice.waitMessage("alice", "the plan is ready")
+	alice.do("ask for an invite", chromedp.Click(chromedp.ID("invite")))
+	alice.waitUntil("the invite link", `document.getElementById("invite-url")?.value.includes("invite=")`)
+	link := eval[string](alice, `document.getElementById("invite-url").value`)
+	alice.screenshot("invite")
+	if !strings.HasPrefix(link, server.URL) {
+		t.Fatalf("invite link %q is not on %s", link, server.URL)
+	}
+
+	bob.do("follow the invite", chromedp.Navigate(link))
+	bob.waitUntil("the private room, by invite", `document.getElementById("room-title")?.textContent === "Secret plans"`)
+	bob.waitMessage("alice", "the plan is ready")
+	bob.waitUntil("the room in the sidebar", roomNames("rooms")+`.includes("Secret plans")`)
+
+	// Carol sees neither the room nor its message.
+	carol.say("anyone here?")
+	bob.openRoom("#general")
+	bob.waitMessage("carol", "anyone here?")
+	for _, list := range []string{"rooms", "directory", "direct"} {
+		if names := eval[string](carol, roomNames(list)); strings.Contains(names, "Secret") {
+			t.Errorf("carol's %s list shows %q", list, names)
+		}
+	}
+	if eval[bool](carol, `document.body.textContent.includes("the plan is ready")`) {
+		t.Error("carol's page shows the private message")
+	}
+
+	// A direct conversation: bob, in #general, gets the badges.
+	alice.submitRoomForm("new-dm", "bob", false)
+	alice.waitUntil("the conversation with bob", `document.getElementById("room-title")?.textContent === "bob"`)
+	alice.say("just between us")
+	alice.say("@bob are you there?")
+	bob.waitUntil("the conversation in the sidebar", roomNames("direct")+` === "alice"`)
+	bob.waitUntil("two unread, one mention", `(() => {
+		const b = [...document.querySelectorAll("#direct .room-link")].find(l => l.textContent.startsWith("alice"));
+		return b && b.getAttribute("aria-label") === "alice, 2 unread, 1 mentioning you" && b.querySelector(".badge.mention")?.textContent === "@1";
+	})()`)
+	if got := eval[string](bob, `document.title`); got != "(2) livechat" {
+		t.Errorf("bob's title %q, want (2) livechat", got)
+	}
+	bob.screenshot("badges")
+	bob.openRoom("alice")
+	bob.waitMessage("alice", "just between us")
+	bob.waitUntil("the mention set apart", `!!document.querySelector("#message-log .message.mention")`)
+	bob.waitUntil("read: no badge, plain title", `!document.querySelector("#direct .badge") && document.title === "livechat"`)
+	bob.say("here!")
+	alice.waitMessage("bob", "here!")
+
+	// A look-alike of alice's nickname (Cyrillic а) is refused.
+	browser := newBrowser(t)
+	mallory := newPerson(t, browser, "аlice")
+	mallory.open(server.URL)
+	mallory.do("join as a look-alike",
+		chromedp.WaitEnabled(chromedp.ID("nickname")),
+		chromedp.SendKeys(chromedp.ID("nickname"), "аlice"),
+		chromedp.Click(chromedp.CSS(`form.join-card button[type="submit"]`)),
+	)
+	mallory.waitUntil("the refusal", `document.querySelector("form.join-card")?.textContent.includes("looks too much like")`)
+	mallory.screenshot("look-alike")
+}
