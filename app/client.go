@@ -14,6 +14,10 @@ import (
 	"livechat/shared"
 )
 
+// ErrSignedOut is returned by Run when the server signed this device out
+// (from this or another device): its credential is no good any more.
+var ErrSignedOut = errors.New("this device was signed out")
+
 // ErrNotConnected is returned by History while the client is not online.
 var ErrNotConnected = errors.New("not connected")
 
@@ -148,8 +152,9 @@ func (c *Client) addRoom(room string) *roomPos {
 	return r
 }
 
-// Run connects and stays connected until ctx ends (it returns ctx.Err())
-// or the server refuses to sign in (it returns the *shared.Error).
+// Run connects and stays connected until ctx ends (it returns ctx.Err()),
+// the server refuses to sign in (it returns the *shared.Error), or signs
+// this device out (ErrSignedOut).
 func (c *Client) Run(ctx context.Context) error {
 	attempt := 0
 	everOnline := false
@@ -189,6 +194,8 @@ func (c *Client) Run(ctx context.Context) error {
 			return ctx.Err()
 		case errors.As(err, &refused) && refused.Code != shared.CodeInternal:
 			return refused
+		case errors.Is(err, ErrSignedOut):
+			return err
 		}
 		if welcomed {
 			attempt, everOnline, lost = 0, true, StatusReconnecting
@@ -380,6 +387,10 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 					c.mu.Unlock()
 				}
 			case shared.TypeClosing:
+				if ev.Closing.Status == int(shared.StatusSignedOut) {
+					c.cfg.OnEvent(ev)
+					return welcomed, ErrSignedOut
+				}
 				closing = ev.Closing
 			}
 			if err := c.track(ctx, conn, ev); err != nil {

@@ -135,7 +135,7 @@ func TestJoinFormIsLive(t *testing.T) {
 
 func TestJoinFormShowsErrors(t *testing.T) {
 	var joined string
-	form := &joinForm{Nickname: "  alice ", Error: `"alice" is already taken in #general`, OnJoin: func(_ app.Context, n string) { joined = n }}
+	form := &joinForm{Nickname: "  alice ", Error: `"alice" is already taken in #general`, OnJoin: func(_ app.Context, n, _ string) { joined = n }}
 	root, d := mount(t, form)
 	input := root.Call("querySelector", "input#nickname")
 	if input.Call("getAttribute", "aria-invalid").String() != "true" {
@@ -299,5 +299,21 @@ func TestLeaveAsksAboutUnsentMessages(t *testing.T) {
 	click("leave-discard")
 	if p.joined || len(LoadOutbox(p.ctx.LocalStorage(), outboxKey).Items()) != 0 {
 		t.Fatalf("Discard did not leave and forget the message")
+	}
+}
+
+// TestAccountPanelShowsTheAccount: the account event fills the panel.
+func TestAccountPanelShowsTheAccount(t *testing.T) {
+	p := &Page{}
+	root, d := mount(t, p)
+	p.ctx.Dispatch(func(ctx app.Context) {
+		p.nickname, p.me, p.joined, p.showAccount = "bob", "b", true, true
+	})
+	d.Consume()
+	acct := &shared.Account{You: shared.Person{ID: "b", Nickname: "bob"}, Devices: []shared.Device{{ID: "d1", Name: "Chrome on Linux", Current: true}}}
+	p.ctx.Dispatch(func(ctx app.Context) { p.apply(ctx, Event{Type: shared.TypeAccountInfo, Account: acct}) })
+	d.Consume()
+	if got := texts(root, "#account-who"); len(got) != 1 || got[0] != "Signed in as bob" {
+		t.Fatalf("panel: %s", root.Call("querySelector", "#account-panel").Get("textContent").String())
 	}
 }

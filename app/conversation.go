@@ -252,7 +252,29 @@ func (r *rooms) Apply(ev Event, me reader, visible bool) *shared.Message {
 		}
 		r.sort()
 	case shared.TypeRoom:
-		r.setInfo(*ev.Room)
+		info := *ev.Room
+		if !info.Member {
+			// A public room to join, new or changed.
+			i := slices.IndexFunc(r.Directory, func(d shared.RoomInfo) bool { return d.ID == info.ID })
+			if i < 0 {
+				r.Directory = append(slices.Clone(r.Directory), info)
+			} else {
+				r.Directory = slices.Clone(r.Directory)
+				r.Directory[i] = info
+			}
+			break
+		}
+		r.setInfo(info)
+	case shared.TypeJoined:
+		// Joining a public room makes one a member: it joins the list.
+		if id := ev.Joined.Room; !r.mine(id) {
+			info := r.get(id).Info
+			if i := slices.IndexFunc(r.Directory, func(d shared.RoomInfo) bool { return d.ID == id }); i >= 0 {
+				info = r.Directory[i]
+			}
+			info.Member = true
+			r.setInfo(info)
+		}
 	case shared.TypeLeft:
 		r.Mine = slices.DeleteFunc(r.Mine, func(id string) bool { return id == ev.Left.Room })
 	case shared.TypeReadPosition:

@@ -23,6 +23,7 @@ type Event struct {
 	Invite   *shared.Invite
 	Read     *shared.Read
 	Account  *shared.Account
+	Settings *shared.Settings
 }
 
 // decodeEvent decodes the payload of env into the field of its type.
@@ -60,6 +61,8 @@ func decodeEvent(env shared.Envelope) (Event, error) {
 		payload = alloc(&ev.Read)
 	case shared.TypeAccountInfo:
 		payload = alloc(&ev.Account)
+	case shared.TypeSettingsInfo:
+		payload = alloc(&ev.Settings)
 	default:
 		return ev, nil
 	}

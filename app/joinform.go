@@ -26,8 +26,9 @@ type joinForm struct {
 	Busy bool
 	// Status, if set, shows the connection while joining.
 	Status app.UI
-	// OnJoin receives the nickname as typed.
-	OnJoin func(ctx app.Context, nickname string)
+	// OnJoin receives the nickname and the password (empty: none) as
+	// typed.
+	OnJoin func(ctx app.Context, nickname, password string)
 }
 
 func (f *joinForm) Render() app.UI {
@@ -62,6 +63,11 @@ func (f *joinForm) Render() app.UI {
 			app.P().Class("tagline").Text("Pick a nickname and start talking."),
 			app.Label().For("nickname").Text("Nickname"),
 			input,
+			app.Details().Class("password").Body(
+				app.Summary().Text("I have a password (signing in on another device)"),
+				app.Label().For("join-password").Text("Password"),
+				app.Input().ID("join-password").Type("password").Name("password").Attr("autocomplete", "current-password"),
+			),
 			app.P().ID("join-error").Class("error").Role("alert").Text(f.Error),
 			button,
 		),
@@ -77,6 +83,10 @@ func (f *joinForm) submit(ctx app.Context, e app.Event) {
 	if f.OnJoin == nil || f.Busy {
 		return
 	}
-	form := e.Get("target")
-	f.OnJoin(ctx, form.Get("elements").Get("nickname").Get("value").String())
+	fields := e.Get("target").Get("elements")
+	password := ""
+	if pw := fields.Get("password"); pw.Truthy() {
+		password = pw.Get("value").String()
+	}
+	f.OnJoin(ctx, fields.Get("nickname").Get("value").String(), password)
 }

@@ -70,6 +70,17 @@ type Page struct {
 	formRequest string
 	// inviteURL is the invite link to the current room, once asked for.
 	inviteURL string
+	// account is the reader's account, shown in the account panel while
+	// showAccount; accountError, what the server said of a change.
+	account      *shared.Account
+	showAccount  bool
+	accountError string
+	// For the admin: the server's settings, and a sign-up link made.
+	settings  *shared.Settings
+	signupURL string
+	// signup is the code of a sign-up invite link the page was opened
+	// with, for an invite-only server.
+	signup string
 	// invite is the code of an invite link the page was opened with,
 	// joined once signed in by the request inviteRequest.
 	invite        string
@@ -101,6 +112,7 @@ func (p *Page) OnMount(ctx app.Context) {
 		p.rooms = newRooms(shared.DefaultRoom)
 	}
 	p.invite = app.Window().URL().Query().Get("invite")
+	p.signup = app.Window().URL().Query().Get("signup")
 	// Marks the moment the app is interactive, for load measurements, and
 	// tells boot.js that the app now handles the join form.
 	mark("livechat:interactive")
@@ -139,7 +151,7 @@ func (p *Page) OnMount(ctx app.Context) {
 		// A returning user sees the chat at once, with the messages kept
 		// from the last visit, even offline.
 		p.nickname, p.joined = id.Nickname, true
-		p.start(ctx, id)
+		p.start(ctx, id, "")
 		return
 	}
 	// The nickname of the account this browser holds, to sign in again.
@@ -152,7 +164,7 @@ func (p *Page) OnMount(ctx app.Context) {
 		return
 	}
 	if nick := early.Get("nickname").String(); early.Get("submitted").Bool() {
-		p.join(ctx, nick)
+		p.join(ctx, nick, "")
 	} else if nick != "" {
 		p.nickname = nick
 		ctx.Defer(func(app.Context) {
@@ -197,8 +209,10 @@ func (p *Page) Render() app.UI {
 			Nickname: p.nickname,
 			Error:    p.joinError,
 			Busy:     p.joining,
-			OnJoin:   func(_ app.Context, nickname string) { p.ctx.Dispatch(func(ctx app.Context) { p.join(ctx, nickname) }) },
-			Status:   app.If(p.joining, &statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }}),
+			OnJoin: func(_ app.Context, nickname, password string) {
+				p.ctx.Dispatch(func(ctx app.Context) { p.join(ctx, nickname, password) })
+			},
+			Status: app.If(p.joining, &statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }}),
 		}).Else(p.renderChat()),
 	)
 }
@@ -231,6 +245,7 @@ func (p *Page) renderChat() app.UI {
 				app.If(p.permission == app.NotificationDefault,
 					app.Button().Text("Enable notifications").OnClick(p.askNotifications)),
 				app.If(p.installable, app.Button().Text("Install").OnClick(func(ctx app.Context, e app.Event) { ctx.ShowAppInstallPrompt() })),
+				app.Button().ID("account").Aria("haspopup", "dialog").Text(p.nickname).OnClick(p.openAccount),
 				app.Button().ID("leave").Text("Leave").OnClick(p.leave),
 			),
 		),
@@ -275,6 +290,21 @@ func (p *Page) renderChat() app.UI {
 				p.ctx.Dispatch(func(ctx app.Context) { p.submitForm(ctx, name, private) })
 			},
 			OnCancel: func(app.Context) { p.ctx.Dispatch(func(ctx app.Context) { p.form = "" }) },
+		}),
+		app.If(p.showAccount, &accountPanel{
+			Account:   p.account,
+			Error:     p.accountError,
+			Settings:  p.settings,
+			SignupURL: p.signupURL,
+			OnRequest: func(_ app.Context, typ shared.Type, payload any) {
+				p.ctx.Dispatch(func(ctx app.Context) { p.accountRequest(ctx, typ, payload) })
+			},
+			OnClose: func(app.Context) {
+				p.ctx.Dispatch(func(ctx app.Context) {
+					p.showAccount = false
+					ctx.Defer(func(app.Context) { focus("account") })
+				})
+			},
 		}),
 		app.If(p.leaveAsked, &leaveDialog{
 			Unsent:  p.unsent(),
@@ -324,19 +354,22 @@ func (p *Page) directoryItems() []sidebarItem {
 	return items
 }
 
-// join is the join form's submit.
-func (p *Page) join(ctx app.Context, nickname string) {
+// join is the join form's submit: a nickname, and a password to sign in
+// with if it was given.
+func (p *Page) join(ctx app.Context, nickname, password string) {
 	nick, err := shared.CheckNickname(nickname)
 	if err != nil {
 		p.joinError = err.(*shared.Error).Message
 		return
 	}
-	p.start(ctx, identity{Nickname: nick, Room: shared.DefaultRoom})
+	p.start(ctx, identity{Nickname: nick, Room: shared.DefaultRoom}, password)
 }
 
 // start runs a client for id until it ends, showing the history kept from
-// the last visit, if any, and resuming after it. ctx must be the page's.
-func (p *Page) start(ctx app.Context, id identity) {
+// the last visit, if any, and resuming after it; it signs in with the
+// credential this browser keeps, or password, if set. ctx must be the
+// page's.
+func (p *Page) start(ctx app.Context, id identity, password string) {
 	p.disconnect()
 	if id.Room == "" {
 		id.Room = shared.DefaultRoom
@@ -362,10 +395,13 @@ func (p *Page) start(ctx app.Context, id identity) {
 	}
 	// Sign in to the account this browser holds if it is the one of this
 	// nickname; otherwise claim the nickname.
-	hello := shared.Hello{Nickname: id.Nickname, Device: deviceName()}
+	hello := shared.Hello{Nickname: id.Nickname, Device: deviceName(), Invite: p.signup}
 	var acct savedAccount
 	ctx.LocalStorage().Get(accountKey, &acct)
-	if acct.Credential != "" && shared.NicknameKey(acct.Nickname) == shared.NicknameKey(id.Nickname) {
+	switch {
+	case password != "":
+		hello.Password = password
+	case acct.Credential != "" && shared.NicknameKey(acct.Nickname) == shared.NicknameKey(id.Nickname):
 		hello.Credential = acct.Credential
 	}
 	var c *Client
@@ -420,6 +456,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		fresh := p.joining
 		p.joined, p.joining = true, false
 		p.nickname, p.me = w.You.Nickname, w.You.ID
+		if p.signup != "" {
+			p.signup = "" // used
+			app.Window().Get("history").Call("replaceState", nil, "", "/")
+		}
 		p.remember(ctx)
 		var acct savedAccount
 		ctx.LocalStorage().Get(accountKey, &acct)
@@ -456,6 +496,7 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			p.open(ctx, ev.Room.ID)
 		}
 	case shared.TypeJoined:
+		p.rooms.Apply(ev, p.reader(), !p.hidden)
 		if id := ev.Joined.Room; ev.ID != "" && ev.ID == p.inviteRequest {
 			// Joined by the invite the page was opened with.
 			p.invite, p.inviteRequest = "", ""
@@ -463,10 +504,28 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			p.client.Send(ctx, shared.TypeRooms, "", nil)
 			p.open(ctx, id)
 		}
+	case shared.TypeAccountInfo:
+		p.account, p.accountError = ev.Account, ""
+		if name := ev.Account.You.Nickname; name != p.nickname {
+			p.nickname = name // renamed
+			p.remember(ctx)
+			var acct savedAccount
+			ctx.LocalStorage().Get(accountKey, &acct)
+			acct.Nickname = name
+			ctx.LocalStorage().Set(accountKey, acct)
+		}
 	case shared.TypeInviteCode:
 		u := *app.Window().URL()
-		u.Path, u.RawQuery, u.Fragment = "/", "invite="+ev.Invite.Code, ""
+		u.Path, u.Fragment = "/", ""
+		if ev.Invite.Room == "" {
+			u.RawQuery = "signup=" + ev.Invite.Code
+			p.signupURL = u.String()
+			break
+		}
+		u.RawQuery = "invite=" + ev.Invite.Code
 		p.inviteURL = u.String()
+	case shared.TypeSettingsInfo:
+		p.settings = ev.Settings
 	case shared.TypeMessage:
 		if m := p.rooms.Apply(ev, p.reader(), !p.hidden); m != nil && p.hidden {
 			p.notify(ctx, *m)
@@ -489,6 +548,8 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 	case shared.TypeError:
 		e := ev.Error
 		switch {
+		case e.Request == shared.TypeRename || e.Request == shared.TypePassword || e.Request == shared.TypeRevoke || e.Request == shared.TypeSettings:
+			p.accountError = e.Message
 		case ev.Error.Ref != "" && e.Ref == p.formRequest:
 			p.formError, p.formRequest = e.Message, ""
 		case e.Ref != "" && e.Ref == p.inviteRequest:
@@ -566,6 +627,21 @@ func (p *Page) submitForm(ctx app.Context, text string, private bool) {
 	}
 	if err != nil {
 		p.formError, p.formRequest = "Not connected: try again once online.", ""
+	}
+}
+
+// openAccount shows the account panel, asking the server for the
+// account's devices.
+func (p *Page) openAccount(ctx app.Context, e app.Event) {
+	p.showAccount, p.accountError, p.signupURL = true, "", ""
+	p.accountRequest(ctx, shared.TypeAccount, nil)
+	p.accountRequest(ctx, shared.TypeSettings, shared.SettingsRequest{})
+}
+
+// accountRequest sends a request of the account panel.
+func (p *Page) accountRequest(ctx app.Context, typ shared.Type, payload any) {
+	if p.client == nil || p.client.Send(ctx, typ, "", payload) != nil {
+		p.accountError = "Not connected: try again once online."
 	}
 }
 
@@ -675,6 +751,10 @@ func (p *Page) ended(ctx app.Context, err error) {
 	var refused *shared.Error
 	switch {
 	case errors.Is(err, context.Canceled):
+	case errors.Is(err, ErrSignedOut):
+		p.forget(ctx)
+		ctx.LocalStorage().Del(accountKey)
+		p.nickname, p.joinError = "", "You are signed out."
 	case errors.As(err, &refused) && p.joined:
 		// The sign-in is no longer valid (the device was signed out, or
 		// the server forgot it), or, for an identity kept from before

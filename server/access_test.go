@@ -210,6 +210,12 @@ func TestUnreadMentionsAndReadSync(t *testing.T) {
 	laptop.hello("bob") // bob's second device, same account
 
 	book := ask[shared.RoomInfo](alice, shared.TypeCreateRoom, shared.CreateRoom{Name: "book", Kind: shared.KindPublic}, shared.TypeRoom)
+	// Everyone is told of a new public room, to join.
+	for _, c := range []*client{phone, laptop} {
+		if info := expect[shared.RoomInfo](c, shared.TypeRoom); info.ID != book.ID || info.Member {
+			t.Fatalf("%s was told %+v", c.name, info)
+		}
+	}
 	phone.send(shared.TypeJoin, "", shared.Join{Room: book.ID})
 	phone.joined()
 	alice.send(shared.TypeJoin, "", shared.Join{Room: book.ID, History: new(0)})

@@ -103,3 +103,41 @@ func TestAccountDevicesPasswordRename(t *testing.T) {
 	other.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "alice"})
 	other.expectError(shared.CodeNicknameTaken)
 }
+
+// TestInviteOnlyServer: the admin (the first account) makes the server
+// invite-only; then only a hello with a signup invite creates an account,
+// and nobody else may change that.
+func TestInviteOnlyServer(t *testing.T) {
+	srv := startServer(t, testConfig())
+	admin := dial(t, srv.URL)
+	if w := admin.hello("admin"); !w.Admin {
+		t.Fatalf("the first account is not the admin: %+v", w)
+	}
+	bob := dial(t, srv.URL)
+	if w := bob.hello("bob"); w.Admin {
+		t.Fatal("the second account is an admin")
+	}
+	if _, e := bob.request(shared.TypeSettings, shared.SettingsRequest{InviteOnly: new(true)}, shared.TypeSettingsInfo); e == nil || e.Code != shared.CodeForbidden {
+		t.Fatalf("bob changing the settings: %+v", e)
+	}
+	if s := ask[shared.Settings](admin, shared.TypeSettings, shared.SettingsRequest{InviteOnly: new(true)}, shared.TypeSettingsInfo); !s.InviteOnly {
+		t.Fatalf("settings %+v", s)
+	}
+	if _, e := bob.request(shared.TypeInvite, shared.InviteRequest{}, shared.TypeInviteCode); e == nil || e.Code != shared.CodeForbidden {
+		t.Fatalf("bob making a signup invite: %+v", e)
+	}
+	carol := dial(t, srv.URL)
+	carol.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "carol"})
+	carol.expectError(shared.CodeForbidden)
+	inv := ask[shared.Invite](admin, shared.TypeInvite, shared.InviteRequest{MaxUses: 1}, shared.TypeInviteCode)
+	if inv.Room != "" || inv.MaxUses != 1 {
+		t.Fatalf("signup invite %+v", inv)
+	}
+	carol.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "carol", Invite: inv.Code})
+	expect[shared.Welcome](carol, shared.TypeWelcome)
+	dave := dial(t, srv.URL)
+	dave.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "dave", Invite: inv.Code})
+	dave.expectError(shared.CodeForbidden)
+	// People with accounts still sign in.
+	join(t, srv.URL, "bob")
+}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -69,10 +70,13 @@ func benchConn(b *testing.B, url, nickname string, j shared.Join) (*shared.Conn,
 	return conn, msgs
 }
 
+// fillers numbers the accounts fill makes.
+var fillers atomic.Int64
+
 // fill stores n messages in room through one connection, pipelined.
 func fill(b *testing.B, url, room string, n int) {
 	b.Helper()
-	conn, _ := benchConn(b, url, "filler-"+room, shared.Join{Room: room, History: new(0)})
+	conn, _ := benchConn(b, url, fmt.Sprintf("filler-%d", fillers.Add(1)), shared.Join{Room: room, History: new(0)})
 	defer conn.Close(websocket.StatusNormalClosure, "")
 	if err := sharedtest.SayAll(context.Background(), conn, room, n, "f", "a message with some words in it"); err != nil {
 		b.Fatal(err)
@@ -171,4 +175,73 @@ func BenchmarkAcceptedMessages(b *testing.B) {
 	}
 	wg.Wait()
 	b.ReportMetric(float64(per*senders)/time.Since(start).Seconds(), "accepted/s")
+}
+
+// BenchmarkJoinFiftyRooms measures a person with 50 rooms connecting:
+// from dialling, through signing in with their credential and joining
+// all 50 rooms (each resuming after its last message, with 10 messages
+// missed in each), to the last room live.
+func BenchmarkJoinFiftyRooms(b *testing.B) {
+	url := benchServer(b)
+	const rooms = 50
+	ctx := context.Background()
+	conn, err := shared.Dial(ctx, url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := sharedtest.Hello(ctx, conn, shared.Hello{Nickname: "busy"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	last := make([]uint64, rooms)
+	for i := range rooms {
+		j, _, err := sharedtest.Join(ctx, conn, shared.Join{Room: fmt.Sprint("r", i), History: new(0)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		last[i] = j.Last
+	}
+	conn.Close(websocket.StatusNormalClosure, "")
+	var lat []time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		for i := range rooms {
+			fill(b, url, fmt.Sprint("r", i), 10)
+		}
+		b.StartTimer()
+		start := time.Now()
+		c, err := shared.Dial(ctx, url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		c.Write(ctx, shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Credential: w.Credential})
+		for i := range rooms {
+			c.Write(ctx, shared.TypeJoin, "", shared.Join{Room: fmt.Sprint("r", i), Since: new(last[i])})
+		}
+		live := 0
+		for live < rooms {
+			env, err := c.Read(ctx)
+			if err != nil {
+				b.Fatal(err)
+			}
+			var h shared.History
+			if env.Type == shared.TypeHistory && env.DecodePayload(&h) == nil && h.Live {
+				var i int
+				fmt.Sscanf(h.Room, "r%d", &i)
+				if n := len(h.Messages); n > 0 {
+					last[i] = h.Messages[n-1].ID
+				}
+				live++
+			}
+			if env.Type == shared.TypeError {
+				b.Fatalf("%s", env.Payload)
+			}
+		}
+		lat = append(lat, time.Since(start))
+		b.StopTimer()
+		c.Close(websocket.StatusNormalClosure, "")
+		b.StartTimer()
+	}
+	b.ReportMetric(ms(percentile(lat, 0.50)), "p50-ms")
+	b.ReportMetric(ms(percentile(lat, 0.99)), "p99-ms")
 }

@@ -19,7 +19,7 @@
 //
 // A client sends:
 //
-//	hello    {"protocol", "credential", "nickname", "password", "device"}  sign in; first, once
+//	hello    {"protocol", "credential", "nickname", "password", "device", "invite"}  sign in; first, once
 //	join     {"room", "invite", "since", "history"}            enter a room (all optional)
 //	leave    {"room"}                                          leave a room
 //	rooms    (no payload)                                      your rooms and the public ones
@@ -34,6 +34,7 @@
 //	password {"password"}                                      set your password
 //	revoke   {"device"}                                        sign a device out
 //	rename   {"nickname"}                                      change your nickname
+//	settings {"invite_only"}                                   the server's settings (the admin changes them)
 //	say      {"room", "text"}                                  post to a room; id required
 //	history  {"room", "before", "limit"}                       ask for older messages
 //	ping     (no payload)                                      ask for a pong, to check the connection
@@ -54,6 +55,7 @@
 //	members          {"room", "people", "more"}                      answer to members
 //	read             {"room", "id"}                                  your read position moved
 //	account          {"you", "admin", "password", "devices"}         your account
+//	settings         {"invite_only"}                                 the server's settings
 //	error            {"code", "message", "ref", "request"}           a request was refused
 //	pong             (no payload; the id of the ping)                answer to a ping
 //	closing          {"status", "reason"}                            the server closes the connection next

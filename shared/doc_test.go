@@ -30,7 +30,7 @@ var (
 		shared.TypeInvite: shared.InviteRequest{}, shared.TypeAdd: shared.Add{}, shared.TypeTopic: shared.Topic{},
 		shared.TypeMembers: shared.MembersRequest{}, shared.TypeRead: shared.Read{},
 		shared.TypeAccount: nil, shared.TypePassword: shared.Password{}, shared.TypeRevoke: shared.Revoke{},
-		shared.TypeRename: shared.Rename{},
+		shared.TypeRename: shared.Rename{}, shared.TypeSettings: shared.SettingsRequest{},
 	}
 	eventPayloads = map[shared.Type]any{
 		shared.TypeWelcome: shared.Welcome{}, shared.TypeJoined: shared.Joined{}, shared.TypeLeft: shared.Left{},
@@ -38,8 +38,8 @@ var (
 		shared.TypeHistory: shared.History{}, shared.TypeMessage: shared.Message{}, shared.TypeAck: shared.Ack{},
 		shared.TypeRoomsList: shared.Rooms{}, shared.TypeRoom: shared.RoomInfo{}, shared.TypeInviteCode: shared.Invite{},
 		shared.TypeMembersList: shared.Members{}, shared.TypeReadPosition: shared.Read{},
-		shared.TypeAccountInfo: shared.Account{},
-		shared.TypeError:       shared.Error{}, shared.TypePong: nil, shared.TypeClosing: shared.Closing{}, shared.TypeBatch: nil,
+		shared.TypeAccountInfo: shared.Account{}, shared.TypeSettingsInfo: shared.Settings{},
+		shared.TypeError: shared.Error{}, shared.TypePong: nil, shared.TypeClosing: shared.Closing{}, shared.TypeBatch: nil,
 	}
 )
 

@@ -32,7 +32,7 @@ var golden = []struct {
 	id      string
 	payload any // a pointer to the payload struct, or nil for none
 }{
-	{"hello.json", shared.TypeHello, "h-1", &shared.Hello{Protocol: shared.ProtocolVersion, Credential: "acct.dev.s3cr3t", Nickname: "Zoë <script>", Password: "correct horse", Device: "Chromium on Linux"}},
+	{"hello.json", shared.TypeHello, "h-1", &shared.Hello{Protocol: shared.ProtocolVersion, Credential: "acct.dev.s3cr3t", Nickname: "Zoë <script>", Password: "correct horse", Device: "Chromium on Linux", Invite: "x4pq9w2z"}},
 	{"join.json", shared.TypeJoin, "j-1", &shared.Join{Room: "general", Invite: "mz4k2ttx", Since: new(uint64(41)), History: new(20)}},
 	{"leave.json", shared.TypeLeave, "l-1", &shared.Leave{Room: "general"}},
 	{"history_request.json", shared.TypeHistory, "h-2", &shared.HistoryRequest{Room: "general", Before: 42, Limit: new(50)}},
@@ -49,6 +49,9 @@ var golden = []struct {
 	{"password.json", shared.TypePassword, "a-2", &shared.Password{Password: "correct horse battery"}},
 	{"revoke.json", shared.TypeRevoke, "a-3", &shared.Revoke{Device: "d5h3"}},
 	{"rename.json", shared.TypeRename, "a-4", &shared.Rename{Nickname: "Zoë L"}},
+	{"settings_request.json", shared.TypeSettings, "s-1", &shared.SettingsRequest{InviteOnly: new(true)}},
+	{"settings.json", shared.TypeSettingsInfo, "s-1", &shared.Settings{InviteOnly: true}},
+	{"signup_invite.json", shared.TypeInviteCode, "s-2", &shared.Invite{Code: "x4pq9w2z", Expires: time.Date(2026, 12, 4, 7, 0, 0, 0, time.UTC), MaxUses: 20}},
 	{"account.json", shared.TypeAccountInfo, "a-1", &shared.Account{
 		You: shared.Person{ID: "q2lmvkx7", Nickname: "Zoë <script>"}, Admin: true, Password: true,
 		Devices: []shared.Device{

@@ -47,6 +47,10 @@ const (
 	TypePassword Type = "password" // payload: Password
 	TypeRevoke   Type = "revoke"   // payload: Revoke
 	TypeRename   Type = "rename"   // payload: Rename
+	// TypeSettings reads the server's settings, or, from its admin,
+	// changes them; payload: SettingsRequest; answered by a settings
+	// event.
+	TypeSettings Type = "settings"
 	// TypePing asks the server to answer at once with a pong carrying the
 	// same envelope ID. Clients use it to notice a connection that
 	// delivers nothing (browsers cannot send WebSocket pings); no payload.
@@ -74,7 +78,9 @@ const (
 	TypeReadPosition Type = "read"
 	// TypeAccountInfo describes the receiver's account, answering account,
 	// password, revoke and rename; payload: Account.
-	TypeAccountInfo    Type = "account"
+	TypeAccountInfo Type = "account"
+	// TypeSettingsInfo answers a settings request; payload: Settings.
+	TypeSettingsInfo   Type = "settings"
 	TypePresence       Type = "presence"        // payload: Presence
 	TypePresenceUpdate Type = "presence_update" // payload: PresenceUpdate
 	TypeMessage        Type = "message"         // payload: Message
@@ -100,10 +106,10 @@ const (
 var (
 	Requests = []Type{TypeHello, TypeJoin, TypeLeave, TypeSay, TypeHistory, TypeRooms, TypeCreateRoom,
 		TypeOpenDM, TypeInvite, TypeAdd, TypeTopic, TypeMembers, TypeRead, TypeAccount, TypePassword,
-		TypeRevoke, TypeRename, TypePing}
+		TypeRevoke, TypeRename, TypeSettings, TypePing}
 	Events = []Type{TypeWelcome, TypeJoined, TypeLeft, TypePresence, TypePresenceUpdate, TypeHistory,
 		TypeMessage, TypeAck, TypeRoomsList, TypeRoom, TypeInviteCode, TypeMembersList, TypeReadPosition,
-		TypeAccountInfo, TypeError, TypePong, TypeClosing, TypeBatch}
+		TypeAccountInfo, TypeSettingsInfo, TypeError, TypePong, TypeClosing, TypeBatch}
 )
 
 // StatusSignedOut is the close status of a connection whose device was
@@ -153,6 +159,9 @@ type Hello struct {
 	// Device names this device for its owner's list of devices, such as
 	// "Chromium on Linux"; at most 64 characters are kept.
 	Device string `json:"device,omitempty"`
+	// Invite is the code of a signup invite, needed to create an account
+	// on an invite-only server.
+	Invite string `json:"invite,omitempty"`
 }
 
 // Welcome answers a successful hello.
@@ -286,9 +295,10 @@ type OpenDM struct {
 }
 
 // InviteRequest asks for an invite to a private room the sender is a
-// member of.
+// member of or, without a room, from the admin, an invite to sign up on an
+// invite-only server.
 type InviteRequest struct {
-	Room string `json:"room"`
+	Room string `json:"room,omitempty"`
 	// MaxUses is how many people may use it: omitted means 1, at most
 	// 1000.
 	MaxUses int `json:"max_uses,omitempty"`
@@ -298,10 +308,10 @@ type InviteRequest struct {
 }
 
 // Invite is an invite: a join with its Code makes the joiner a member of
-// Room.
+// Room; without a Room, a hello with its Code may create an account.
 type Invite struct {
 	Code    string    `json:"code"`
-	Room    string    `json:"room"`
+	Room    string    `json:"room,omitempty"`
 	Expires time.Time `json:"expires"`
 	MaxUses int       `json:"max_uses"`
 }
@@ -380,6 +390,18 @@ type Revoke struct {
 // old one stays reserved for them for a while.
 type Rename struct {
 	Nickname string `json:"nickname"`
+}
+
+// SettingsRequest reads the server's settings, or changes those it sets
+// (the admin only).
+type SettingsRequest struct {
+	InviteOnly *bool `json:"invite_only,omitempty"`
+}
+
+// Settings are the server's settings.
+type Settings struct {
+	// InviteOnly: people sign up only with an invite (see InviteRequest).
+	InviteOnly bool `json:"invite_only"`
 }
 
 // Read is a read position: the id of the last message of Room that the

@@ -127,7 +127,153 @@ type claim struct {
 	Released time.Time `json:"released,omitzero"`
 }
 
-const adminKey = "server.admin"
+const (
+	adminKey    = "server.admin"
+	settingsKey = "server.settings"
+)
+
+// Settings are the server's own settings, which its admin chooses.
+type Settings struct {
+	// InviteOnly: new people sign up only with an invite from the admin.
+	InviteOnly bool `json:"invite_only"`
+}
+
+// SignupInvite lets people sign up on an invite-only server.
+type SignupInvite struct {
+	Code    string    `json:"code"`
+	Expires time.Time `json:"expires"`
+	MaxUses int       `json:"max_uses"`
+	Uses    int       `json:"uses"`
+}
+
+func signupInviteKey(code string) string { return "signup." + code }
+
+// Settings returns the server's settings.
+func (a *Accounts) Settings(ctx context.Context) (Settings, error) {
+	var s Settings
+	value, _, err := a.kv.Get(ctx, settingsKey)
+	if errors.Is(err, kv.ErrNotFound) {
+		return s, nil
+	}
+	if err != nil {
+		return s, fmt.Errorf("read settings: %w", err)
+	}
+	if err := json.Unmarshal(value, &s); err != nil {
+		return s, fmt.Errorf("read settings: %w", err)
+	}
+	return s, nil
+}
+
+// SetSettings changes the server's settings on behalf of the account by,
+// which must be the admin.
+func (a *Accounts) SetSettings(ctx context.Context, by string, s Settings) error {
+	if err := a.checkAdmin(ctx, by); err != nil {
+		return err
+	}
+	value, _ := json.Marshal(s)
+	for {
+		_, rev, err := a.kv.Get(ctx, settingsKey)
+		switch {
+		case errors.Is(err, kv.ErrNotFound):
+			_, err = a.kv.Create(ctx, settingsKey, value)
+		case err == nil:
+			_, err = a.kv.Update(ctx, settingsKey, value, rev)
+		}
+		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("write settings: %w", err)
+		}
+		return nil
+	}
+}
+
+// checkAdmin returns forbidden unless the account id is the admin.
+func (a *Accounts) checkAdmin(ctx context.Context, id string) error {
+	acct, _, err := a.get(ctx, id)
+	if err != nil && !errors.Is(err, kv.ErrNotFound) {
+		return err
+	}
+	if err != nil || !acct.Admin {
+		return shared.Errorf(shared.CodeForbidden, "only the admin of the server may do this")
+	}
+	return nil
+}
+
+// NewSignupInvite makes an invite to sign up, on behalf of by, the admin:
+// it lets up to maxUses people (at least 1) make an account within ttl.
+func (a *Accounts) NewSignupInvite(ctx context.Context, by string, maxUses int, ttl time.Duration) (SignupInvite, error) {
+	if err := a.checkAdmin(ctx, by); err != nil {
+		return SignupInvite{}, err
+	}
+	if maxUses < 1 || maxUses > 1000 || ttl < time.Minute || ttl > 30*24*time.Hour {
+		return SignupInvite{}, shared.Errorf(shared.CodeInvalidRequest, "an invite is for 1 to 1000 people and lasts a minute to 30 days")
+	}
+	inv := SignupInvite{Code: strings.ToLower(rand.Text()), Expires: a.now().Add(ttl), MaxUses: maxUses}
+	value, _ := json.Marshal(inv)
+	if _, err := a.kv.Create(ctx, signupInviteKey(inv.Code), value); err != nil {
+		return SignupInvite{}, fmt.Errorf("create invite: %w", err)
+	}
+	return inv, nil
+}
+
+// useSignupInvite takes one use of the invite code (n = 1), or returns
+// why not; n = -1 gives one back.
+func (a *Accounts) useSignupInvite(ctx context.Context, code string, n int) error {
+	bad := shared.Errorf(shared.CodeForbidden, "this server is invite-only: ask its admin for an invite link")
+	if code == "" || strings.ContainsAny(code, ".*> ") || len(code) > 64 {
+		return bad
+	}
+	for {
+		value, rev, err := a.kv.Get(ctx, signupInviteKey(code))
+		if errors.Is(err, kv.ErrNotFound) {
+			return bad
+		}
+		if err != nil {
+			return fmt.Errorf("read invite: %w", err)
+		}
+		var inv SignupInvite
+		if err := json.Unmarshal(value, &inv); err != nil {
+			return fmt.Errorf("read invite: %w", err)
+		}
+		if n > 0 && (!a.now().Before(inv.Expires) || inv.Uses >= inv.MaxUses) {
+			return shared.Errorf(shared.CodeForbidden, "this invite is used up or expired: ask for a new one")
+		}
+		inv.Uses = max(inv.Uses+n, 0)
+		value, _ = json.Marshal(inv)
+		if _, err := a.kv.Update(ctx, signupInviteKey(code), value, rev); errors.Is(err, kv.ErrConflict) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("use invite: %w", err)
+		}
+		return nil
+	}
+}
+
+// SignUp is Register as a person signing up: on an invite-only server it
+// takes one use of the signup invite code (the first account, the admin,
+// needs none).
+func (a *Accounts) SignUp(ctx context.Context, nickname, device, invite string) (Account, string, error) {
+	settings, err := a.Settings(ctx)
+	if err != nil {
+		return Account{}, "", err
+	}
+	if settings.InviteOnly {
+		if _, err := shared.CheckNickname(nickname); err != nil {
+			return Account{}, "", err
+		}
+		if err := a.useSignupInvite(ctx, invite, 1); err != nil {
+			return Account{}, "", err
+		}
+		acct, cred, err := a.Register(ctx, nickname, device)
+		if err != nil {
+			a.useSignupInvite(ctx, invite, -1) // the use goes back
+		}
+		return acct, cred, err
+	}
+	return a.Register(ctx, nickname, device)
+}
 
 func accountKey(id string) string { return "account." + id }
 

@@ -289,3 +289,41 @@ func TestSignInCache(t *testing.T) {
 		t.Fatalf("after the cache time, the other server still signs it in: %v", err)
 	}
 }
+
+func TestInviteOnlySignUp(t *testing.T) {
+	ctx := context.Background()
+	a, clk := newAccounts(t)
+	admin, _, err := a.SignUp(ctx, "admin", "", "")
+	if err != nil || !admin.Admin {
+		t.Fatalf("the first account: %+v, %v", admin, err)
+	}
+	bob, _, _ := a.SignUp(ctx, "bob", "", "")
+	wantCode(t, a.SetSettings(ctx, bob.ID, account.Settings{InviteOnly: true}), shared.CodeForbidden)
+	if err := a.SetSettings(ctx, admin.ID, account.Settings{InviteOnly: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = a.SignUp(ctx, "carol", "", "")
+	wantCode(t, err, shared.CodeForbidden)
+	_, err = a.NewSignupInvite(ctx, bob.ID, 1, time.Hour)
+	wantCode(t, err, shared.CodeForbidden)
+	inv, err := a.NewSignupInvite(ctx, admin.ID, 2, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A taken nickname does not use the invite up.
+	_, _, err = a.SignUp(ctx, "BOB", "", inv.Code)
+	wantCode(t, err, shared.CodeNicknameTaken)
+	for _, n := range []string{"carol", "dave"} {
+		if _, _, err := a.SignUp(ctx, n, "", inv.Code); err != nil {
+			t.Fatalf("%s with the invite: %v", n, err)
+		}
+	}
+	_, _, err = a.SignUp(ctx, "erin", "", inv.Code)
+	wantCode(t, err, shared.CodeForbidden)
+	late, _ := a.NewSignupInvite(ctx, admin.ID, 5, time.Hour)
+	clk.add(2 * time.Hour)
+	_, _, err = a.SignUp(ctx, "erin", "", late.Code)
+	wantCode(t, err, shared.CodeForbidden)
+	_, _, err = a.SignUp(ctx, "erin", "", "forged")
+	wantCode(t, err, shared.CodeForbidden)
+}

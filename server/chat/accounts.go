@@ -95,6 +95,40 @@ func (s *session) rename(ctx context.Context, env shared.Envelope) error {
 	return nil
 }
 
+// settings reads the server's settings, or changes them (the admin).
+func (s *session) settings(ctx context.Context, env shared.Envelope) error {
+	var req shared.SettingsRequest
+	if err := env.DecodePayload(&req); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	accounts := s.hub.accounts
+	if req.InviteOnly != nil {
+		if err := accounts.SetSettings(ctx, s.you.ID, account.Settings{InviteOnly: *req.InviteOnly}); err != nil {
+			return s.storeError("change the settings", err)
+		}
+		s.log.Info("settings changed", "invite_only", *req.InviteOnly)
+	}
+	settings, err := accounts.Settings(ctx)
+	if err != nil {
+		return s.storeError("read the settings", err)
+	}
+	s.send(shared.TypeSettingsInfo, env.ID, shared.Settings{InviteOnly: settings.InviteOnly})
+	return nil
+}
+
+// signupInvite answers an invite request without a room: an invite to
+// sign up, from the admin.
+func (s *session) signupInvite(ctx context.Context, env shared.Envelope, uses int, ttl time.Duration) error {
+	inv, err := s.hub.accounts.NewSignupInvite(ctx, s.you.ID, uses, ttl)
+	if err != nil {
+		return s.storeError("make an invite", err)
+	}
+	s.send(shared.TypeInviteCode, env.ID, shared.Invite{Code: inv.Code, Expires: inv.Expires, MaxUses: inv.MaxUses})
+	return nil
+}
+
 // renamed takes a person's new nickname into their sessions, the rooms
 // they are in (others see the old name leave and the new one come) and
 // the names shown in history.

@@ -36,10 +36,12 @@ type Config struct {
 	// PingInterval is how long a connection may be silent before the
 	// server pings it. Default: 15s.
 	PingInterval time.Duration
-	// PingTimeout is how long the server waits for the pong, and the
-	// longest a single write may take, before it gives the peer up for
-	// dead. Default: 10s.
+	// PingTimeout is how long the server waits for the pong before it
+	// gives the peer up for dead. Default: 10s.
 	PingTimeout time.Duration
+	// WriteTimeout is the longest a write to a peer may take before the
+	// server gives the peer up for dead. Default: PingTimeout.
+	WriteTimeout time.Duration
 	// MaxRooms is how many rooms may be open at once. Default: 1000.
 	MaxRooms int
 	// MaxJoined is how many rooms one connection may be in. Default: 500.
@@ -74,6 +76,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.PingTimeout <= 0 {
 		c.PingTimeout = 10 * time.Second
+	}
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = c.PingTimeout
 	}
 	if c.MaxRooms <= 0 {
 		c.MaxRooms = 1000
@@ -129,6 +134,13 @@ type Accounts interface {
 	SetPassword(ctx context.Context, id, password string) error
 	Revoke(ctx context.Context, id, device string) (account.Account, error)
 	Rename(ctx context.Context, id, nickname string) (account.Account, error)
+	// SignUp is Register, with the invite an invite-only server needs.
+	SignUp(ctx context.Context, nickname, device, invite string) (account.Account, string, error)
+	// Settings, SetSettings and NewSignupInvite are the server's own
+	// settings, which its admin changes.
+	Settings(ctx context.Context) (account.Settings, error)
+	SetSettings(ctx context.Context, by string, s account.Settings) error
+	NewSignupInvite(ctx context.Context, by string, maxUses int, ttl time.Duration) (account.SignupInvite, error)
 }
 
 // Deps are what a hub keeps its data in.
@@ -167,8 +179,11 @@ type Hub struct {
 	names names
 
 	// tasks are work done after a request was answered (recording
-	// mentions); Shutdown waits for them.
-	tasks sync.WaitGroup
+	// mentions); Shutdown waits for them. tasksMu guards starting one
+	// against the wait (see later).
+	tasks       sync.WaitGroup
+	tasksMu     sync.Mutex
+	tasksClosed bool
 
 	stopBeat chan struct{} // closed by Shutdown to stop heartbeat
 	beatDone chan struct{}
@@ -292,8 +307,28 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 		h.mu.Unlock()
 		<-done
 	}
+	h.tasksMu.Lock()
+	h.tasksClosed = true
+	h.tasksMu.Unlock()
 	h.tasks.Wait()
 	return nil
+}
+
+// later runs fn on a goroutine of its own, which Shutdown waits for; once
+// Shutdown waits, it runs fn at once instead.
+func (h *Hub) later(fn func()) {
+	h.tasksMu.Lock()
+	if h.tasksClosed {
+		h.tasksMu.Unlock()
+		fn()
+		return
+	}
+	h.tasks.Add(1)
+	h.tasksMu.Unlock()
+	go func() {
+		defer h.tasks.Done()
+		fn()
+	}()
 }
 
 // signedIn records that s is signed in as s.you.

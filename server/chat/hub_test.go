@@ -102,8 +102,11 @@ func TestHeldBackReaderIsNotDropped(t *testing.T) {
 	defer messages.Close()
 	const timeout = 100 * time.Millisecond
 	hub := chat.NewHub(chat.Config{
-		PingInterval:   timeout / 4,
-		PingTimeout:    timeout,
+		PingInterval: timeout / 4,
+		PingTimeout:  timeout,
+		// The reader reads all along; on a busy machine it may still
+		// miss a moment, which must not count as a stuck write.
+		WriteTimeout:   10 * time.Second,
 		SendQueueBytes: 64 << 10,
 	}, chat.Deps{Log: messages, Accounts: account.New(&kv.Memory{}, account.Config{}), Rooms: room.New(&kv.Memory{}, room.Config{})}, slog.New(slog.DiscardHandler))
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -59,6 +59,8 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		return s.revoke(ctx, env)
 	case shared.TypeRename:
 		return s.rename(ctx, env)
+	case shared.TypeSettings:
+		return s.settings(ctx, env)
 	case shared.TypeSay:
 		return s.say(ctx, env)
 	case shared.TypeHistory:
@@ -108,7 +110,7 @@ func (s *session) hello(ctx context.Context, env shared.Envelope) error {
 	case h.Password != "":
 		acct, credential, err = accounts.SignIn(ctx, h.Nickname, h.Password, h.Device)
 	default:
-		acct, credential, err = accounts.Register(ctx, h.Nickname, h.Device)
+		acct, credential, err = accounts.SignUp(ctx, h.Nickname, h.Device, h.Invite)
 	}
 	if err != nil {
 		var perr *shared.Error

@@ -279,7 +279,7 @@ func (h *Hub) say(s *session, m *membership, clientID, text string) error {
 		s.send(shared.TypeAck, "", shared.Ack{ClientID: clientID, ID: id, Duplicate: dup})
 		if !dup {
 			msg.ID = id
-			h.tasks.Go(func() { h.mentions(msg) })
+			h.later(func() { h.mentions(msg) })
 		}
 	})
 	if err != nil {

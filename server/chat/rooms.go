@@ -111,7 +111,29 @@ func (s *session) createRoom(ctx context.Context, env shared.Envelope) error {
 		return s.storeError("create the room", err)
 	}
 	s.log.Info("room created", "room", rec.ID, "kind", rec.Kind)
-	return s.sendRoom(ctx, env.ID, rec)
+	if err := s.sendRoom(ctx, env.ID, rec); err != nil {
+		return err
+	}
+	if rec.Kind == roomdir.Public {
+		// Everyone here sees the new room among those to join.
+		info := shared.RoomInfo{ID: rec.ID, Name: rec.Name, Kind: string(rec.Kind), Topic: rec.Topic}
+		frame, err := shared.Encode(shared.TypeRoom, "", info)
+		if err != nil {
+			return err
+		}
+		s.hub.mu.Lock()
+		others := make([]*session, 0, len(s.hub.sessions))
+		for other := range s.hub.sessions {
+			if other.you.ID != "" && other.you.ID != s.you.ID {
+				others = append(others, other)
+			}
+		}
+		s.hub.mu.Unlock()
+		for _, other := range others {
+			other.push(len(frame), frame)
+		}
+	}
+	return nil
 }
 
 // sendRoom sends s a room event about rec, answering the request id.
@@ -198,6 +220,9 @@ func (s *session) invite(ctx context.Context, env shared.Envelope) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
+	if req.Room == "" {
+		return s.signupInvite(ctx, env, uses, ttl)
+	}
 	inv, err := s.hub.dir.NewInvite(ctx, req.Room, s.you.ID, uses, ttl)
 	if err != nil {
 		return s.storeError("make an invite", err)

@@ -304,11 +304,12 @@ func (s *session) write(frames [][]byte) error {
 }
 
 // heartbeat pings the peer, unless a ping is still out, and closes a
-// connection whose peer misses the pong, or whose write has been stuck,
-// for the ping timeout. It runs on its own goroutine, counted in wg.
+// connection whose peer misses the pong for the ping timeout, or whose
+// write has been stuck for the write timeout. It runs on its own
+// goroutine, counted in wg.
 func (s *session) heartbeat(now time.Time) {
 	timeout := s.hub.cfg.PingTimeout
-	if from := s.writeFrom.Load(); from != 0 && now.Sub(time.Unix(0, from)) > timeout {
+	if from := s.writeFrom.Load(); from != 0 && now.Sub(time.Unix(0, from)) > s.hub.cfg.WriteTimeout {
 		s.log.Info("write stuck; disconnecting", "for", now.Sub(time.Unix(0, from)))
 		s.ws.CloseNow()
 		return
