@@ -317,3 +317,43 @@ func TestAccountPanelShowsTheAccount(t *testing.T) {
 		t.Fatalf("panel: %s", root.Call("querySelector", "#account-panel").Get("textContent").String())
 	}
 }
+
+// TestMentionCompletion: typing @ and the start of a nickname offers the
+// matching names; the arrow keys choose, Enter completes.
+func TestMentionCompletion(t *testing.T) {
+	c := &composer{Names: []string{"alice", "Alan Kay", "bob"}}
+	root, d := mount(t, c)
+	area := root.Call("querySelector", "textarea")
+	typeText := func(text string) {
+		area.Set("value", text)
+		area.Call("setSelectionRange", len(text), len(text))
+		area.Call("dispatchEvent", app.Window().Get("Event").New("input", map[string]any{"bubbles": true}))
+		d.Consume()
+	}
+	key := func(k string) {
+		area.Call("dispatchEvent", app.Window().Get("KeyboardEvent").New("keydown", map[string]any{"key": k, "bubbles": true, "cancelable": true}))
+		d.Consume()
+	}
+	typeText("hi @AL")
+	if got := texts(root, "#mention-list li"); strings.Join(got, ",") != "alice,Alan Kay" {
+		t.Fatalf("suggestions %q", got)
+	}
+	if root.Call("querySelector", "#mention-list").Call("hasAttribute", "hidden").Bool() {
+		t.Errorf("the list is not shown as open")
+	}
+	key("ArrowDown")
+	if area.Call("getAttribute", "aria-activedescendant").String() != "mention-1" {
+		t.Errorf("active %s", area.Call("getAttribute", "aria-activedescendant").String())
+	}
+	key("Enter")
+	if got := area.Get("value").String(); got != "hi @Alan Kay " {
+		t.Errorf("completed to %q", got)
+	}
+	if n := len(texts(root, "#mention-list li")); n != 0 {
+		t.Errorf("%d suggestions left", n)
+	}
+	typeText("mail me@al")
+	if n := len(texts(root, "#mention-list li")); n != 0 {
+		t.Errorf("an @ inside a word suggests %d names", n)
+	}
+}

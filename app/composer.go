@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"strings"
+	"unicode/utf16"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -27,10 +28,20 @@ type composer struct {
 	// OnSend receives the text; it returns an error to keep the text and
 	// show why it was not sent.
 	OnSend func(ctx app.Context, text string) error
+	// Names are the nicknames an @ may complete to.
+	Names []string
 
 	used   int // bytes typed
 	failed string
+	// While an @mention is being typed: the names it may complete to, the
+	// one chosen by the arrow keys, and where the @ is in the text.
+	suggest []string
+	active  int
+	at      int
 }
+
+// maxSuggestions is how many names the @ completion offers.
+const maxSuggestions = 6
 
 func (c *composer) Render() app.UI {
 	left := shared.MaxTextBytes - c.used
@@ -49,11 +60,16 @@ func (c *composer) Render() app.UI {
 		ID("composer-text").
 		Aria("label", "Message").
 		Aria("describedby", "composer-help").
+		Aria("autocomplete", "list").
+		Aria("controls", "mention-list").
 		Placeholder(placeholder).
 		Rows(1).
 		Attr("enterkeyhint", "send").
 		OnKeyDown(c.keyDown).
 		OnInput(c.input)
+	if len(c.suggest) > 0 {
+		area = area.Aria("activedescendant", fmt.Sprint("mention-", c.active))
+	}
 	send := app.Button().Type("submit").Text("Send")
 	if c.Disabled {
 		area = area.Disabled(true)
@@ -61,7 +77,21 @@ func (c *composer) Render() app.UI {
 	if c.Disabled || left < 0 {
 		send = send.Disabled(true)
 	}
+	list := app.Ul().ID("mention-list").Class("mentions").Role("listbox").Aria("label", "People")
+	if len(c.suggest) == 0 {
+		list = list.Hidden(true) // only when true: go-app writes hidden="false"
+	}
 	return app.Form().Class("composer").Aria("label", "Write a message").OnSubmit(c.submit).Body(
+		list.Body(
+			app.Range(c.suggest).Slice(func(i int) app.UI {
+				name := c.suggest[i]
+				return app.Li().ID(fmt.Sprint("mention-", i)).Role("option").Aria("selected", i == c.active).Text(name).
+					OnMouseDown(func(ctx app.Context, e app.Event) {
+						e.PreventDefault() // keep the focus in the text
+						c.pick(ctx, app.Window().GetElementByID("composer-text"), name)
+					})
+			}),
+		),
 		area,
 		send,
 		app.Div().ID("composer-help").Class("composer-help").Body(
@@ -75,7 +105,24 @@ func (c *composer) Render() app.UI {
 }
 
 func (c *composer) keyDown(ctx app.Context, e app.Event) {
-	if e.Get("key").String() != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() {
+	key := e.Get("key").String()
+	if len(c.suggest) > 0 {
+		switch key {
+		case "ArrowDown":
+			c.active = (c.active + 1) % len(c.suggest)
+		case "ArrowUp":
+			c.active = (c.active + len(c.suggest) - 1) % len(c.suggest)
+		case "Enter", "Tab":
+			c.pick(ctx, ctx.JSSrc(), c.suggest[c.active])
+		case "Escape":
+			c.suggest = nil
+		default:
+			return
+		}
+		e.PreventDefault()
+		return
+	}
+	if key != "Enter" || e.Get("shiftKey").Bool() || e.Get("isComposing").Bool() {
 		return
 	}
 	e.PreventDefault()
@@ -83,8 +130,61 @@ func (c *composer) keyDown(ctx app.Context, e app.Event) {
 }
 
 func (c *composer) input(ctx app.Context, e app.Event) {
-	c.used = len(ctx.JSSrc().Get("value").String())
+	el := ctx.JSSrc()
+	text := el.Get("value").String()
+	c.used = len(text)
 	c.failed = ""
+	c.suggest, c.active = nil, 0
+	// The text from the @ being typed, if any, to the cursor.
+	cursor := min(max(utf16ToByte(text, el.Get("selectionStart").Int()), 0), len(text))
+	at := strings.LastIndexByte(text[:cursor], '@')
+	if at < 0 || (at > 0 && !strings.ContainsAny(text[at-1:at], " \n\t([")) {
+		return
+	}
+	query := text[at+1 : cursor]
+	if strings.ContainsAny(query, "\n@") || len(query) > 4*shared.MaxNicknameChars {
+		return
+	}
+	key := shared.NicknameKey(query)
+	for _, name := range c.Names {
+		if strings.HasPrefix(shared.NicknameKey(name), key) {
+			c.suggest = append(c.suggest, name)
+			if len(c.suggest) == maxSuggestions {
+				break
+			}
+		}
+	}
+	c.at = at
+}
+
+// pick completes the @mention being typed in the text area el to name.
+func (c *composer) pick(ctx app.Context, el app.Value, name string) {
+	text := el.Get("value").String()
+	cursor := min(max(utf16ToByte(text, el.Get("selectionStart").Int()), c.at), len(text))
+	if c.at >= len(text) || text[c.at] != '@' {
+		c.suggest = nil
+		return
+	}
+	done := "@" + name + " "
+	text = text[:c.at] + done + text[cursor:]
+	el.Set("value", text)
+	pos := len(utf16.Encode([]rune(text[:c.at+len(done)])))
+	el.Call("setSelectionRange", pos, pos)
+	c.used = len(text)
+	c.suggest, c.active = nil, 0
+}
+
+// utf16ToByte turns an offset in UTF-16 code units, as the DOM counts, into
+// one in bytes of s.
+func utf16ToByte(s string, units int) int {
+	n := 0
+	for i, r := range s {
+		if n >= units {
+			return i
+		}
+		n += len(utf16.Encode([]rune{r}))
+	}
+	return len(s)
 }
 
 func (c *composer) submit(ctx app.Context, e app.Event) {

@@ -279,6 +279,7 @@ func (p *Page) renderChat() app.UI {
 					Status: p.state.Status,
 					Error:  p.sayError,
 					OnSend: func(_ app.Context, text string) error { return p.say(text) },
+					Names:  p.mentionable(cur),
 				},
 			),
 			&userList{Users: cur.Users, Known: cur.UsersIn, Self: p.nickname, Open: p.showUsers, Counted: cur.Counted, Online: cur.Online},
@@ -315,6 +316,23 @@ func (p *Page) renderChat() app.UI {
 			OnStay:  func(app.Context) { p.ctx.Dispatch(p.stay) },
 		}),
 	)
+}
+
+// mentionable returns the nicknames the composer completes after an @:
+// the people in the room shown, those of a direct conversation.
+func (p *Page) mentionable(c *conversation) []string {
+	var names []string
+	for _, n := range c.Users {
+		if n != p.nickname {
+			names = append(names, n)
+		}
+	}
+	for _, person := range c.Info.People {
+		if person.ID != p.me && !slices.Contains(names, person.Nickname) {
+			names = append(names, person.Nickname)
+		}
+	}
+	return names
 }
 
 // unsent returns how many messages wait in the outbox.
@@ -881,8 +899,16 @@ func (p *Page) notify(ctx app.Context, m shared.Message) {
 	if len(body) > 200 {
 		body = strings.ToValidUTF8(body[:200], "") + "…"
 	}
+	where := p.rooms.get(m.Room).title(p.reader())
+	title := m.From + " in " + where
+	switch {
+	case shared.Mentions(m.Text, p.nickname):
+		title = m.From + " mentioned you in " + where
+	case p.rooms.get(m.Room).Info.Kind == shared.KindDirect:
+		title = m.From
+	}
 	ctx.Notifications().New(app.Notification{
-		Title: m.From + " in #" + m.Room,
+		Title: title,
 		Body:  body,
 		Icon:  asset("icon-192.png"),
 		Path:  "/",

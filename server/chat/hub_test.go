@@ -100,7 +100,7 @@ func TestHeldBackReaderIsNotDropped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer messages.Close()
-	const timeout = 100 * time.Millisecond
+	const timeout = time.Second
 	hub := chat.NewHub(chat.Config{
 		PingInterval: timeout / 4,
 		PingTimeout:  timeout,
@@ -134,7 +134,7 @@ func TestHeldBackReaderIsNotDropped(t *testing.T) {
 	if err := sharedtest.SayAll(ctx, conn, "general", 50, "m", strings.Repeat("x", 1000)); err != nil {
 		t.Fatal(err)
 	}
-	const pages = 300
+	const pages = 400
 	for i := range pages {
 		if err := conn.Write(ctx, shared.TypeHistory, fmt.Sprint("h", i), shared.HistoryRequest{Before: 51}); err != nil {
 			t.Fatal(err)
