@@ -29,18 +29,16 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// TestHeartbeat checks that a peer that stops answering pings is dropped
-// within PingInterval+PingTimeout, while a live one stays.
-func TestHeartbeat(t *testing.T) {
+// startHub starts a hub with cfg on the real message store and in-memory
+// accounts and rooms, behind an httptest server; both stop when the test
+// ends. It returns the hub and its WebSocket URL.
+func startHub(t *testing.T, cfg chat.Config) (*chat.Hub, string) {
+	t.Helper()
 	messages, err := store.Open(context.Background(), store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer messages.Close()
-	hub := chat.NewHub(chat.Config{
-		PingInterval: 50 * time.Millisecond,
-		PingTimeout:  200 * time.Millisecond,
-	}, chat.Deps{Log: messages, Accounts: account.New(&kv.Memory{}, account.Config{}), Rooms: room.New(&kv.Memory{}, room.Config{})}, slog.New(slog.DiscardHandler))
+	hub := chat.NewHub(cfg, chat.Deps{Log: messages, Accounts: account.New(&kv.Memory{}, account.Config{}), Rooms: room.New(&kv.Memory{}, room.Config{})}, slog.New(slog.DiscardHandler))
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
@@ -48,9 +46,21 @@ func TestHeartbeat(t *testing.T) {
 		}
 		hub.Serve(ws, slog.New(slog.DiscardHandler))
 	}))
-	defer hs.Close()
-	defer hub.Shutdown(context.Background())
-	url := "ws" + strings.TrimPrefix(hs.URL, "http")
+	t.Cleanup(func() {
+		hub.Shutdown(context.Background())
+		hs.Close()
+		messages.Close()
+	})
+	return hub, "ws" + strings.TrimPrefix(hs.URL, "http")
+}
+
+// TestHeartbeat checks that a peer that stops answering pings is dropped
+// within PingInterval+PingTimeout, while a live one stays.
+func TestHeartbeat(t *testing.T) {
+	hub, url := startHub(t, chat.Config{
+		PingInterval: 50 * time.Millisecond,
+		PingTimeout:  200 * time.Millisecond,
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 
@@ -96,32 +106,17 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // timeouts. It is not taken for dead (its writes are not stuck for the
 // write timeout), and gets every answer once it reads.
 func TestHeldBackReaderIsNotDropped(t *testing.T) {
-	messages, err := store.Open(context.Background(), store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer messages.Close()
 	const timeout = time.Second
-	hub := chat.NewHub(chat.Config{
+	hub, url := startHub(t, chat.Config{
 		PingInterval: timeout / 4,
 		PingTimeout:  timeout,
-		// The reader reads all along; on a busy machine it may still
-		// miss a moment, which must not count as a stuck write.
+		// Stuck writes are not what this test is about.
 		WriteTimeout:   10 * time.Second,
 		SendQueueBytes: 64 << 10,
-	}, chat.Deps{Log: messages, Accounts: account.New(&kv.Memory{}, account.Config{}), Rooms: room.New(&kv.Memory{}, room.Config{})}, slog.New(slog.DiscardHandler))
-	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ws, err := websocket.Accept(w, r, nil)
-		if err != nil {
-			return
-		}
-		hub.Serve(ws, slog.New(slog.DiscardHandler))
-	}))
-	defer hs.Close()
-	defer hub.Shutdown(context.Background())
+	})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	conn, err := shared.Dial(ctx, "ws"+strings.TrimPrefix(hs.URL, "http"))
+	conn, err := shared.Dial(ctx, url)
 	if err != nil {
 		t.Fatal(err)
 	}
