@@ -568,7 +568,7 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		switch {
 		case e.Request == shared.TypeRename || e.Request == shared.TypePassword || e.Request == shared.TypeRevoke || e.Request == shared.TypeSettings:
 			p.accountError = e.Message
-		case ev.Error.Ref != "" && e.Ref == p.formRequest:
+		case e.Ref != "" && e.Ref == p.formRequest:
 			p.formError, p.formRequest = e.Message, ""
 		case e.Ref != "" && e.Ref == p.inviteRequest:
 			p.invite, p.inviteRequest = "", ""

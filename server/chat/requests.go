@@ -266,28 +266,12 @@ func (s *session) joined(ctx context.Context, room, doing string) (*membership, 
 }
 
 // visible returns nil if the person may see the room called name, or
-// not_found.
+// not_found (see room.Directory.Visible).
 func (s *session) visible(ctx context.Context, name string) error {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	rec, err := s.hub.dir.Get(ctx, name)
-	if isNotFound(err) {
-		return err
-	}
-	if err != nil {
-		return s.storeError("find the room", err)
-	}
-	if rec.Kind == roomdir.Public {
-		return nil
-	}
-	member, err := s.hub.dir.IsMember(ctx, name, s.you.ID)
-	if err != nil {
-		return s.storeError("find the room", err)
-	}
-	if !member {
-		return shared.Errorf(shared.CodeNotFound, "there is no room %q that you can see", name)
-	}
-	return nil
+	_, err := s.hub.dir.Visible(ctx, name, s.you.ID)
+	return s.storeError("find the room", err)
 }
 
 func (s *session) say(ctx context.Context, env shared.Envelope) error {

@@ -270,6 +270,7 @@ func (h *Hub) unsubscribe(s *session, name string) bool {
 func (h *Hub) say(s *session, m *membership, clientID, text string) error {
 	r := m.r
 	msg := shared.Message{Room: r.name, Author: s.you.ID, From: s.nickname(), Text: text, At: h.now(), ClientID: clientID}
+	mentioned := shared.MentionCandidates(text) // most messages mention nobody: no work after the ack
 	err := h.store.AppendAsync(msg, s.you.ID+"\x00"+clientID, func(id uint64, dup bool, err error) {
 		if err != nil {
 			h.log.Error("store message", "room", r.name, "err", err)
@@ -277,9 +278,9 @@ func (h *Hub) say(s *session, m *membership, clientID, text string) error {
 			return
 		}
 		s.send(shared.TypeAck, "", shared.Ack{ClientID: clientID, ID: id, Duplicate: dup})
-		if !dup {
+		if mentioned != nil && !dup {
 			msg.ID = id
-			h.later(func() { h.mentions(msg) })
+			h.later(func() { h.mentions(msg, mentioned) })
 		}
 	})
 	if err != nil {

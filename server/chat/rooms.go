@@ -283,7 +283,7 @@ func (s *session) members(ctx context.Context, env shared.Envelope) error {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	h := s.hub
-	rec, err := h.dir.Open(ctx, req.Room, s.you.ID)
+	rec, err := h.dir.Visible(ctx, req.Room, s.you.ID)
 	if err != nil {
 		return s.storeError("list the members", err)
 	}
@@ -364,14 +364,10 @@ func (s *session) read(ctx context.Context, env shared.Envelope) error {
 	return nil
 }
 
-// mentions records who the message m mentions, among the members of its
-// room, for their unread badges. It runs after m is stored, off the
-// request's path.
-func (h *Hub) mentions(m shared.Message) {
-	cands := shared.MentionCandidates(m.Text)
-	if len(cands) == 0 {
-		return
-	}
+// mentions records who the message m mentions (cands, its
+// shared.MentionCandidates), among the members of its room, for their
+// unread badges. It runs after m is stored, off the request's path.
+func (h *Hub) mentions(m shared.Message, cands []string) {
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
 	seen := make(map[string]bool)

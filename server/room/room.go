@@ -214,19 +214,24 @@ func (d *Directory) Get(ctx context.Context, id string) (Room, error) {
 // who is a member of. Anything else is not_found, whether it exists or
 // not.
 func (d *Directory) Open(ctx context.Context, id, who string) (Room, error) {
+	r, err := d.Visible(ctx, id, who)
+	if !isNotFound(err) || reserved(id) {
+		return r, err
+	}
+	if _, err := shared.CheckRoom(id); err != nil || id == "" {
+		return Room{}, errNotFound(id)
+	}
+	// New, or a room who may not see, which createPublic does not show.
+	return d.createPublic(ctx, id, who, "")
+}
+
+// Visible returns room id if who may see it: a public room, or a room who
+// is a member of. Anything else, a room that does not exist too, is
+// not_found. Unlike Open, it creates nothing.
+func (d *Directory) Visible(ctx context.Context, id, who string) (Room, error) {
 	r, err := d.Get(ctx, id)
-	var perr *shared.Error
-	if errors.As(err, &perr) && perr.Code == shared.CodeNotFound {
-		if _, err := shared.CheckRoom(id); err != nil || reserved(id) {
-			return Room{}, errNotFound(id)
-		}
-		return d.createPublic(ctx, id, who, "")
-	}
-	if err != nil {
-		return Room{}, err
-	}
-	if r.Kind == Public {
-		return r, nil
+	if err != nil || r.Kind == Public {
+		return r, err
 	}
 	ok, err := d.IsMember(ctx, id, who)
 	if err != nil {
@@ -236,6 +241,27 @@ func (d *Directory) Open(ctx context.Context, id, who string) (Room, error) {
 		return Room{}, errNotFound(id)
 	}
 	return r, nil
+}
+
+// asMember returns room id if who is a member of it, or not_found if they
+// may not see it, or forbidden, with why, for a public room they are not
+// in.
+func (d *Directory) asMember(ctx context.Context, id, who, why string) (Room, error) {
+	r, err := d.Visible(ctx, id, who)
+	if err != nil || r.Kind != Public { // Visible checked the membership
+		return r, err
+	}
+	if ok, err := d.IsMember(ctx, id, who); err != nil {
+		return Room{}, err
+	} else if !ok {
+		return Room{}, shared.Errorf(shared.CodeForbidden, "%s", why)
+	}
+	return r, nil
+}
+
+func isNotFound(err error) bool {
+	var perr *shared.Error
+	return errors.As(err, &perr) && perr.Code == shared.CodeNotFound
 }
 
 // reserved reports whether a public room may not be called id.
@@ -343,19 +369,12 @@ func (d *Directory) Direct(ctx context.Context, creator string, people []string)
 // Add makes who a member of room, on behalf of by, who must be a member.
 // People cannot be added to a direct conversation (start another one).
 func (d *Directory) Add(ctx context.Context, id, by, who string) (Room, error) {
-	r, err := d.Open(ctx, id, by)
+	r, err := d.Visible(ctx, id, by) // a member, unless the room is public
 	if err != nil {
 		return Room{}, err
 	}
 	if r.Kind == Direct {
 		return Room{}, shared.Errorf(shared.CodeForbidden, "people cannot be added to a direct conversation: start a new one with everyone")
-	}
-	if r.Kind == Private {
-		if ok, err := d.IsMember(ctx, id, by); err != nil {
-			return Room{}, err
-		} else if !ok {
-			return Room{}, errNotFound(id)
-		}
 	}
 	return r, d.AddMember(ctx, id, who, by)
 }
@@ -471,13 +490,8 @@ func (d *Directory) SetTopic(ctx context.Context, id, by, topic string) (Room, e
 	if err := checkTopic(topic); err != nil {
 		return Room{}, err
 	}
-	if _, err := d.Open(ctx, id, by); err != nil {
+	if _, err := d.asMember(ctx, id, by, "join #"+id+" to change its topic"); err != nil {
 		return Room{}, err
-	}
-	if ok, err := d.IsMember(ctx, id, by); err != nil {
-		return Room{}, err
-	} else if !ok {
-		return Room{}, shared.Errorf(shared.CodeForbidden, "join #%s to change its topic", id)
 	}
 	for {
 		value, rev, err := d.kv.Get(ctx, roomKey(id))
@@ -515,14 +529,13 @@ func checkTopic(topic string) error {
 // NewInvite makes an invite to room, on behalf of by, a member: it lets
 // up to maxUses people (at least 1) join within ttl.
 func (d *Directory) NewInvite(ctx context.Context, room, by string, maxUses int, ttl time.Duration) (Invite, error) {
-	r, err := d.Open(ctx, room, by)
+	const why = "only the members of a room invite to it, and nobody to a direct conversation"
+	r, err := d.asMember(ctx, room, by, why)
 	if err != nil {
 		return Invite{}, err
 	}
-	if ok, err := d.IsMember(ctx, room, by); err != nil {
-		return Invite{}, err
-	} else if !ok || r.Kind == Direct {
-		return Invite{}, shared.Errorf(shared.CodeForbidden, "only the members of a room invite to it, and nobody to a direct conversation")
+	if r.Kind == Direct {
+		return Invite{}, shared.Errorf(shared.CodeForbidden, why)
 	}
 	if maxUses < 1 || maxUses > 1000 || ttl < time.Minute || ttl > 30*24*time.Hour {
 		return Invite{}, shared.Errorf(shared.CodeInvalidRequest, "an invite is for 1 to 1000 people and lasts a minute to 30 days")
