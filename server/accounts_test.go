@@ -3,9 +3,16 @@
 package server_test
 
 import (
+	"context"
+	"encoding/json"
+	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
+	"github.com/coder/websocket"
+
+	"livechat/server/account/passkeytest"
 	"livechat/shared"
 )
 
@@ -140,4 +147,98 @@ func TestInviteOnlyServer(t *testing.T) {
 	dave.expectError(shared.CodeForbidden)
 	// People with accounts still sign in.
 	join(t, srv.URL, "bob")
+}
+
+// dialFrom connects a client as a page of origin would.
+func dialFrom(t *testing.T, url, origin string) *client {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header{"Origin": {origin}}})
+	if err != nil {
+		t.Fatalf("dial from %s: %v", origin, err)
+	}
+	t.Cleanup(func() { ws.CloseNow() })
+	return &client{t: t, conn: shared.NewConn(ws, shared.MaxServerFrameBytes), url: url, name: origin}
+}
+
+// TestPasskeys: alice adds a passkey on her phone and signs in with it on
+// a laptop that knows nothing else; ceremonies are bound to their
+// connection, and whatever does not check out gets an error and changes
+// nothing.
+func TestPasskeys(t *testing.T) {
+	cfg := testConfig()
+	cfg.AllowedOrigins = []string{"localhost:*"}
+	srv := startServer(t, cfg)
+	page := "http://localhost:" + srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	auth := &passkeytest.Authenticator{Origin: page}
+
+	phone := dialFrom(t, srv.URL, page)
+	w := phone.hello("alice")
+	if _, e := phone.request(shared.TypeAddPasskey, shared.AddPasskey{Credential: json.RawMessage(`{}`)}, shared.TypeAccountInfo); e == nil || e.Code != shared.CodeInvalidRequest {
+		t.Fatalf("add_passkey without a ceremony: %+v", e)
+	}
+	opts := ask[shared.PasskeyOptions](phone, shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeyAdd}, shared.TypePasskeyOptions)
+	answer, err := auth.Create(opts.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct := ask[shared.Account](phone, shared.TypeAddPasskey, shared.AddPasskey{Credential: answer, Name: "Phone"}, shared.TypeAccountInfo)
+	if len(acct.Passkeys) != 1 || acct.Passkeys[0].Name != "Phone" {
+		t.Fatalf("passkeys %+v", acct.Passkeys)
+	}
+	if _, e := phone.request(shared.TypeAddPasskey, shared.AddPasskey{Credential: answer}, shared.TypeAccountInfo); e == nil || e.Code != shared.CodeInvalidRequest {
+		t.Fatalf("the same answer again: %+v", e)
+	}
+	if _, e := phone.request(shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeySignIn}, shared.TypePasskeyOptions); e == nil || e.Code != shared.CodeInvalidRequest {
+		t.Fatalf("a sign-in ceremony while signed in: %+v", e)
+	}
+
+	laptop := dialFrom(t, srv.URL, page)
+	if _, e := laptop.request(shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeyAdd}, shared.TypePasskeyOptions); e == nil || e.Code != shared.CodeUnauthorized {
+		t.Fatalf("adding a passkey before hello: %+v", e)
+	}
+	// An answer to another connection's challenge does not sign in.
+	other := dialFrom(t, srv.URL, page)
+	otherOpts := ask[shared.PasskeyOptions](other, shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeySignIn}, shared.TypePasskeyOptions)
+	stolen, _ := auth.Get(otherOpts.Options)
+	ask[shared.PasskeyOptions](laptop, shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeySignIn}, shared.TypePasskeyOptions)
+	if _, e := laptop.request(shared.TypeHello, shared.Hello{Protocol: shared.ProtocolVersion, Passkey: stolen}, shared.TypeWelcome); e == nil || e.Code != shared.CodeUnauthorized {
+		t.Fatalf("hello with another connection's answer: %+v", e)
+	}
+	opts = ask[shared.PasskeyOptions](laptop, shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeySignIn}, shared.TypePasskeyOptions)
+	answer, err = auth.Get(opts.Options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lw := ask[shared.Welcome](laptop, shared.TypeHello, shared.Hello{Protocol: shared.ProtocolVersion, Passkey: answer, Device: "Laptop"}, shared.TypeWelcome)
+	if lw.You != w.You || lw.Credential == "" {
+		t.Fatalf("passkey sign-in: %+v", lw)
+	}
+	acct = ask[shared.Account](laptop, shared.TypeAccount, nil, shared.TypeAccountInfo)
+	if len(acct.Devices) != 2 || acct.Passkeys[0].LastUsed.IsZero() {
+		t.Fatalf("after the passkey sign-in: %+v", acct)
+	}
+	again := dialFrom(t, srv.URL, page)
+	if aw := ask[shared.Welcome](again, shared.TypeHello, shared.Hello{Protocol: shared.ProtocolVersion, Credential: lw.Credential}, shared.TypeWelcome); aw.You != w.You {
+		t.Fatalf("the credential of the passkey sign-in signs in %+v", aw.You)
+	}
+
+	// A program without a page cannot start a ceremony.
+	bot := dial(t, srv.URL)
+	if _, e := bot.request(shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeySignIn}, shared.TypePasskeyOptions); e == nil || e.Code != shared.CodeInvalidRequest {
+		t.Fatalf("a passkey ceremony without an Origin: %+v", e)
+	}
+
+	// Removed, the passkey signs nobody in.
+	acct = ask[shared.Account](phone, shared.TypeRevoke, shared.Revoke{Passkey: acct.Passkeys[0].ID}, shared.TypeAccountInfo)
+	if len(acct.Passkeys) != 0 {
+		t.Fatalf("passkeys after removing: %+v", acct.Passkeys)
+	}
+	tablet := dialFrom(t, srv.URL, page)
+	opts = ask[shared.PasskeyOptions](tablet, shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeySignIn}, shared.TypePasskeyOptions)
+	answer, _ = auth.Get(opts.Options)
+	if _, e := tablet.request(shared.TypeHello, shared.Hello{Protocol: shared.ProtocolVersion, Passkey: answer}, shared.TypeWelcome); e == nil || e.Code != shared.CodeUnauthorized {
+		t.Fatalf("a removed passkey: %+v", e)
+	}
 }

@@ -121,7 +121,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	// The session outlives this handler, which returns at once so that
 	// the connection costs one goroutine, not two.
-	s.hub.Serve(ws, s.log.With("remote", r.RemoteAddr))
+	s.hub.Serve(ws, r.Header.Get("Origin"), s.log.With("remote", r.RemoteAddr))
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {

@@ -19,7 +19,7 @@
 //
 // A client sends:
 //
-//	hello    {"protocol", "credential", "nickname", "password", "device", "invite"}  sign in; first, once
+//	hello    {"protocol", "credential", "nickname", "password", "passkey", "device", "invite"}  sign in; first, once
 //	join     {"room", "invite", "since", "history"}            enter a room (all optional)
 //	leave    {"room"}                                          leave a room
 //	rooms    (no payload)                                      your rooms and the public ones
@@ -32,7 +32,9 @@
 //	read     {"room", "id"}                                    move your read position
 //	account  (no payload)                                      your account and devices
 //	password {"password"}                                      set your password
-//	revoke   {"device"}                                        sign a device out
+//	revoke   {"device", "passkey"}                             sign a device out, or remove a passkey
+//	passkey  {"purpose"}                                       start signing in with, or adding, a passkey
+//	add_passkey {"credential", "name"}                         add a passkey
 //	rename   {"nickname"}                                      change your nickname
 //	settings {"invite_only"}                                   the server's settings (the admin changes them)
 //	say      {"room", "text"}                                  post to a room; id required
@@ -54,7 +56,8 @@
 //	invite           {"code", "room", "expires", "max_uses"}         answer to invite
 //	members          {"room", "people", "more"}                      answer to members
 //	read             {"room", "id"}                                  your read position moved
-//	account          {"you", "admin", "password", "devices"}         your account
+//	account          {"you", "admin", "password", "devices", "passkeys"}  your account
+//	passkey          {"purpose", "options"}                          a passkey ceremony's challenge
 //	settings         {"invite_only"}                                 the server's settings
 //	error            {"code", "message", "ref", "request"}           a request was refused
 //	pong             (no payload; the id of the ping)                answer to a ping
@@ -67,8 +70,9 @@
 // id) and from (its nickname) are always set by the server.
 //
 // A connection signs in with hello: with the credential of an earlier
-// welcome, with a nickname and password, or with a nickname alone, which
-// creates an account holding it (and answers with its credential).
+// welcome, with a nickname and password, with a passkey (after a passkey
+// request), or with a nickname alone, which creates an account holding it
+// (and answers with its credential).
 // Nicknames belong to one account across the server, compared by their
 // confusable skeleton, so look-alikes are refused. A refused hello leaves
 // the connection open for another try. A connection may join many rooms;

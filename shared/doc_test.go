@@ -30,6 +30,7 @@ var (
 		shared.TypeInvite: shared.InviteRequest{}, shared.TypeAdd: shared.Add{}, shared.TypeTopic: shared.Topic{},
 		shared.TypeMembers: shared.MembersRequest{}, shared.TypeRead: shared.Read{},
 		shared.TypeAccount: nil, shared.TypePassword: shared.Password{}, shared.TypeRevoke: shared.Revoke{},
+		shared.TypePasskey: shared.PasskeyRequest{}, shared.TypeAddPasskey: shared.AddPasskey{},
 		shared.TypeRename: shared.Rename{}, shared.TypeSettings: shared.SettingsRequest{},
 	}
 	eventPayloads = map[shared.Type]any{
@@ -38,7 +39,7 @@ var (
 		shared.TypeHistory: shared.History{}, shared.TypeMessage: shared.Message{}, shared.TypeAck: shared.Ack{},
 		shared.TypeRoomsList: shared.Rooms{}, shared.TypeRoom: shared.RoomInfo{}, shared.TypeInviteCode: shared.Invite{},
 		shared.TypeMembersList: shared.Members{}, shared.TypeReadPosition: shared.Read{},
-		shared.TypeAccountInfo: shared.Account{}, shared.TypeSettingsInfo: shared.Settings{},
+		shared.TypeAccountInfo: shared.Account{}, shared.TypePasskeyOptions: shared.PasskeyOptions{}, shared.TypeSettingsInfo: shared.Settings{},
 		shared.TypeError: shared.Error{}, shared.TypePong: nil, shared.TypeClosing: shared.Closing{}, shared.TypeBatch: nil,
 	}
 )

@@ -47,6 +47,13 @@ const (
 	TypePassword Type = "password" // payload: Password
 	TypeRevoke   Type = "revoke"   // payload: Revoke
 	TypeRename   Type = "rename"   // payload: Rename
+	// TypePasskey starts a WebAuthn ceremony: before hello, to sign in
+	// with a passkey; after it, to add one. Payload: PasskeyRequest;
+	// answered by a passkey event.
+	TypePasskey Type = "passkey"
+	// TypeAddPasskey finishes adding a passkey; payload: AddPasskey;
+	// answered by an account event.
+	TypeAddPasskey Type = "add_passkey"
 	// TypeSettings reads the server's settings, or, from its admin,
 	// changes them; payload: SettingsRequest; answered by a settings
 	// event.
@@ -79,6 +86,9 @@ const (
 	// TypeAccountInfo describes the receiver's account, answering account,
 	// password, revoke and rename; payload: Account.
 	TypeAccountInfo Type = "account"
+	// TypePasskeyOptions answers a passkey request; payload:
+	// PasskeyOptions.
+	TypePasskeyOptions Type = "passkey"
 	// TypeSettingsInfo answers a settings request; payload: Settings.
 	TypeSettingsInfo   Type = "settings"
 	TypePresence       Type = "presence"        // payload: Presence
@@ -106,10 +116,10 @@ const (
 var (
 	Requests = []Type{TypeHello, TypeJoin, TypeLeave, TypeSay, TypeHistory, TypeRooms, TypeCreateRoom,
 		TypeOpenDM, TypeInvite, TypeAdd, TypeTopic, TypeMembers, TypeRead, TypeAccount, TypePassword,
-		TypeRevoke, TypeRename, TypeSettings, TypePing}
+		TypeRevoke, TypeRename, TypePasskey, TypeAddPasskey, TypeSettings, TypePing}
 	Events = []Type{TypeWelcome, TypeJoined, TypeLeft, TypePresence, TypePresenceUpdate, TypeHistory,
 		TypeMessage, TypeAck, TypeRoomsList, TypeRoom, TypeInviteCode, TypeMembersList, TypeReadPosition,
-		TypeAccountInfo, TypeSettingsInfo, TypeError, TypePong, TypeClosing, TypeBatch}
+		TypeAccountInfo, TypePasskeyOptions, TypeSettingsInfo, TypeError, TypePong, TypeClosing, TypeBatch}
 )
 
 // StatusSignedOut is the close status of a connection whose device was
@@ -139,11 +149,11 @@ type Envelope struct {
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
-// Hello opens a connection and signs in, in one of three ways: with the
+// Hello opens a connection and signs in, in one of four ways: with the
 // Credential of an earlier welcome (a returning device); with a Nickname
-// and Password (another device of a person who set a password); or with a
-// Nickname alone, which creates an account holding that nickname (a first
-// visit). The server answers with a welcome, or with an error
+// and Password (another device of a person who set a password); with a
+// Passkey (any device holding one the person added); or with a Nickname
+// alone, which creates an account holding that nickname (a first visit). The server answers with a welcome, or with an error
 // (protocol_outdated, unauthorized, nickname_taken, nickname_invalid)
 // after which the connection stays open for another hello.
 type Hello struct {
@@ -156,6 +166,10 @@ type Hello struct {
 	Nickname string `json:"nickname,omitempty"`
 	// Password signs in as Nickname.
 	Password string `json:"password,omitempty"`
+	// Passkey signs in with a passkey: the browser's answer to the
+	// options of the passkey event (purpose sign_in) of this connection,
+	// the JSON of PublicKeyCredential.toJSON().
+	Passkey json.RawMessage `json:"passkey,omitempty"`
 	// Device names this device for its owner's list of devices, such as
 	// "Chromium on Linux"; at most 64 characters are kept.
 	Device string `json:"device,omitempty"`
@@ -362,6 +376,47 @@ type Account struct {
 	// on another device with it.
 	Password bool     `json:"password"`
 	Devices  []Device `json:"devices"`
+	// Passkeys are the passkeys that sign the person in.
+	Passkeys []Passkey `json:"passkeys"`
+}
+
+// Passkey is a passkey of the receiver's account.
+type Passkey struct {
+	ID       string    `json:"id"`
+	Name     string    `json:"name"`
+	Created  time.Time `json:"created"`
+	LastUsed time.Time `json:"last_used,omitzero"`
+}
+
+// The purposes of a PasskeyRequest.
+const (
+	PasskeySignIn = "sign_in" // before hello: sign in with a passkey
+	PasskeyAdd    = "add"     // after it: add a passkey to the account
+)
+
+// PasskeyRequest starts a WebAuthn ceremony on the connection (replacing
+// one in progress): Purpose is PasskeySignIn or PasskeyAdd.
+type PasskeyRequest struct {
+	Purpose string `json:"purpose"`
+}
+
+// PasskeyOptions are what the browser needs for the ceremony: Options is
+// the JSON form of PublicKeyCredentialRequestOptions (sign_in), for
+// PublicKeyCredential.parseRequestOptionsFromJSON, or of
+// PublicKeyCredentialCreationOptions (add), for
+// parseCreationOptionsFromJSON. Its challenge may be answered once,
+// within five minutes, on this connection.
+type PasskeyOptions struct {
+	Purpose string          `json:"purpose"`
+	Options json.RawMessage `json:"options"`
+}
+
+// AddPasskey finishes adding a passkey: Credential is the browser's
+// answer to the options of the passkey event (purpose add), the JSON of
+// PublicKeyCredential.toJSON(); Name describes it in the account's list.
+type AddPasskey struct {
+	Credential json.RawMessage `json:"credential"`
+	Name       string          `json:"name,omitempty"`
 }
 
 // Device is a device signed in to an account.
@@ -382,7 +437,10 @@ type Password struct {
 // Revoke signs one of the sender's devices out, the current one too (that
 // is signing out): its connections close with StatusSignedOut.
 type Revoke struct {
-	Device string `json:"device"`
+	Device string `json:"device,omitempty"`
+	// Passkey, instead of Device, removes a passkey: it signs nobody in
+	// any more (the devices it signed in stay signed in).
+	Passkey string `json:"passkey,omitempty"`
 }
 
 // Rename changes the sender's nickname (the same rules as in Hello).

@@ -40,7 +40,8 @@ type Account struct {
 	Created  time.Time `json:"created"`
 	Devices  []Device  `json:"devices,omitempty"`
 	// Password is the argon2id hash of the password, if one was set.
-	Password string `json:"password,omitempty"`
+	Password string    `json:"password,omitempty"`
+	Passkeys []Passkey `json:"passkeys,omitempty"`
 }
 
 // HasPassword reports whether the account can sign in with a password.
@@ -604,12 +605,7 @@ func (a *Accounts) Revoke(ctx context.Context, id, device string) (Account, erro
 
 // addDevice adds a device to acct and returns its credential.
 func (a *Accounts) addDevice(acct *Account, name string) string {
-	if name = strings.TrimSpace(name); name == "" {
-		name = "a browser"
-	}
-	if n := 64; utf8.RuneCountInString(name) > n {
-		name = string([]rune(name)[:n])
-	}
+	name = deviceName(name)
 	secret := rand.Text()
 	sum := sha256.Sum256([]byte(secret))
 	now := a.now()

@@ -4,6 +4,7 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 
@@ -35,6 +36,10 @@ func (s *session) sendAccount(id string, acct account.Account) {
 	for _, d := range acct.Devices {
 		info.Devices = append(info.Devices, shared.Device{ID: d.ID, Name: d.Name, Created: d.Created, LastSeen: d.LastSeen, Current: d.ID == s.device})
 	}
+	info.Passkeys = make([]shared.Passkey, 0, len(acct.Passkeys))
+	for _, p := range acct.Passkeys {
+		info.Passkeys = append(info.Passkeys, shared.Passkey{ID: p.ID(), Name: p.Name, Created: p.Created, LastUsed: p.LastUsed})
+	}
 	s.send(shared.TypeAccountInfo, id, info)
 }
 
@@ -60,6 +65,15 @@ func (s *session) revoke(ctx context.Context, env shared.Envelope) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
+	if r.Passkey != "" {
+		acct, err := s.hub.accounts.RemovePasskey(ctx, s.you.ID, r.Passkey)
+		if err != nil {
+			return s.storeError("remove the passkey", err)
+		}
+		s.log.Info("passkey removed", "passkey", r.Passkey)
+		s.sendAccount(env.ID, acct)
+		return nil
+	}
 	acct, err := s.hub.accounts.Revoke(ctx, s.you.ID, r.Device)
 	if err != nil {
 		return s.storeError("sign the device out", err)
@@ -74,6 +88,59 @@ func (s *session) revoke(ctx context.Context, env shared.Envelope) error {
 			other.stop(bye)
 		}
 	}
+	return nil
+}
+
+// passkey starts a passkey ceremony: signing in before hello, adding a
+// passkey after it.
+func (s *session) passkey(ctx context.Context, env shared.Envelope) error {
+	var req shared.PasskeyRequest
+	if err := env.DecodePayload(&req); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	var (
+		c       *account.Ceremony
+		options json.RawMessage
+		err     error
+	)
+	switch {
+	case req.Purpose == shared.PasskeySignIn && s.you.ID == "":
+		c, options, err = s.hub.accounts.BeginPasskeySignIn(s.origin)
+	case req.Purpose == shared.PasskeyAdd && s.you.ID != "":
+		c, options, err = s.hub.accounts.BeginAddPasskey(ctx, s.you.ID, s.origin)
+	case req.Purpose == shared.PasskeyAdd:
+		return shared.Errorf(shared.CodeUnauthorized, "say hello first: sign in before adding a passkey")
+	case req.Purpose == shared.PasskeySignIn:
+		return shared.Errorf(shared.CodeInvalidRequest, "already signed in as %q", s.nickname())
+	default:
+		return shared.Errorf(shared.CodeInvalidRequest, "a passkey purpose is %q or %q", shared.PasskeySignIn, shared.PasskeyAdd)
+	}
+	if err != nil {
+		return s.storeError("start the passkey ceremony", err)
+	}
+	s.ceremony = c
+	s.send(shared.TypePasskeyOptions, env.ID, shared.PasskeyOptions{Purpose: req.Purpose, Options: options})
+	return nil
+}
+
+// addPasskey finishes adding a passkey with the browser's answer.
+func (s *session) addPasskey(ctx context.Context, env shared.Envelope) error {
+	var req shared.AddPasskey
+	if err := env.DecodePayload(&req); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	c := s.ceremony
+	s.ceremony = nil
+	acct, err := s.hub.accounts.AddPasskey(ctx, c, req.Credential, req.Name)
+	if err != nil {
+		return s.storeError("add the passkey", err)
+	}
+	s.log.Info("passkey added")
+	s.sendAccount(env.ID, acct)
 	return nil
 }
 

@@ -4,6 +4,7 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -141,6 +142,13 @@ type Accounts interface {
 	Settings(ctx context.Context) (account.Settings, error)
 	SetSettings(ctx context.Context, by string, s account.Settings) error
 	NewSignupInvite(ctx context.Context, by string, maxUses int, ttl time.Duration) (account.SignupInvite, error)
+	// BeginAddPasskey, AddPasskey, BeginPasskeySignIn, PasskeySignIn
+	// and RemovePasskey are passkeys (WebAuthn), on a page of origin.
+	BeginAddPasskey(ctx context.Context, id, origin string) (*account.Ceremony, json.RawMessage, error)
+	AddPasskey(ctx context.Context, c *account.Ceremony, response []byte, name string) (account.Account, error)
+	BeginPasskeySignIn(origin string) (*account.Ceremony, json.RawMessage, error)
+	PasskeySignIn(ctx context.Context, c *account.Ceremony, response []byte, device string) (account.Account, string, error)
+	RemovePasskey(ctx context.Context, id, passkey string) (account.Account, error)
 }
 
 // Deps are what a hub keeps its data in.
@@ -236,8 +244,9 @@ func (h *Hub) heartbeat() {
 // speaks the protocol on goroutines of its own until the peer leaves, the
 // connection fails, or Shutdown ends it, and then closes ws. log receives
 // the session's events.
-func (h *Hub) Serve(ws *websocket.Conn, log *slog.Logger) {
+func (h *Hub) Serve(ws *websocket.Conn, origin string, log *slog.Logger) {
 	s := newSession(h, ws, log)
+	s.origin = origin
 	h.mu.Lock()
 	if h.closing.Load() {
 		h.mu.Unlock()

@@ -44,7 +44,7 @@ func startHub(t *testing.T, cfg chat.Config) (*chat.Hub, string) {
 		if err != nil {
 			return
 		}
-		hub.Serve(ws, slog.New(slog.DiscardHandler))
+		hub.Serve(ws, r.Header.Get("Origin"), slog.New(slog.DiscardHandler))
 	}))
 	t.Cleanup(func() {
 		hub.Shutdown(context.Background())

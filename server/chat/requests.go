@@ -19,6 +19,8 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		case shared.TypeHello:
 			return s.hello(ctx, env)
 		case shared.TypePing:
+		case shared.TypePasskey:
+			return s.passkey(ctx, env)
 		case shared.TypeJoin:
 			if isLegacyJoin(env.Payload) {
 				return shared.Errorf(shared.CodeProtocolOutdated, "this page is out of date: reload it to get the current version of livechat")
@@ -59,6 +61,10 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		return s.revoke(ctx, env)
 	case shared.TypeRename:
 		return s.rename(ctx, env)
+	case shared.TypePasskey:
+		return s.passkey(ctx, env)
+	case shared.TypeAddPasskey:
+		return s.addPasskey(ctx, env)
 	case shared.TypeSettings:
 		return s.settings(ctx, env)
 	case shared.TypeSay:
@@ -107,6 +113,9 @@ func (s *session) hello(ctx context.Context, env shared.Envelope) error {
 	switch {
 	case h.Credential != "":
 		acct, device, err = accounts.Authenticate(ctx, h.Credential)
+	case len(h.Passkey) > 0:
+		acct, credential, err = accounts.PasskeySignIn(ctx, s.ceremony, h.Passkey, h.Device)
+		s.ceremony = nil
 	case h.Password != "":
 		acct, credential, err = accounts.SignIn(ctx, h.Nickname, h.Password, h.Device)
 	default:

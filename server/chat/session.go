@@ -12,6 +12,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"livechat/server/account"
 	"livechat/shared"
 )
 
@@ -35,6 +36,10 @@ type session struct {
 	nick   atomic.Pointer[string]
 	device string
 	admin  bool
+	// origin is the Origin of the page that opened the connection (""
+	// for other programs); ceremony is its passkey ceremony in progress.
+	origin   string
+	ceremony *account.Ceremony
 	// rooms are the rooms joined, by name. Other sessions of the person
 	// take rooms out (a leave elsewhere), so they are guarded by roomsMu.
 	roomsMu sync.Mutex
