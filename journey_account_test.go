@@ -3,18 +3,24 @@
 package main
 
 import (
+	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/webauthn"
 	"github.com/chromedp/chromedp"
 )
 
-// TestJourneyAccountOnTwoDevices: bob sets a password and signs in with
-// it in a second browser, whose unread counts match the first's; he sees
-// both devices, signs the first one out (it goes back to the join form),
-// and renames himself.
+// TestJourneyAccountOnTwoDevices: bob sets a password and adds a passkey
+// (a virtual authenticator of the browser), and signs in with the passkey
+// in a second browser the passkey is synced to, whose unread counts match
+// the first's; he sees both devices, signs the first one out (it goes
+// back to the join form), renames himself, and signs the first browser in
+// again with his password.
 func TestJourneyAccountOnTwoDevices(t *testing.T) {
 	server := startLivechat(t, "127.0.0.1:0")
-	people := chatting(t, server.URL, "alice", "bob")
+	// Passkeys need a domain: WebAuthn refuses IP addresses.
+	url := strings.Replace(server.URL, "127.0.0.1", "localhost", 1)
+	people := chatting(t, url, "alice", "bob")
 	alice, bob := people[0], people[1]
 
 	// A room bob is in but not looking at, where alice writes.
@@ -36,20 +42,36 @@ func TestJourneyAccountOnTwoDevices(t *testing.T) {
 		chromedp.Click(chromedp.ID("password-submit")),
 	)
 	bob.waitUntil("the password kept", `document.getElementById("password-hint")?.textContent.startsWith("A password is set")`)
+
+	// A passkey, made by the browser's authenticator.
+	phoneKeys := addAuthenticator(bob)
+	bob.do("add a passkey", chromedp.Click(chromedp.ID("passkey-add")))
+	bob.waitUntil("the passkey listed", `document.querySelectorAll("#passkeys li").length === 1 && document.querySelector("#passkeys li").textContent.includes("never used")`)
 	bob.screenshot("account")
 	bob.do("close the panel", chromedp.Click(chromedp.ID("account-close")))
 
-	// A second browser: sign in with the password.
+	// A second browser, to which the passkey is synced: sign in with it,
+	// without typing anything.
 	laptop := newPerson(t, newBrowser(t), "bob (laptop)")
-	laptop.open(server.URL)
-	laptop.do("sign in with the password",
-		chromedp.WaitEnabled(chromedp.ID("nickname")),
-		chromedp.SendKeys(chromedp.ID("nickname"), "BOB"),
-		chromedp.Click(chromedp.CSS("details.password summary")),
-		chromedp.SendKeys(chromedp.ID("join-password"), "correct horse battery"),
-		chromedp.Click(chromedp.CSS(`form.join-card button[type="submit"]`)),
+	laptopKeys := addAuthenticator(laptop)
+	creds, err := chromedp.Call(bob.ctx, webauthn.GetCredentials, webauthn.GetCredentialsParams{AuthenticatorID: phoneKeys})
+	if err != nil || len(creds.Credentials) != 1 || !creds.Credentials[0].IsResidentCredential {
+		t.Fatalf("the passkey in bob's first browser: %+v, %v", creds, err)
+	}
+	synced := *creds.Credentials[0]
+	synced.CmtgKeys, synced.ActiveCmtgKeyIndex = nil, nil // none were made
+	if _, err := chromedp.Call(laptop.ctx, webauthn.AddCredential, webauthn.AddCredentialParams{AuthenticatorID: laptopKeys, Credential: &synced}); err != nil {
+		t.Fatal(err)
+	}
+	laptop.open(url)
+	laptop.do("sign in with the passkey",
+		chromedp.WaitEnabled(chromedp.ID("passkey-signin")),
+		chromedp.Click(chromedp.ID("passkey-signin")),
 	)
 	laptop.waitUntil("the chat", online)
+	if name := eval[string](laptop, `document.getElementById("account").textContent`); name != "bob" {
+		t.Fatalf("the passkey signed in %q", name)
+	}
 	laptop.waitUntil("the same unread count", bookBadge)
 
 	// Both devices are listed; the laptop signs the first one out.
@@ -70,4 +92,38 @@ func TestJourneyAccountOnTwoDevices(t *testing.T) {
 	laptop.say("call me Robert")
 	alice.openRoom("#general")
 	alice.waitMessage("Robert", "call me Robert")
+
+	// The first browser signs in again, with the password, under the new
+	// name.
+	eval[bool](bob, `(() => { document.getElementById("nickname").value = ""; return true })()`)
+	bob.do("sign in with the password",
+		chromedp.WaitEnabled(chromedp.ID("nickname")),
+		chromedp.SendKeys(chromedp.ID("nickname"), "ROBERT"),
+		chromedp.Click(chromedp.CSS("details.password summary")),
+		chromedp.SendKeys(chromedp.ID("join-password"), "correct horse battery"),
+		chromedp.Click(chromedp.CSS(`form.join-card button[type="submit"]`)),
+	)
+	bob.waitUntil("the chat", online)
+	bob.waitMessage("Robert", "call me Robert")
+}
+
+// addAuthenticator gives p's tab a virtual platform authenticator that
+// keeps passkeys and verifies its user at once, as a phone's screen lock
+// would.
+func addAuthenticator(p *person) webauthn.AuthenticatorID {
+	p.t.Helper()
+	if _, err := chromedp.Call(p.ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+		p.t.Fatal(err)
+	}
+	res, err := chromedp.Call(p.ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
+		Protocol: webauthn.AuthenticatorProtocolCtap2, Ctap2version: webauthn.Ctap2versionCtap21, Transport: webauthn.AuthenticatorTransportInternal,
+		HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true,
+		// cdproto always sends generateCmtgKeyOnNextOperation, which only
+		// an authenticator with CMTG takes.
+		HasCmtgKey: true,
+	}})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return res.AuthenticatorID
 }

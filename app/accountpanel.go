@@ -6,9 +6,9 @@ import (
 	"livechat/shared"
 )
 
-// accountPanel shows the reader's account: rename, set a password (to
-// sign in on another device), and the devices signed in, each of which
-// can be signed out, this one too.
+// accountPanel shows the reader's account: rename, set a password or
+// add passkeys (to sign in on another device), and the devices signed
+// in, each of which can be signed out, this one too.
 type accountPanel struct {
 	app.Compo
 
@@ -58,6 +58,31 @@ func (a *accountPanel) Render() app.UI {
 				),
 				app.P().ID("password-hint").Class("muted").Text(passwordHint),
 			),
+			app.H3().Text("Passkeys"),
+			app.P().ID("passkeys-hint").Class("muted").Text("A passkey signs you in, here or on another device it is synced to, with your fingerprint, face or screen lock: nothing to remember or type."),
+			app.Ul().ID("passkeys").Body(
+				app.Range(acct.Passkeys).Slice(func(i int) app.UI {
+					pk := acct.Passkeys[i]
+					used := "never used"
+					if !pk.LastUsed.IsZero() {
+						used = "last used " + pk.LastUsed.Local().Format("2 Jan 15:04")
+					}
+					return app.Li().DataSet("passkey", pk.ID).Body(
+						app.Span().Class("name").Text(pk.Name),
+						app.Span().Class("muted").Text(" added "+pk.Created.Local().Format("2 Jan 2006")+", "+used+" "),
+						app.Button().Class("revoke").Text("Remove").Aria("label", "Remove the passkey "+pk.Name).OnClick(func(ctx app.Context, e app.Event) {
+							if a.OnRequest != nil {
+								a.OnRequest(ctx, shared.TypeRevoke, shared.Revoke{Passkey: pk.ID})
+							}
+						}),
+					)
+				}),
+			),
+			app.Button().ID("passkey-add").Type("button").Text("Add a passkey").Aria("describedby", "passkeys-hint").OnClick(func(ctx app.Context, e app.Event) {
+				if a.OnRequest != nil {
+					a.OnRequest(ctx, shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeyAdd})
+				}
+			}),
 			admin,
 			app.H3().Text("Devices"),
 			app.Ul().ID("devices").Body(

@@ -665,9 +665,12 @@ func NewMessageID() string {
 func describe(err error) string {
 	var closed *closedError
 	var perr *shared.Error
+	var berr *browserError
 	switch status := websocket.CloseStatus(err); {
 	case err == nil:
 		return ""
+	case errors.As(err, &berr):
+		return berr.msg
 	case errors.As(err, &closed):
 		return closed.closing.Reason
 	case errors.Is(err, errNoHeartbeat):

@@ -24,6 +24,7 @@ type Event struct {
 	Read     *shared.Read
 	Account  *shared.Account
 	Settings *shared.Settings
+	Passkey  *shared.PasskeyOptions
 }
 
 // decodeEvent decodes the payload of env into the field of its type.
@@ -63,6 +64,8 @@ func decodeEvent(env shared.Envelope) (Event, error) {
 		payload = alloc(&ev.Account)
 	case shared.TypeSettingsInfo:
 		payload = alloc(&ev.Settings)
+	case shared.TypePasskeyOptions:
+		payload = alloc(&ev.Passkey)
 	default:
 		return ev, nil
 	}

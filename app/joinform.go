@@ -29,6 +29,8 @@ type joinForm struct {
 	// OnJoin receives the nickname and the password (empty: none) as
 	// typed.
 	OnJoin func(ctx app.Context, nickname, password string)
+	// OnPasskey signs in with a passkey instead.
+	OnPasskey func(ctx app.Context)
 }
 
 func (f *joinForm) Render() app.UI {
@@ -49,9 +51,15 @@ func (f *joinForm) Render() app.UI {
 		AutoFocus(true).
 		Value(f.Nickname)
 	button := app.Button().Type("submit").Text(label)
+	passkey := app.Button().ID("passkey-signin").Class("link").Type("button").Text("Sign in with a passkey").OnClick(func(ctx app.Context, e app.Event) {
+		if f.OnPasskey != nil && !f.Busy {
+			f.OnPasskey(ctx)
+		}
+	})
 	if f.Busy {
 		input = input.Disabled(true)
 		button = button.Disabled(true)
+		passkey = passkey.Disabled(true)
 	}
 	status := f.Status
 	if status == nil {
@@ -70,6 +78,7 @@ func (f *joinForm) Render() app.UI {
 			),
 			app.P().ID("join-error").Class("error").Role("alert").Text(f.Error),
 			button,
+			passkey,
 		),
 		status,
 		// Shown instead of the form, by app.css, when boot.js finds that

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -212,7 +213,8 @@ func (p *Page) Render() app.UI {
 			OnJoin: func(_ app.Context, nickname, password string) {
 				p.ctx.Dispatch(func(ctx app.Context) { p.join(ctx, nickname, password) })
 			},
-			Status: app.If(p.joining, &statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }}),
+			OnPasskey: func(app.Context) { p.ctx.Dispatch(p.passkeySignIn) },
+			Status:    app.If(p.joining, &statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }}),
 		}).Else(p.renderChat()),
 	)
 }
@@ -544,6 +546,8 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		p.inviteURL = u.String()
 	case shared.TypeSettingsInfo:
 		p.settings = ev.Settings
+	case shared.TypePasskeyOptions:
+		p.addPasskey(ctx, ev.Passkey.Options)
 	case shared.TypeMessage:
 		if m := p.rooms.Apply(ev, p.reader(), !p.hidden); m != nil && p.hidden {
 			p.notify(ctx, *m)
@@ -566,7 +570,8 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 	case shared.TypeError:
 		e := ev.Error
 		switch {
-		case e.Request == shared.TypeRename || e.Request == shared.TypePassword || e.Request == shared.TypeRevoke || e.Request == shared.TypeSettings:
+		case e.Request == shared.TypeRename || e.Request == shared.TypePassword || e.Request == shared.TypeRevoke || e.Request == shared.TypeSettings,
+			e.Request == shared.TypePasskey || e.Request == shared.TypeAddPasskey:
 			p.accountError = e.Message
 		case e.Ref != "" && e.Ref == p.formRequest:
 			p.formError, p.formRequest = e.Message, ""
@@ -646,6 +651,44 @@ func (p *Page) submitForm(ctx app.Context, text string, private bool) {
 	if err != nil {
 		p.formError, p.formRequest = "Not connected: try again once online.", ""
 	}
+}
+
+// passkeySignIn signs in with a passkey: the browser asks which one,
+// and the page starts as the person it belongs to.
+func (p *Page) passkeySignIn(ctx app.Context) {
+	if p.joining {
+		return
+	}
+	p.disconnect()
+	p.joining, p.joinError = true, ""
+	// Not ctx.Async: the browser may wait for the person for minutes.
+	go func() {
+		w, err := PasskeySignIn(ctx, socketURL(), deviceName(), browserPasskey)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				p.joining = false
+				p.joinError = "Signing in with a passkey failed: " + describe(err)
+				return
+			}
+			ctx.LocalStorage().Set(accountKey, savedAccount{Nickname: w.You.Nickname, Credential: w.Credential})
+			p.start(ctx, identity{Nickname: w.You.Nickname, Room: shared.DefaultRoom}, "")
+		})
+	}()
+}
+
+// addPasskey answers the server's challenge to add a passkey: the browser
+// makes one, and the server keeps it.
+func (p *Page) addPasskey(ctx app.Context, options json.RawMessage) {
+	go func() {
+		answer, err := browserPasskey(ctx, shared.PasskeyAdd, options)
+		ctx.Dispatch(func(ctx app.Context) {
+			if err != nil {
+				p.accountError = "No passkey was added: " + describe(err)
+				return
+			}
+			p.accountRequest(ctx, shared.TypeAddPasskey, shared.AddPasskey{Credential: answer, Name: deviceName()})
+		})
+	}()
 }
 
 // openAccount shows the account panel, asking the server for the
