@@ -351,7 +351,7 @@ var online = statusIs("online")
 
 // users is a JavaScript expression: the names in the online list, joined
 // by commas.
-const users = `[...document.querySelectorAll('[aria-label="Online users"] li')].map(li => li.firstChild.textContent).join(",")`
+const users = `[...document.querySelectorAll('#online-users li')].map(li => li.firstChild.textContent).join(",")`
 
 // say types text in the composer and presses Enter.
 func (p *person) say(text string) {

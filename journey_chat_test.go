@@ -104,13 +104,13 @@ func TestJourneyChat(t *testing.T) {
 		t.Fatal(err)
 	}
 	bob.waitUntil("the phone layout", `document.documentElement.scrollWidth <= 360 &&
-		getComputedStyle(document.querySelector('[aria-label="Online users"]')).display === "none" &&
+		getComputedStyle(document.getElementById("users")).display === "none" &&
 		getComputedStyle(document.querySelector(".users-toggle")).display !== "none"`)
 	if bg := eval[string](bob, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(13, 17, 23)" {
 		t.Errorf("dark mode background %s", bg)
 	}
 	bob.do("open the user list", chromedp.Click(chromedp.CSS(".users-toggle")))
-	bob.waitUntil("the user list", `getComputedStyle(document.querySelector('[aria-label="Online users"]')).display !== "none"`)
+	bob.waitUntil("the user list", `getComputedStyle(document.getElementById("users")).display !== "none"`)
 	bob.screenshot("phone-dark")
 
 	// Leaving: bob goes to another page; alice sees him go.

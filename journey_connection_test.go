@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
@@ -135,10 +136,18 @@ func (p *person) back() {
 	}
 }
 
-// front brings the person's tab to the front of its window, as a click on
-// the tab does.
+// front shows the person's window and brings their tab to its front, as
+// a click on the tab does.
 func (p *person) front() {
 	p.t.Helper()
+	target := chromedp.FromContext(p.ctx).Target.TargetID
+	w, err := chromedp.Call(p.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{TargetID: target})
+	if err != nil {
+		p.t.Fatalf("%s: window: %v", p.name, err)
+	}
+	if _, err := chromedp.Call(p.ctx, browser.SetWindowBounds, browser.SetWindowBoundsParams{WindowID: w.WindowID, Bounds: &browser.Bounds{WindowState: browser.WindowStateNormal}}); err != nil {
+		p.t.Fatalf("%s: restore the window: %v", p.name, err)
+	}
 	if _, err := chromedp.Call(p.ctx, page.BringToFront, struct{}{}); err != nil {
 		p.t.Fatalf("%s: bring to front: %v", p.name, err)
 	}

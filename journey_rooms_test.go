@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -13,6 +14,20 @@ import (
 // sidebar's list with id list, joined by commas.
 func roomNames(list string) string {
 	return `[...document.querySelectorAll("#` + list + ` .room-link .name")].map(n => n.textContent).join(",")`
+}
+
+// hide minimises p's window, as switching to another application does:
+// the page is hidden. front shows it again.
+func (p *person) hide() {
+	p.t.Helper()
+	target := chromedp.FromContext(p.ctx).Target.TargetID
+	w, err := chromedp.Call(p.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{TargetID: target})
+	if err != nil {
+		p.t.Fatalf("%s: window: %v", p.name, err)
+	}
+	if _, err := chromedp.Call(p.ctx, browser.SetWindowBounds, browser.SetWindowBoundsParams{WindowID: w.WindowID, Bounds: &browser.Bounds{WindowState: browser.WindowStateMinimized}}); err != nil {
+		p.t.Fatalf("%s: minimise: %v", p.name, err)
+	}
 }
 
 // openRoom clicks the room called title in the sidebar and waits until
@@ -79,19 +94,49 @@ func TestJourneyRoomsAndDirectMessages(t *testing.T) {
 		t.Error("carol's page shows the private message")
 	}
 
-	// A direct conversation: bob, in #general and looking at it, gets
-	// the badges.
+	// bob allows notifications; the browser's notifications are recorded
+	// as they are made.
+	bobContext := chromedp.FromContext(bob.ctx).BrowserContextID
+	if _, err := chromedp.Call(bob.ctx, browser.SetPermission, browser.SetPermissionParams{
+		Permission: &browser.PermissionDescriptor{Name: "notifications"}, Setting: browser.PermissionSettingGranted,
+		Origin: server.URL, BrowserContextID: bobContext,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	bob.do("enable notifications", chromedp.Click(chromedp.ID("notifications")))
+	bob.waitUntil("notifications on", `!document.getElementById("notifications") && Notification.permission === "granted"`)
+	eval[bool](bob, `(() => {
+		window.notified = [];
+		const Real = window.Notification;
+		window.Notification = class extends Real {
+			constructor(title, options) { super(title, options); window.notified.push(title + ": " + options.body); }
+		};
+		return true;
+	})()`)
+
+	// A direct conversation: bob, in #general but in a tab behind
+	// another, gets the badges, and a notification of the mention.
 	bob.front()
 	bob.waitUntil("#general read", `!document.querySelector("#rooms .badge")`)
 	alice.front()
-	alice.submitRoomForm("new-dm", "bob", false)
+	bob.hide()
+	bob.waitUntil("bob's tab hidden", `document.visibilityState === "hidden"`)
+	// alice picks bob among the people she shares a room with.
+	alice.do("new message", chromedp.Click(chromedp.ID("new-dm")), chromedp.WaitVisible(chromedp.ID("people-picker")))
+	alice.waitUntil("bob and carol to pick, online", `[...document.querySelectorAll("#people-picker label.online")].map(l => l.textContent).join(",") === "bob, online,carol, online"`)
+	alice.screenshot("pick-people")
+	alice.do("pick bob", chromedp.Click(chromedp.Search(`//fieldset[@id="people-picker"]//label[contains(., "bob")]/input`)), chromedp.Click(chromedp.ID("room-form-submit")))
 	alice.waitUntil("the conversation with bob", `document.getElementById("room-title")?.textContent === "bob"`)
 	alice.say("just between us")
 	alice.say("@bob are you there?")
+	bob.waitUntil("a notification of the mention", `window.notified.includes("alice: @bob are you there?")`)
+	if n := eval[int](bob, `window.notified.length`); n != 2 {
+		t.Errorf("bob got %d notifications, want one per message: %s", n, eval[string](bob, `window.notified.join(" | ")`))
+	}
 	bob.waitUntil("the conversation in the sidebar", roomNames("direct")+` === "alice"`)
 	bob.waitUntil("two unread, one mention", `(() => {
 		const b = [...document.querySelectorAll("#direct .room-link")].find(l => l.textContent.startsWith("alice"));
-		return b && b.getAttribute("aria-label") === "alice, 2 unread, 1 mentioning you" && b.querySelector(".badge.mention")?.textContent === "@1";
+		return b && b.getAttribute("aria-label").startsWith("alice, 2 unread, 1 mentioning you") && b.querySelector(".badge.mention")?.textContent === "@1";
 	})()`)
 	bob.front()
 	bob.waitUntil("the title counting them", `document.title === "(2) livechat"`)
@@ -102,6 +147,16 @@ func TestJourneyRoomsAndDirectMessages(t *testing.T) {
 	bob.waitUntil("read: no badge, plain title", `!document.querySelector("#direct .badge") && document.title === "livechat"`)
 	bob.say("here!")
 	alice.waitMessage("bob", "here!")
+
+	// The member list: who is online, and the members who are not.
+	alice.openRoom("#general")
+	alice.waitUntil("everyone online", users+` === "alice,bob,carol"`)
+	if err := chromedp.Cancel(carol.ctx); err != nil { // carol closes her tab
+		t.Fatal(err)
+	}
+	alice.waitUntil("carol offline", users+` === "alice,bob" && [...document.querySelectorAll("#offline-users li")].map(l => l.textContent).join(",") === "carol"`)
+	alice.waitUntil("bob's conversation marked online", `[...document.querySelectorAll("#direct .room-link")].find(l => l.textContent.includes("bob"))?.getAttribute("aria-label").endsWith(", online")`)
+	alice.screenshot("members")
 
 	// A look-alike of alice's nickname (Cyrillic а) is refused.
 	browser := newBrowser(t)

@@ -99,22 +99,39 @@ func TestListsBeforeTheServerAnswers(t *testing.T) {
 	if got := texts(root, ".empty"); len(got) != 1 || got[0] != "No messages yet. Say hello!" {
 		t.Errorf("an empty room says %q", got)
 	}
-	root, _ = mount(t, &userList{Self: "bob"})
+	root, _ = mount(t, &memberList{Self: "bob"})
 	if got := texts(root, "h2"); got[0] != "Online" || strings.Contains(root.Get("textContent").String(), "(0)") {
 		t.Errorf("an unknown user list says %q", root.Get("textContent").String())
 	}
 }
 
-func TestUserListRenders(t *testing.T) {
-	root, _ := mount(t, &userList{Users: []string{"alice", "bob", "Zoë"}, Known: true, Self: "bob"})
-	if root.Call("getAttribute", "aria-label").String() != "Online users" {
-		t.Errorf("the list is not named Online users")
+func TestMemberListRenders(t *testing.T) {
+	members := []shared.Member{{ID: "1", Nickname: "alice", Online: false}, {ID: "2", Nickname: "dan"}, {ID: "3", Nickname: "Carol", Online: true}, {ID: "4", Nickname: "bob"}}
+	root, _ := mount(t, &memberList{Users: []string{"alice", "bob", "Zoë"}, Known: true, Self: "bob", Members: members, MembersIn: true})
+	if root.Call("getAttribute", "aria-label").String() != "People in the room" {
+		t.Errorf("the list is not named People in the room")
 	}
-	if got := texts(root, "h2"); got[0] != "Online (3)" {
-		t.Errorf("heading %q", got)
+	if got := texts(root, "h2"); strings.Join(got, ",") != "Online (3),Offline (2)" {
+		t.Errorf("headings %q", got)
 	}
-	if got := texts(root, "li"); strings.Join(got, ",") != "alice,bob (you),Zoë" {
-		t.Errorf("users %q", got)
+	// Presence decides who is online; the members list, who else is a
+	// member.
+	if got := texts(root, "#online-users li"); strings.Join(got, ",") != "alice,bob (you),Zoë" {
+		t.Errorf("online %q", got)
+	}
+	if got := texts(root, "#offline-users li"); strings.Join(got, ",") != "Carol,dan" {
+		t.Errorf("offline %q", got)
+	}
+	// A room too big to list: the count, and the members' own flags.
+	root, _ = mount(t, &memberList{Known: true, Counted: true, Online: 250, Self: "bob", Members: members, MembersIn: true, More: true})
+	if got := texts(root, "h2"); strings.Join(got, ",") != "Online (250),Offline (3+)" {
+		t.Errorf("headings of a big room %q", got)
+	}
+	if got := texts(root, "#offline-users li"); strings.Join(got, ",") != "alice,bob,dan" {
+		t.Errorf("offline in a big room %q", got)
+	}
+	if got := texts(root, "#more-members"); len(got) != 1 {
+		t.Errorf("no button to list more members")
 	}
 }
 

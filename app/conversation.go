@@ -50,6 +50,14 @@ type conversation struct {
 	Counted bool // the room is too big to list: Online is the count
 	Online  int
 
+	// Members are the room's members listed so far (MembersIn), in pages
+	// of the server's order; MembersMore, that more follow. MembersAsked
+	// reports a members request under way.
+	Members      []shared.Member
+	MembersIn    bool
+	MembersMore  bool
+	MembersAsked bool
+
 	// Read is the reader's read position; Unread and Mentions count what
 	// came after it, up to the message Counted (the server counted up to
 	// its Last; the app counts what arrives after).
@@ -176,6 +184,44 @@ func (c *conversation) title(me reader) string {
 	return "#" + info.ID
 }
 
+// othersOnline returns how many people besides the reader are in the
+// room now.
+func (c *conversation) othersOnline(me reader) int {
+	if c.Counted {
+		return max(c.Online-1, 0)
+	}
+	n := 0
+	for _, name := range c.Users {
+		if name != me.Nickname {
+			n++
+		}
+	}
+	return n
+}
+
+// morePrefix starts the id of a members request for the page after those
+// listed: its answer adds to the list rather than replacing it.
+const morePrefix = "more-"
+
+// needsMembers reports whether the member list of c is missing someone
+// presence says is in the room.
+func (c *conversation) needsMembers() bool {
+	switch {
+	case c.MembersAsked:
+		return false
+	case !c.MembersIn:
+		return true
+	case c.Counted || !c.UsersIn:
+		return false
+	}
+	for _, name := range c.Users {
+		if !slices.ContainsFunc(c.Members, func(m shared.Member) bool { return m.Nickname == name }) && !c.MembersMore {
+			return true
+		}
+	}
+	return false
+}
+
 // rooms is the reader's rooms as the app shows them: the reducer of the
 // protocol's room events into view state.
 type rooms struct {
@@ -285,6 +331,14 @@ func (r *rooms) Apply(ev Event, me reader, visible bool) *shared.Message {
 				c.Unread, c.Mentions = 0, 0
 			}
 		}
+	case shared.TypeMembersList:
+		m := ev.Members
+		c := r.get(m.Room)
+		if !strings.HasPrefix(ev.ID, morePrefix) {
+			c.Members = nil
+		}
+		c.Members = append(slices.Clone(c.Members), m.People...)
+		c.MembersIn, c.MembersMore, c.MembersAsked = true, m.More, false
 	case shared.TypePresence:
 		p := ev.Presence
 		c := r.get(p.Room)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +127,70 @@ func TestUnreadNotCountedTwice(t *testing.T) {
 	r.Apply(Event{Type: shared.TypeHistory, History: &shared.History{Room: "general", Live: true, Messages: msgs}}, me, true)
 	if c := r.get("general"); c.Unread != 3 || c.Mentions != 2 {
 		t.Fatalf("unread %d, mentions %d; want 3 and 2 (2 and 1 counted by the server, then message 11)", c.Unread, c.Mentions)
+	}
+}
+
+func TestMembersAndPresence(t *testing.T) {
+	me := reader{ID: "me-id", Nickname: "Ada"}
+	r := newRooms("p-club")
+	c := r.get("p-club")
+	if !c.needsMembers() {
+		t.Fatal("a room with no member list yet does not ask for one")
+	}
+	r.Apply(Event{Type: shared.TypePresence, Presence: &shared.Presence{Room: "p-club", Users: []string{"Ada", "bob"}, Online: 2}}, me, true)
+	r.Apply(Event{Type: shared.TypeMembersList, ID: "members-p-club", Members: &shared.Members{Room: "p-club", More: true,
+		People: []shared.Member{{ID: "a", Nickname: "Ada", Online: true}, {ID: "b", Nickname: "bob", Online: true}}}}, me, true)
+	if c.needsMembers() || len(c.Members) != 2 || !c.MembersMore {
+		t.Fatalf("after the first page: needs %v, members %+v", c.needsMembers(), c.Members)
+	}
+	// The next page adds to the list; a new first page replaces it.
+	r.Apply(Event{Type: shared.TypeMembersList, ID: morePrefix + "p-club", Members: &shared.Members{Room: "p-club",
+		People: []shared.Member{{ID: "c", Nickname: "carol"}}}}, me, true)
+	if len(c.Members) != 3 || c.MembersMore || c.Members[2].Nickname != "carol" {
+		t.Fatalf("after the second page: %+v", c.Members)
+	}
+	// Someone who is not listed comes in: the list is asked for again.
+	r.Apply(Event{Type: shared.TypePresenceUpdate, Update: &shared.PresenceUpdate{Room: "p-club", Joined: []string{"dan"}, Online: 3}}, me, true)
+	if !c.needsMembers() {
+		t.Error("dan came in, unlisted, and the list is not asked for")
+	}
+	c.MembersAsked = true
+	if c.needsMembers() {
+		t.Error("asked twice while a request is under way")
+	}
+	r.Apply(Event{Type: shared.TypeMembersList, ID: "members-p-club", Members: &shared.Members{Room: "p-club",
+		People: []shared.Member{{ID: "a", Nickname: "Ada"}, {ID: "b", Nickname: "bob"}, {ID: "d", Nickname: "dan"}}}}, me, true)
+	if len(c.Members) != 3 || c.MembersAsked || c.needsMembers() {
+		t.Fatalf("the list anew: %+v, asked %v", c.Members, c.MembersAsked)
+	}
+	if n := c.othersOnline(me); n != 2 {
+		t.Errorf("others online %d, want 2 (bob, dan)", n)
+	}
+	// A big room: counted, never asked for again on presence.
+	r.Apply(Event{Type: shared.TypePresenceUpdate, Update: &shared.PresenceUpdate{Room: "p-club", Counted: true, Online: 250}}, me, true)
+	if c.needsMembers() || c.othersOnline(me) != 249 {
+		t.Errorf("a counted room: needs %v, others %d", c.needsMembers(), c.othersOnline(me))
+	}
+}
+
+func TestPeoplePicker(t *testing.T) {
+	f := &roomForm{Form: "dm", People: []knownPerson{{Name: "zed", Online: true}, {Name: "Bob"}, {Name: "alice", Online: true}, {Name: "bobby"}}}
+	names := func() string {
+		var s []string
+		for _, p := range f.pickable() {
+			s = append(s, p.Name)
+		}
+		return strings.Join(s, ",")
+	}
+	if got := names(); got != "alice,zed,Bob,bobby" {
+		t.Errorf("picker lists %q, want online first, then by name", got)
+	}
+	f.filter = "BOB"
+	if got := names(); got != "Bob,bobby" {
+		t.Errorf("filtered by what is typed: %q", got)
+	}
+	f.filter, f.picked = "carol, ali", []string{"zed"}
+	if got := names(); got != "alice,zed" {
+		t.Errorf("filtered by the last name typed, the picked kept: %q", got)
 	}
 }

@@ -25,6 +25,7 @@ type Event struct {
 	Account  *shared.Account
 	Settings *shared.Settings
 	Passkey  *shared.PasskeyOptions
+	Members  *shared.Members
 }
 
 // decodeEvent decodes the payload of env into the field of its type.
@@ -64,6 +65,8 @@ func decodeEvent(env shared.Envelope) (Event, error) {
 		payload = alloc(&ev.Account)
 	case shared.TypeSettingsInfo:
 		payload = alloc(&ev.Settings)
+	case shared.TypeMembersList:
+		payload = alloc(&ev.Members)
 	case shared.TypePasskeyOptions:
 		payload = alloc(&ev.Passkey)
 	default:

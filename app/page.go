@@ -245,7 +245,7 @@ func (p *Page) renderChat() app.UI {
 					Text(people).
 					OnClick(func(ctx app.Context, e app.Event) { p.showUsers = !p.showUsers }),
 				app.If(p.permission == app.NotificationDefault,
-					app.Button().Text("Enable notifications").OnClick(p.askNotifications)),
+					app.Button().ID("notifications").Text("Enable notifications").OnClick(p.askNotifications)),
 				app.If(p.installable, app.Button().Text("Install").OnClick(func(ctx app.Context, e app.Event) { ctx.ShowAppInstallPrompt() })),
 				app.Button().ID("account").Aria("haspopup", "dialog").Text(p.nickname).OnClick(p.openAccount),
 				app.Button().ID("leave").Text("Leave").OnClick(p.leave),
@@ -284,11 +284,16 @@ func (p *Page) renderChat() app.UI {
 					Names:  p.mentionable(cur),
 				},
 			),
-			&userList{Users: cur.Users, Known: cur.UsersIn, Self: p.nickname, Open: p.showUsers, Counted: cur.Counted, Online: cur.Online},
+			&memberList{
+				Users: cur.Users, Known: cur.UsersIn, Self: p.nickname, Open: p.showUsers, Counted: cur.Counted, Online: cur.Online,
+				Members: cur.Members, MembersIn: cur.MembersIn, More: cur.MembersMore,
+				OnMore: func(app.Context) { p.ctx.Dispatch(p.moreMembers) },
+			},
 		),
 		app.If(p.form != "", &roomForm{
-			Form:  p.form,
-			Error: p.formError,
+			Form:   p.form,
+			Error:  p.formError,
+			People: p.knownPeople(),
 			OnSubmit: func(_ app.Context, name string, private bool) {
 				p.ctx.Dispatch(func(ctx app.Context) { p.submitForm(ctx, name, private) })
 			},
@@ -358,7 +363,7 @@ func (p *Page) sidebarItems() []sidebarItem {
 	items := make([]sidebarItem, 0, len(ids))
 	for _, id := range ids {
 		c := p.rooms.get(id)
-		items = append(items, sidebarItem{ID: id, Title: c.title(me), Kind: c.Info.Kind, Unread: c.Unread, Mentions: c.Mentions, Current: id == p.rooms.Current})
+		items = append(items, sidebarItem{ID: id, Title: c.title(me), Kind: c.Info.Kind, Unread: c.Unread, Mentions: c.Mentions, Current: id == p.rooms.Current, Here: c.othersOnline(me), HereKnown: c.UsersIn})
 	}
 	return items
 }
@@ -508,6 +513,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		p.readSoon()
 	case shared.TypeRoom:
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
+		if ev.Room.ID == p.rooms.Current {
+			p.rooms.current().MembersIn = false // someone may have been added
+			p.askMembers(ctx)
+		}
 		if ev.Room.Member {
 			p.client.Join(ctx, ev.Room.ID) // made, added to, or opened with us
 		}
@@ -517,6 +526,9 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		}
 	case shared.TypeJoined:
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
+		if ev.Joined.Room == p.rooms.Current {
+			p.askMembers(ctx)
+		}
 		if id := ev.Joined.Room; ev.ID != "" && ev.ID == p.inviteRequest {
 			// Joined by the invite the page was opened with.
 			p.invite, p.inviteRequest = "", ""
@@ -573,6 +585,8 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		case e.Request == shared.TypeRename || e.Request == shared.TypePassword || e.Request == shared.TypeRevoke || e.Request == shared.TypeSettings,
 			e.Request == shared.TypePasskey || e.Request == shared.TypeAddPasskey:
 			p.accountError = e.Message
+		case e.Request == shared.TypeMembers:
+			// The list stays as it was.
 		case e.Ref != "" && e.Ref == p.formRequest:
 			p.formError, p.formRequest = e.Message, ""
 		case e.Ref != "" && e.Ref == p.inviteRequest:
@@ -589,10 +603,18 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		if e.Request == shared.TypeHistory {
 			p.rooms.current().Loading = false
 		}
+		if e.Request == shared.TypeMembers {
+			for _, c := range p.rooms.ByID {
+				c.MembersAsked = false
+			}
+		}
 	default:
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
-		if ev.Type == shared.TypeReadPosition {
+		switch ev.Type {
+		case shared.TypeReadPosition:
 			setTitle(p.rooms.unread())
+		case shared.TypePresence, shared.TypePresenceUpdate:
+			p.askMembers(ctx) // someone new may be here
 		}
 	}
 	if p.leaving && len(p.outbox.Items()) == 0 {
@@ -619,10 +641,68 @@ func (p *Page) open(ctx app.Context, id string) {
 	if p.client != nil {
 		p.client.Join(ctx, id)
 	}
+	p.askMembers(ctx)
 	p.remember(ctx)
 	p.readSoon()
 	setTitle(p.rooms.unread())
 	ctx.Defer(func(app.Context) { focus("composer-text") })
+}
+
+// knownPeople returns the people the reader shares a room with, as far as
+// the app knows: those in rooms now, members listed, and the people of
+// direct conversations.
+func (p *Page) knownPeople() []knownPerson {
+	online := make(map[string]bool)
+	for _, c := range p.rooms.ByID {
+		for _, name := range c.Users {
+			online[name] = true
+		}
+	}
+	seen := map[string]bool{p.nickname: true}
+	var people []knownPerson
+	add := func(name string) {
+		if name != "" && !seen[name] {
+			seen[name] = true
+			people = append(people, knownPerson{Name: name, Online: online[name]})
+		}
+	}
+	for _, c := range p.rooms.ByID {
+		for _, name := range c.Users {
+			add(name)
+		}
+		for _, m := range c.Members {
+			add(m.Nickname)
+		}
+		for _, person := range c.Info.People {
+			add(person.Nickname)
+		}
+	}
+	return people
+}
+
+// askMembers asks for the member list of the room shown when it is
+// missing someone.
+func (p *Page) askMembers(ctx app.Context) {
+	c := p.rooms.current()
+	if p.client == nil || !c.needsMembers() {
+		return
+	}
+	if p.client.Send(ctx, shared.TypeMembers, "members-"+c.Info.ID, shared.MembersRequest{Room: c.Info.ID}) == nil {
+		c.MembersAsked = true
+	}
+}
+
+// moreMembers asks for the next page of the member list of the room
+// shown.
+func (p *Page) moreMembers(ctx app.Context) {
+	c := p.rooms.current()
+	if p.client == nil || c.MembersAsked || len(c.Members) == 0 {
+		return
+	}
+	after := c.Members[len(c.Members)-1].ID
+	if p.client.Send(ctx, shared.TypeMembers, morePrefix+c.Info.ID, shared.MembersRequest{Room: c.Info.ID, After: after}) == nil {
+		c.MembersAsked = true
+	}
 }
 
 // submitForm sends what the new room or new message form asks for.
@@ -945,10 +1025,10 @@ func (p *Page) notify(ctx app.Context, m shared.Message) {
 	where := p.rooms.get(m.Room).title(p.reader())
 	title := m.From + " in " + where
 	switch {
-	case shared.Mentions(m.Text, p.nickname):
-		title = m.From + " mentioned you in " + where
 	case p.rooms.get(m.Room).Info.Kind == shared.KindDirect:
 		title = m.From
+	case shared.Mentions(m.Text, p.nickname):
+		title = m.From + " mentioned you in " + where
 	}
 	ctx.Notifications().New(app.Notification{
 		Title: title,
@@ -965,7 +1045,7 @@ func addUser(users []string, name string) []string {
 		return users
 	}
 	users = append(slices.Clone(users), name)
-	slices.SortStableFunc(users, func(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) })
+	slices.SortStableFunc(users, compareNames)
 	return users
 }
 

@@ -2,6 +2,8 @@ package app
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -16,6 +18,9 @@ type sidebarItem struct {
 	Unread   int
 	Mentions int
 	Current  bool
+	// Here is how many others are in the room now, once HereKnown.
+	Here      int
+	HereKnown bool
 }
 
 // sidebar lists the reader's rooms and direct conversations with their
@@ -74,18 +79,39 @@ func (s *sidebar) list(id string, items []sidebarItem) app.UI {
 			if it.Mentions > 0 {
 				label += fmt.Sprintf(", %d mentioning you", it.Mentions)
 			}
+			// Presence: a dot for a direct conversation; for a room, the
+			// count, said and shown on hover (a second number next to the
+			// unread badge would confuse).
+			var dot app.UI = app.If(false)
+			here := ""
+			switch {
+			case !it.HereKnown:
+			case it.Kind == shared.KindDirect && it.Here > 0:
+				label += ", online"
+				dot = app.Span().Class("presence on").Aria("hidden", true)
+			case it.Kind == shared.KindDirect:
+				label += ", offline"
+				dot = app.Span().Class("presence").Aria("hidden", true)
+			case it.Here > 0:
+				here = fmt.Sprintf("%d online", it.Here)
+				label += ", " + here
+			}
 			b := app.Button().
 				Class("room-link").
 				DataSet("room", it.ID).
 				Aria("label", label).
 				OnClick(func(ctx app.Context, e app.Event) { call2(s.OnOpen, ctx, it.ID) }).
 				Body(
+					dot,
 					app.Span().Class("name").Text(it.Title),
 					app.If(it.Mentions > 0, app.Span().Class("badge mention").Aria("hidden", true).Text(fmt.Sprintf("@%d", it.Mentions))),
 					app.If(it.Unread > 0 && it.Mentions == 0, app.Span().Class("badge").Aria("hidden", true).Text(fmt.Sprint(it.Unread))),
 				)
 			if it.Current {
 				b = b.Aria("current", "page")
+			}
+			if here != "" {
+				b = b.Title(here)
 			}
 			return app.Li().Body(b)
 		}),
@@ -100,17 +126,62 @@ func call2[T any](fn func(app.Context, T), ctx app.Context, v T) {
 }
 
 // roomForm asks for a new room's name ("room") or for the people of a
-// new direct conversation ("dm").
+// new direct conversation ("dm"): typed, or picked among the people the
+// reader shares a room with.
 type roomForm struct {
 	app.Compo
 
 	// Form is "room" or "dm".
 	Form  string
 	Error string
+	// People are those to pick from for a direct conversation.
+	People []knownPerson
 	// OnSubmit receives the name (or the nicknames, separated by
-	// commas) as typed, and whether the room is private.
+	// commas: those typed, then those picked) and whether the room is
+	// private.
 	OnSubmit func(ctx app.Context, text string, private bool)
 	OnCancel func(ctx app.Context)
+
+	picked []string // the names checked
+	filter string   // what is typed, to narrow the list down
+}
+
+// knownPerson is someone the reader shares a room with.
+type knownPerson struct {
+	Name   string
+	Online bool
+}
+
+// maxPickable is how many people the picker lists at once.
+const maxPickable = 50
+
+// pickable returns the people to list: those matching what is typed (its
+// last name after a comma), online first, and those picked.
+func (f *roomForm) pickable() []knownPerson {
+	_, last, _ := strings.Cut(f.filter, ",")
+	if !strings.Contains(f.filter, ",") {
+		last = f.filter
+	}
+	last = strings.ToLower(strings.TrimSpace(last))
+	var list []knownPerson
+	for _, p := range f.People {
+		if slices.Contains(f.picked, p.Name) || last == "" || strings.Contains(strings.ToLower(p.Name), last) {
+			list = append(list, p)
+		}
+	}
+	slices.SortStableFunc(list, func(a, b knownPerson) int {
+		if a.Online != b.Online {
+			if a.Online {
+				return -1
+			}
+			return 1
+		}
+		return compareNames(a.Name, b.Name)
+	})
+	if len(list) > maxPickable {
+		list = list[:maxPickable]
+	}
+	return list
 }
 
 func (f *roomForm) OnMount(ctx app.Context) {
@@ -133,8 +204,9 @@ func (f *roomForm) Render() app.UI {
 				app.H2().ID("room-form-title").Text(title),
 				app.Form().OnSubmit(f.submit).Body(
 					app.Label().For("room-form-text").Text(label),
-					app.Input().ID("room-form-text").Name("text").Type("text").Required(true).Aria("describedby", "room-form-hint"),
+					f.textInput(),
 					app.P().ID("room-form-hint").Class("muted").Text(hint),
+					app.If(f.Form == "dm" && len(f.People) > 0, f.picker()),
 					app.If(f.Form == "room", app.Label().Body(
 						app.Input().ID("room-form-private").Name("private").Type("checkbox"),
 						app.Text(" Private: only people invited or added see it"),
@@ -149,6 +221,55 @@ func (f *roomForm) Render() app.UI {
 	)
 }
 
+// textInput is the name field; for a direct conversation it may stay
+// empty when people are picked.
+func (f *roomForm) textInput() app.UI {
+	in := app.Input().ID("room-form-text").Name("text").Type("text").Aria("describedby", "room-form-hint").Attr("autocomplete", "off")
+	if f.Form != "dm" || len(f.picked) == 0 {
+		in = in.Required(true)
+	}
+	if f.Form == "dm" {
+		in = in.OnInput(func(ctx app.Context, e app.Event) { f.filter = e.Get("target").Get("value").String() })
+	}
+	return in
+}
+
+// picker lists people to check.
+func (f *roomForm) picker() app.UI {
+	list := f.pickable()
+	return app.FieldSet().ID("people-picker").Body(
+		app.Legend().Text("Or pick people"),
+		app.If(len(list) == 0, app.P().Class("muted").Text("Nobody you know matches.")),
+		app.Ul().Body(
+			app.Range(list).Slice(func(i int) app.UI {
+				p := list[i]
+				box := app.Input().Type("checkbox").Value(p.Name).OnChange(func(ctx app.Context, e app.Event) {
+					if e.Get("target").Get("checked").Bool() {
+						if !slices.Contains(f.picked, p.Name) {
+							f.picked = append(f.picked, p.Name)
+						}
+					} else {
+						f.picked = slices.DeleteFunc(f.picked, func(n string) bool { return n == p.Name })
+					}
+				})
+				if slices.Contains(f.picked, p.Name) {
+					box = box.Checked(true)
+				}
+				status := "offline"
+				if p.Online {
+					status = "online"
+				}
+				return app.Li().Body(app.Label().Class(status).Body(
+					box,
+					app.Span().Class("presence "+map[bool]string{true: "on", false: ""}[p.Online]).Aria("hidden", true),
+					app.Text(p.Name),
+					app.Span().Class("visually-hidden").Text(", "+status),
+				))
+			}),
+		),
+	)
+}
+
 // submit reads the form from the DOM (go-app trims attribute values).
 func (f *roomForm) submit(ctx app.Context, e app.Event) {
 	e.PreventDefault()
@@ -157,7 +278,17 @@ func (f *roomForm) submit(ctx app.Context, e app.Event) {
 	if box := form.Get("private"); box.Truthy() {
 		private = box.Get("checked").Bool()
 	}
+	text := form.Get("text").Get("value").String()
+	if f.Form == "dm" {
+		var names []string
+		for name := range strings.SplitSeq(text, ",") {
+			if name = strings.TrimSpace(name); name != "" && !slices.Contains(f.picked, name) {
+				names = append(names, name)
+			}
+		}
+		text = strings.Join(append(names, f.picked...), ",")
+	}
 	if f.OnSubmit != nil {
-		f.OnSubmit(ctx, form.Get("text").Get("value").String(), private)
+		f.OnSubmit(ctx, text, private)
 	}
 }

@@ -1,0 +1,102 @@
+package app
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"livechat/shared"
+)
+
+// memberList shows the people of the room: who is online now (from
+// presence), then the members who are not (from the members list, a page
+// of 500 at a time).
+type memberList struct {
+	app.Compo
+
+	// Users are the people online in the room.
+	Users []string
+	// Known reports that Users came from the server: until then the list
+	// says it is connecting, never that nobody is online.
+	Known bool
+	// Self is the reader's nickname.
+	Self string
+	// Counted is set for a room too big to name everyone: Online says how
+	// many are here.
+	Counted bool
+	Online  int
+	// Members are the room's members the server listed (MembersIn);
+	// More reports that more can be listed, which OnMore asks for.
+	Members   []shared.Member
+	MembersIn bool
+	More      bool
+	OnMore    func(ctx app.Context)
+	// Open shows the list on narrow screens.
+	Open bool
+}
+
+// offline returns the members not online, by name.
+func (u *memberList) offline() []string {
+	var names []string
+	for _, m := range u.Members {
+		online := m.Online
+		if !u.Counted && u.Known {
+			online = slices.Contains(u.Users, m.Nickname)
+		}
+		if !online && !slices.Contains(names, m.Nickname) {
+			names = append(names, m.Nickname)
+		}
+	}
+	slices.SortFunc(names, compareNames)
+	return names
+}
+
+func (u *memberList) Render() app.UI {
+	class := "users"
+	if u.Open {
+		class += " open"
+	}
+	heading := "Online"
+	switch {
+	case u.Known && u.Counted:
+		heading = fmt.Sprintf("Online (%d)", u.Online)
+	case u.Known:
+		heading = fmt.Sprintf("Online (%d)", len(u.Users))
+	}
+	offline := u.offline()
+	offlineHeading := fmt.Sprintf("Offline (%d)", len(offline))
+	if u.More {
+		offlineHeading = fmt.Sprintf("Offline (%d+)", len(offline))
+	}
+	return app.Aside().ID("users").Class(class).Aria("label", "People in the room").Body(
+		app.H2().ID("online-heading").Text(heading),
+		app.If(!u.Known, app.P().Class("muted").Text("Connecting…")),
+		app.If(u.Known && u.Counted, app.P().Class("muted").Text(fmt.Sprintf("%d people are here: too many to list.", u.Online))),
+		app.Ul().ID("online-users").Aria("labelledby", "online-heading").Body(
+			app.Range(u.Users).Slice(func(i int) app.UI {
+				name := u.Users[i]
+				li := app.Li().Class("online")
+				if name == u.Self {
+					return li.Class("self").Body(app.Text(name), app.Span().Class("you").Text(" (you)"))
+				}
+				return li.Text(name)
+			}),
+		),
+		app.If(len(offline) > 0,
+			app.H2().ID("offline-heading").Text(offlineHeading),
+			app.Ul().ID("offline-users").Aria("labelledby", "offline-heading").Body(
+				app.Range(offline).Slice(func(i int) app.UI {
+					return app.Li().Class("offline").Text(offline[i])
+				}),
+			),
+		),
+		app.If(u.More, app.Button().ID("more-members").Class("link").Type("button").Text("Show more members").OnClick(func(ctx app.Context, e app.Event) {
+			call(u.OnMore, ctx)
+		})),
+	)
+}
+
+// compareNames orders nicknames alphabetically, ignoring case.
+func compareNames(a, b string) int { return strings.Compare(strings.ToLower(a), strings.ToLower(b)) }
