@@ -140,8 +140,8 @@ func (p *person) back() {
 // a click on the tab does.
 func (p *person) front() {
 	p.t.Helper()
-	target := chromedp.FromContext(p.ctx).Target.TargetID
-	w, err := chromedp.Call(p.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{TargetID: target})
+	// Without a target id, the window of the tab the call is made in.
+	w, err := chromedp.Call(p.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{})
 	if err != nil {
 		p.t.Fatalf("%s: window: %v", p.name, err)
 	}

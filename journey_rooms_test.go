@@ -20,8 +20,8 @@ func roomNames(list string) string {
 // the page is hidden. front shows it again.
 func (p *person) hide() {
 	p.t.Helper()
-	target := chromedp.FromContext(p.ctx).Target.TargetID
-	w, err := chromedp.Call(p.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{TargetID: target})
+	// Without a target id, the window of the tab the call is made in.
+	w, err := chromedp.Call(p.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{})
 	if err != nil {
 		p.t.Fatalf("%s: window: %v", p.name, err)
 	}

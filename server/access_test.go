@@ -75,6 +75,7 @@ func TestPrivateRoomsAndDirectMessagesStayPrivate(t *testing.T) {
 	if j, _, hist := bob.joined(); j.Room != secret.ID || len(messagesOf(hist)) != 1 {
 		t.Fatalf("bob joined by invite: %+v, %d messages", j, len(messagesOf(hist)))
 	}
+	until(alice, shared.TypePresenceUpdate, func(u shared.PresenceUpdate) bool { return slices.Contains(u.Joined, "bob") })
 	dm := ask[shared.RoomInfo](alice, shared.TypeOpenDM, shared.OpenDM{People: []string{"bob"}}, shared.TypeRoom)
 	if dm.Kind != shared.KindDirect || len(dm.People) != 2 {
 		t.Fatalf("dm %+v", dm)

@@ -18,6 +18,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server"
+	"livechat/server/cluster"
 	"livechat/server/store"
 	"livechat/shared"
 	"livechat/shared/sharedtest"
@@ -33,7 +34,7 @@ func benchServer(b *testing.B) string {
 	}
 	cfg := testConfig()
 	cfg.SendQueueBytes = 64 << 20
-	data, err := server.OpenData(ctx, messages)
+	data, err := server.OpenData(ctx, messages, cluster.Config{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		b.Fatal(err)
 	}

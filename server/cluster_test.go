@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coder/websocket"
+
 	"livechat/server/store"
 	"livechat/shared"
 )
@@ -146,4 +148,122 @@ func TestTwoServersAgreeOnPeopleAndRooms(t *testing.T) {
 			break
 		}
 	}
+}
+
+// until reads c until an event of type typ for which ok holds, skipping
+// the others, and returns it.
+func until[T any](c *client, typ shared.Type, ok func(T) bool) T {
+	c.t.Helper()
+	for {
+		env := c.next()
+		if env.Type != typ {
+			continue
+		}
+		var v T
+		if err := env.DecodePayload(&v); err != nil {
+			c.t.Fatalf("%s: decode %s: %v", c.name, typ, err)
+		}
+		if ok(v) {
+			return v
+		}
+	}
+}
+
+// TestTwoServersSharePresenceAndNotices: people connected to two servers
+// on one NATS see each other in a room, and a person's connections on
+// one server hear at once what they did on the other (a read position, a
+// room they were added to, a device signed out). When a server stops
+// writing its presence (cut off from NATS), the other drops its people
+// once its part is stale.
+func TestTwoServersSharePresenceAndNotices(t *testing.T) {
+	url := startNATS(t)
+	cfg := testConfig()
+	cfg.Store = store.Config{URLs: []string{url}}
+	a := startServer(t, cfg)
+	bStore := openStore(t, cfg.Store)
+	b := startServerWith(t, cfg, bStore)
+
+	alice := dial(t, a.URL)
+	alice.hello("alice")
+	alice.send(shared.TypeJoin, "", shared.Join{})
+	alice.joined()
+	bob := dial(t, b.URL)
+	bw := bob.hello("bob")
+	bob.send(shared.TypeJoin, "", shared.Join{})
+	bob.joined()
+	names := func(p shared.Presence) string { return strings.Join(p.Users, ",") }
+	// Each sees the other, whichever wrote first.
+	until(alice, shared.TypePresenceUpdate, func(u shared.PresenceUpdate) bool { return slices.Contains(u.Joined, "bob") && u.Online == 2 })
+	waitFor(t, "bob on B to see alice", func() bool {
+		m := ask[shared.Members](bob, shared.TypeMembers, shared.MembersRequest{Room: "general"}, shared.TypeMembersList)
+		online := 0
+		for _, p := range m.People {
+			if p.Online {
+				online++
+			}
+		}
+		return online == 2
+	})
+	probe := dial(t, b.URL)
+	probe.hello("carol")
+	probe.send(shared.TypeJoin, "", shared.Join{})
+	if _, p, _ := probe.joined(); names(p) != "alice,bob,carol" {
+		t.Fatalf("carol joining on B sees %q", names(p))
+	}
+	until(alice, shared.TypePresenceUpdate, func(u shared.PresenceUpdate) bool { return slices.Contains(u.Joined, "carol") })
+	probe.conn.WebSocket().CloseNow()
+	until(alice, shared.TypePresenceUpdate, func(u shared.PresenceUpdate) bool { return slices.Contains(u.Left, "carol") })
+
+	// bob's laptop is on A, signed in with his password.
+	ask[shared.Account](bob, shared.TypePassword, shared.Password{Password: "correct horse battery"}, shared.TypeAccountInfo)
+	laptop := dial(t, a.URL)
+	laptop.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "bob", Password: "correct horse battery", Device: "Laptop"})
+	if lw := expect[shared.Welcome](laptop, shared.TypeWelcome); lw.You != bw.You {
+		t.Fatalf("the laptop signed in as %+v", lw.You)
+	}
+	laptop.send(shared.TypeJoin, "", shared.Join{})
+	laptop.joined()
+
+	// A read position set on B reaches the laptop on A.
+	alice.say("a1", "hello bob")
+	m := bob.nextMessage()
+	ask[shared.Read](bob, shared.TypeRead, shared.Read{Room: "general", ID: m.ID}, shared.TypeReadPosition)
+	if r := until(laptop, shared.TypeReadPosition, func(shared.Read) bool { return true }); r.Room != "general" || r.ID != m.ID {
+		t.Fatalf("the laptop got read %+v, want general %d", r, m.ID)
+	}
+
+	// alice adds bob to a private room on A: his connection on B is told.
+	secret := ask[shared.RoomInfo](alice, shared.TypeCreateRoom, shared.CreateRoom{Name: "Plans", Kind: shared.KindPrivate}, shared.TypeRoom)
+	ask[shared.RoomInfo](alice, shared.TypeAdd, shared.Add{Room: secret.ID, Nickname: "bob"}, shared.TypeRoom)
+	if info := until(bob, shared.TypeRoom, func(i shared.RoomInfo) bool { return i.ID == secret.ID }); !info.Member || info.Name != "Plans" {
+		t.Fatalf("bob on B was told %+v", info)
+	}
+	// A new public room made on A shows on B.
+	ask[shared.RoomInfo](alice, shared.TypeCreateRoom, shared.CreateRoom{Name: "games", Kind: shared.KindPublic}, shared.TypeRoom)
+	until(bob, shared.TypeRoom, func(i shared.RoomInfo) bool { return i.ID == "games" })
+
+	// bob signs the laptop (on A) out from B: it closes at once.
+	acct := ask[shared.Account](bob, shared.TypeAccount, nil, shared.TypeAccountInfo)
+	var laptopID string
+	for _, d := range acct.Devices {
+		if !d.Current {
+			laptopID = d.ID
+		}
+	}
+	if laptopID == "" {
+		t.Fatalf("no laptop among %+v", acct.Devices)
+	}
+	ask[shared.Account](bob, shared.TypeRevoke, shared.Revoke{Device: laptopID}, shared.TypeAccountInfo)
+	for {
+		if _, err := laptop.read(); err != nil {
+			if st := websocket.CloseStatus(err); st != shared.StatusSignedOut {
+				t.Fatalf("the laptop closed with %v (%v), want %v", st, err, shared.StatusSignedOut)
+			}
+			break
+		}
+	}
+
+	// B is cut off from NATS: its part goes stale, and A drops bob.
+	bStore.Close()
+	until(alice, shared.TypePresenceUpdate, func(u shared.PresenceUpdate) bool { return slices.Contains(u.Left, "bob") && u.Online == 1 })
 }

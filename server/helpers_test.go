@@ -21,6 +21,7 @@ import (
 
 	"livechat/server"
 	"livechat/server/chat"
+	"livechat/server/cluster"
 	"livechat/server/store"
 	"livechat/shared"
 )
@@ -121,7 +122,8 @@ func dataFor(t *testing.T, messages chat.Log) chat.Deps {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	data, err := server.OpenData(ctx, st)
+	// Short refreshes, so that a server that dies is noticed soon.
+	data, err := server.OpenData(ctx, st, cluster.Config{Refresh: 500 * time.Millisecond, TTL: 3 * time.Second}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

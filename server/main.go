@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/pprof"
 
+	"livechat/server/cluster"
 	"livechat/server/proc"
 	"livechat/server/store"
 )
@@ -56,7 +57,7 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return 1
 	}
 	defer messages.Close()
-	data, err := OpenData(ctx, messages)
+	data, err := OpenData(ctx, messages, cluster.Config{}, log)
 	if err != nil {
 		log.Error("cannot open the store", "err", err)
 		return 1

@@ -16,6 +16,7 @@ import (
 
 	"livechat/server/account"
 	"livechat/server/chat"
+	"livechat/server/cluster"
 	"livechat/server/room"
 	"livechat/server/store"
 )
@@ -151,7 +152,11 @@ const (
 // OpenData returns what a server keeps in st: the messages, and the
 // accounts and rooms in their buckets, shared with every server on the
 // same NATS.
-func OpenData(ctx context.Context, st *store.Store) (chat.Deps, error) {
+//
+// On an external NATS, which other livechat servers may share, it also
+// links the server to them (see package cluster), with the presence
+// settings of presence.
+func OpenData(ctx context.Context, st *store.Store, presence cluster.Config, log *slog.Logger) (chat.Deps, error) {
 	accounts, err := st.Bucket(ctx, AccountsBucket)
 	if err != nil {
 		return chat.Deps{}, fmt.Errorf("open accounts: %w", err)
@@ -160,9 +165,17 @@ func OpenData(ctx context.Context, st *store.Store) (chat.Deps, error) {
 	if err != nil {
 		return chat.Deps{}, fmt.Errorf("open rooms: %w", err)
 	}
-	return chat.Deps{
+	deps := chat.Deps{
 		Log:      st,
 		Accounts: account.New(accounts, account.Config{}),
 		Rooms:    room.New(rooms, room.Config{}),
-	}, nil
+	}
+	if nc, js := st.Shared(); nc != nil {
+		c, err := cluster.New(ctx, nc, js, presence, log)
+		if err != nil {
+			return chat.Deps{}, fmt.Errorf("link to the other servers: %w", err)
+		}
+		deps.Cluster = c
+	}
+	return deps, nil
 }

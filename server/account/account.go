@@ -397,6 +397,10 @@ func (a *Accounts) Authenticate(ctx context.Context, credential string) (Account
 	return acct, device, err
 }
 
+// Forget drops the cached sign-ins of the account id, which another
+// server changed (a device signed out): the next one reads the account.
+func (a *Accounts) Forget(id string) { a.forget(id) }
+
 // forget drops the cached sign-ins of the account id.
 func (a *Accounts) forget(id string) {
 	a.mu.Lock()

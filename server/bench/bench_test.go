@@ -13,6 +13,7 @@ import (
 
 	"livechat/server"
 	"livechat/server/bench"
+	"livechat/server/cluster"
 	"livechat/server/store"
 )
 
@@ -41,7 +42,7 @@ func TestDeadlineMidSend(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer messages.Close()
-	data, err := server.OpenData(ctx, messages)
+	data, err := server.OpenData(ctx, messages, cluster.Config{}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"livechat/server/account"
+	"livechat/server/cluster"
 	"livechat/shared"
 )
 
@@ -82,6 +83,7 @@ func (s *session) revoke(ctx context.Context, env shared.Envelope) error {
 	if r.Device != s.device {
 		s.sendAccount(env.ID, acct)
 	}
+	s.hub.notify(cluster.Notice{Kind: cluster.NoticeRevoke, Account: s.you.ID, Device: r.Device})
 	bye := newCloseFrame(shared.StatusSignedOut, "this device was signed out")
 	for _, other := range s.hub.sessionsOf(s.you.ID) {
 		if other.device == r.Device {
@@ -158,6 +160,7 @@ func (s *session) rename(ctx context.Context, env shared.Envelope) error {
 	}
 	s.log.Info("renamed", "from", old, "to", acct.Nickname)
 	s.hub.renamed(s.you.ID, acct.Nickname)
+	s.hub.notify(cluster.Notice{Kind: cluster.NoticeRenamed, Account: s.you.ID})
 	s.sendAccount(env.ID, acct)
 	return nil
 }

@@ -149,6 +149,8 @@ type Accounts interface {
 	BeginPasskeySignIn(origin string) (*account.Ceremony, json.RawMessage, error)
 	PasskeySignIn(ctx context.Context, c *account.Ceremony, response []byte, device string) (account.Account, string, error)
 	RemovePasskey(ctx context.Context, id, passkey string) (account.Account, error)
+	// Forget drops what is cached of an account another server changed.
+	Forget(id string)
 }
 
 // Deps are what a hub keeps its data in.
@@ -159,6 +161,9 @@ type Deps struct {
 	Accounts Accounts
 	// Rooms are the rooms, who may read them, and read positions.
 	Rooms *roomdir.Directory
+	// Cluster links the hub to the other servers on the same NATS; nil
+	// when it is alone.
+	Cluster Cluster
 }
 
 // Hub connects the sessions of the people in each room. All methods are
@@ -168,8 +173,12 @@ type Hub struct {
 	store    Log
 	accounts Accounts
 	dir      *roomdir.Directory
+	cluster  Cluster // nil when alone
 	log      *slog.Logger
 	budget   *budget
+
+	stopCluster context.CancelFunc
+	clusterDone chan struct{} // closed when runCluster returns
 
 	closing atomic.Bool // set by Shutdown
 
@@ -205,6 +214,7 @@ func NewHub(cfg Config, deps Deps, log *slog.Logger) *Hub {
 		store:    deps.Log,
 		accounts: deps.Accounts,
 		dir:      deps.Rooms,
+		cluster:  deps.Cluster,
 		people:   make(map[string]map[*session]struct{}),
 		log:      log,
 		budget:   &budget{limit: cfg.TotalQueueBytes, floor: budgetFloor},
@@ -214,6 +224,14 @@ func NewHub(cfg Config, deps Deps, log *slog.Logger) *Hub {
 	h.idle = sync.NewCond(&h.mu)
 	h.stopBeat, h.beatDone = make(chan struct{}), make(chan struct{})
 	go h.heartbeat()
+	h.clusterDone = make(chan struct{})
+	if h.cluster != nil {
+		ctx, stop := context.WithCancel(context.Background())
+		h.stopCluster = stop
+		go h.runCluster(ctx)
+	} else {
+		close(h.clusterDone)
+	}
 	return h
 }
 
@@ -320,6 +338,10 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	h.tasksClosed = true
 	h.tasksMu.Unlock()
 	h.tasks.Wait()
+	if h.stopCluster != nil {
+		h.stopCluster() // and this server's presence is removed
+	}
+	<-h.clusterDone
 	return nil
 }
 

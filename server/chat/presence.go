@@ -17,7 +17,8 @@ import (
 type presenceBuffer struct {
 	changes map[string]presenceChange // by account id
 	order   []string                  // ids, in the order they first changed
-	timer   *time.Timer               // flushes after the first change (order not empty)
+	timer   *time.Timer               // flushes after the first change (pending)
+	pending bool                      // the timer is set
 	// gen counts flushes, and seq the changes recorded since the last
 	// one: a member whose snapshot was taken at (gen, seq) is not sent an
 	// update that holds nothing newer.
@@ -25,6 +26,11 @@ type presenceBuffer struct {
 	seq int
 	// counted: the last flush counted people instead of naming them.
 	counted bool
+	// recount: the count changed with no one named (another server's
+	// counted part); local: the people here changed, for the other
+	// servers (see cluster.go).
+	recount bool
+	local   bool
 }
 
 // mark returns where the changes stand now; see presenceBuffer.gen. The
@@ -57,15 +63,37 @@ func (r *room) announce(h *Hub, key, nickname string, joined bool) {
 	if b.changes == nil {
 		b.changes = make(map[string]presenceChange)
 	}
-	due := len(b.order) > 0 // a flush is already set
 	if _, ok := b.changes[key]; !ok {
 		b.order = append(b.order, key)
 	}
 	b.changes[key] = presenceChange{nickname: nickname, joined: joined}
 	b.seq++
-	if due {
+	r.schedule(h)
+}
+
+// recount has the members told the room's new count at the next flush.
+// The caller holds r.mu.
+func (r *room) recount(h *Hub) {
+	r.presence.recount = true
+	r.schedule(h)
+}
+
+// localChanged has the other servers told who is in the room here at the
+// next flush. The caller holds r.mu.
+func (r *room) localChanged(h *Hub) {
+	if h.cluster != nil {
+		r.presence.local = true
+		r.schedule(h)
+	}
+}
+
+// schedule sets the next flush, unless one is set. The caller holds r.mu.
+func (r *room) schedule(h *Hub) {
+	b := &r.presence
+	if b.pending {
 		return
 	}
+	b.pending = true
 	if b.timer == nil {
 		b.timer = time.AfterFunc(r.presenceDelay(h), func() {
 			r.mu.Lock()
@@ -87,7 +115,7 @@ const countedDelay = 10
 // presenceDelay is how long the room gathers presence changes. The caller
 // holds r.mu.
 func (r *room) presenceDelay(h *Hub) time.Duration {
-	if len(r.people) > shared.MaxPresenceNames {
+	if r.online() > shared.MaxPresenceNames {
 		return countedDelay * h.cfg.PresenceDelay
 	}
 	return h.cfg.PresenceDelay
@@ -100,12 +128,21 @@ func (r *room) presenceDelay(h *Hub) time.Duration {
 // caller holds r.mu.
 func (r *room) flushPresence(h *Hub) {
 	b := &r.presence
-	if len(b.order) == 0 {
+	b.pending = false
+	if b.timer != nil {
+		b.timer.Stop()
+	}
+	if b.local {
+		b.local = false
+		h.cluster.SetPresence(r.name, r.localPart())
+	}
+	if len(b.order) == 0 && !b.recount {
 		return
 	}
-	b.timer.Stop()
-	u := shared.PresenceUpdate{Room: r.name, Online: len(r.people), At: h.now()}
-	if u.Counted = len(r.people) > shared.MaxPresenceNames; !u.Counted {
+	b.recount = false
+	u := shared.PresenceUpdate{Room: r.name, Online: r.online(), At: h.now()}
+	names := u.Online <= shared.MaxPresenceNames && (len(r.remote) == 0 || r.users() != nil)
+	if u.Counted = !names; !u.Counted {
 		for _, key := range b.order {
 			c := b.changes[key]
 			if c.joined {

@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"livechat/server/account"
+	"livechat/server/cluster"
 	roomdir "livechat/server/room"
 	"livechat/shared"
 )
@@ -253,6 +254,7 @@ func (s *session) leave(ctx context.Context, env shared.Envelope) error {
 			other.send(shared.TypeLeft, "", shared.Left{Room: name})
 		}
 	}
+	s.hub.notify(cluster.Notice{Kind: cluster.NoticeLeft, Account: s.you.ID, Room: name})
 	s.send(shared.TypeLeft, env.ID, shared.Left{Room: name})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"livechat/server/cluster"
 	"livechat/shared"
 )
 
@@ -38,6 +39,9 @@ type room struct {
 	closed bool             // released: no more flushes
 	// presence gathers the changes not yet announced; see presence.go.
 	presence presenceBuffer
+	// remote are the other servers' parts of the room's presence, by
+	// server id; see cluster.go.
+	remote map[string]cluster.Part
 }
 
 // storeTimeout bounds one operation on the message store.
@@ -100,6 +104,7 @@ func (h *Hub) open(ctx context.Context, r *room) error {
 	if len(early) > 0 {
 		h.deliver(r, early)
 	}
+	h.loadRemote(ctx, r)
 	return nil
 }
 
@@ -119,6 +124,9 @@ func (h *Hub) release(r *room) {
 		r.closed = true
 		r.presence.stop()
 		r.mu.Unlock()
+		if h.cluster != nil {
+			h.cluster.SetPresence(r.name, cluster.Part{}) // nobody here
+		}
 	}
 }
 
@@ -192,7 +200,10 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared
 	s.send(shared.TypeJoined, id, shared.Joined{Room: r.name, Last: last})
 	s.send(shared.TypePresence, "", r.snapshot())
 	if p.conns == 1 {
-		r.announce(h, s.you.ID, p.nickname, true)
+		r.localChanged(h)
+		if !r.hereElsewhere(s.you.ID) {
+			r.announce(h, s.you.ID, p.nickname, true)
+		}
 	}
 	m.presenceMark = r.presence.mark() // the snapshot has its own join too
 	r.mu.Unlock()
@@ -213,18 +224,33 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared
 // snapshot returns the room's presence: who is in it, or, in a room too
 // big to name everyone, how many. The caller holds r.mu.
 func (r *room) snapshot() shared.Presence {
-	p := shared.Presence{Room: r.name, Online: len(r.people)}
-	if len(r.people) > shared.MaxPresenceNames {
+	p := shared.Presence{Room: r.name, Online: r.online()}
+	if p.Online > shared.MaxPresenceNames {
 		p.Counted = true
 		return p
 	}
-	p.Users = r.users()
+	if p.Users = r.users(); p.Users == nil {
+		p.Counted = true // another server counts its people
+	}
 	return p
 }
 
-// users returns the nicknames of the people in the room, sorted by
-// nickname key. The caller holds r.mu.
+// users returns the nicknames of the people in the room, on every server,
+// sorted by nickname key; nil if another server counts its people rather
+// than naming them. The caller holds r.mu.
 func (r *room) users() []string {
+	if len(r.remote) > 0 {
+		names, ok := r.everyone()
+		if !ok {
+			return nil
+		}
+		users := make([]string, 0, len(names))
+		for _, n := range names {
+			users = append(users, n)
+		}
+		sort.Slice(users, func(i, j int) bool { return shared.NicknameKey(users[i]) < shared.NicknameKey(users[j]) })
+		return users
+	}
 	people := make([]*present, 0, len(r.people))
 	for _, p := range r.people {
 		people = append(people, p)
@@ -254,7 +280,8 @@ func (h *Hub) unsubscribe(s *session, name string) bool {
 	if p := r.people[s.you.ID]; p != nil {
 		if p.conns--; p.conns == 0 {
 			delete(r.people, s.you.ID)
-			if !h.closing.Load() && len(r.people) > 0 {
+			r.localChanged(h)
+			if !h.closing.Load() && len(r.people) > 0 && !r.hereElsewhere(s.you.ID) {
 				r.announce(h, s.you.ID, p.nickname, false)
 			}
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"livechat/server/cluster"
 	roomdir "livechat/server/room"
 	"livechat/shared"
 )
@@ -115,23 +116,9 @@ func (s *session) createRoom(ctx context.Context, env shared.Envelope) error {
 		return err
 	}
 	if rec.Kind == roomdir.Public {
-		// Everyone here sees the new room among those to join.
-		info := shared.RoomInfo{ID: rec.ID, Name: rec.Name, Kind: string(rec.Kind), Topic: rec.Topic}
-		frame, err := shared.Encode(shared.TypeRoom, "", info)
-		if err != nil {
-			return err
-		}
-		s.hub.mu.Lock()
-		others := make([]*session, 0, len(s.hub.sessions))
-		for other := range s.hub.sessions {
-			if other.you.ID != "" && other.you.ID != s.you.ID {
-				others = append(others, other)
-			}
-		}
-		s.hub.mu.Unlock()
-		for _, other := range others {
-			other.push(len(frame), frame)
-		}
+		// Everyone sees the new room among those to join.
+		s.hub.announceRoom(rec, s.you.ID)
+		s.hub.notify(cluster.Notice{Kind: cluster.NoticeRoom, Room: rec.ID})
 	}
 	return nil
 }
@@ -147,8 +134,17 @@ func (s *session) sendRoom(ctx context.Context, id string, rec roomdir.Room) err
 }
 
 // tell sends the people with the account ids a room event about rec on
-// all their connections here, but for the session except.
+// all their connections, here but for the session except, and on the
+// other servers.
 func (h *Hub) tell(ctx context.Context, ids []string, rec roomdir.Room, except *session) {
+	for _, id := range ids {
+		h.notify(cluster.Notice{Kind: cluster.NoticeRoom, Account: id, Room: rec.ID})
+	}
+	h.tellHere(ctx, ids, rec, except)
+}
+
+// tellHere is tell, on this server only.
+func (h *Hub) tellHere(ctx context.Context, ids []string, rec roomdir.Room, except *session) {
 	for _, id := range ids {
 		sessions := h.sessionsOf(id)
 		if len(sessions) == 0 {
@@ -316,7 +312,8 @@ func (s *session) members(ctx context.Context, env shared.Envelope) error {
 	return nil
 }
 
-// online returns who is in the room called name on this server.
+// online returns who is in the room called name, on every server (as far
+// as this one knows: only while the room is open here).
 func (h *Hub) online(name string) map[string]bool {
 	h.mu.Lock()
 	r := h.rooms[name]
@@ -329,6 +326,11 @@ func (h *Hub) online(name string) map[string]bool {
 	defer r.mu.Unlock()
 	for id := range r.people {
 		ids[id] = true
+	}
+	for _, p := range r.remote {
+		for id := range p.People {
+			ids[id] = true
+		}
 	}
 	return ids
 }
@@ -361,6 +363,7 @@ func (s *session) read(ctx context.Context, env shared.Envelope) error {
 		}
 		ss.send(shared.TypeReadPosition, id, shared.Read{Room: name, ID: pos})
 	}
+	h.notify(cluster.Notice{Kind: cluster.NoticeRead, Account: s.you.ID, Room: name, ID: pos})
 	return nil
 }
 

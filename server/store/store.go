@@ -172,6 +172,16 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err erro
 	return s, nil
 }
 
+// Shared returns the connection to NATS and its JetStream if other
+// servers may share them (an external NATS), or nils for the embedded
+// one, which only this process reaches.
+func (s *Store) Shared() (*nats.Conn, jetstream.JetStream) {
+	if s.ns != nil {
+		return nil, nil
+	}
+	return s.nc, s.js
+}
+
 func (s *Store) where() string {
 	if s.ns != nil {
 		return "embedded (" + s.cfg.Dir + ")"
