@@ -34,11 +34,20 @@ func TestMain(m *testing.M) {
 // ends. It returns the hub and its WebSocket URL.
 func startHub(t *testing.T, cfg chat.Config) (*chat.Hub, string) {
 	t.Helper()
+	return startHubIn(t, cfg, nil)
+}
+
+// startHubIn is startHub with a link to other servers.
+func startHubIn(t *testing.T, cfg chat.Config, cluster chat.Cluster) (*chat.Hub, string) {
+	t.Helper()
 	messages, err := store.Open(context.Background(), store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	hub := chat.NewHub(cfg, chat.Deps{Log: messages, Accounts: account.New(&kv.Memory{}, account.Config{}), Rooms: room.New(&kv.Memory{}, room.Config{})}, slog.New(slog.DiscardHandler))
+	hub := chat.NewHub(cfg, chat.Deps{
+		Log: messages, Accounts: account.New(&kv.Memory{}, account.Config{}), Rooms: room.New(&kv.Memory{}, room.Config{}),
+		Cluster: cluster,
+	}, slog.New(slog.DiscardHandler))
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ws, err := websocket.Accept(w, r, nil)
 		if err != nil {
