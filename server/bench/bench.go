@@ -54,11 +54,21 @@ type Config struct {
 	// accounts are made before the timed connection, which signs in with
 	// their credentials.
 	NewAccounts bool
+	// DMs pairs the clients into direct conversations (0 and 1, 2 and 3,
+	// ...), opened before the timed connection, instead of sharing them
+	// out to Rooms public rooms. It needs the accounts made first (not
+	// NewAccounts).
+	DMs bool
 }
 
 func (c *Config) setDefaults() {
 	c.Clients = max(c.Clients, 1)
 	c.Rooms = min(max(c.Rooms, 1), c.Clients)
+	if c.DMs {
+		c.Clients += c.Clients % 2 // pairs
+		c.Rooms = c.Clients / 2
+		c.NewAccounts = false
+	}
 	c.Senders = min(max(c.Senders, 0), c.Clients)
 	if c.Duration <= 0 {
 		c.Duration = 10 * time.Second
@@ -126,6 +136,8 @@ type run struct {
 	stopping atomic.Bool
 	// credentials[i] signs client i in, for returning people.
 	credentials []string
+	// dms[k] is the id of the direct conversation of room k (DMs).
+	dms []string
 
 	sent, acked, expected, delivered, dups, disorder atomic.Int64
 	kicked, failed                                   atomic.Int64
@@ -180,6 +192,12 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		fmt.Fprintf(cfg.Progress, "making %d accounts (not timed)\n", cfg.Clients)
 		if err := r.signUpAll(ctx); err != nil {
 			return res, err
+		}
+		if cfg.DMs {
+			fmt.Fprintf(cfg.Progress, "opening %d direct conversations (not timed)\n", cfg.Rooms)
+			if err := r.openDMs(ctx); err != nil {
+				return res, err
+			}
 		}
 		if start, err = r.usage(ctx); err != nil {
 			return res, fmt.Errorf("server usage: %w", err)
@@ -367,6 +385,9 @@ func (r *run) connect(ctx context.Context, i int) (*client, error) {
 	}
 	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
 	c := &client{r: r, i: i, room: i % r.cfg.Rooms, conn: conn, done: make(chan struct{})}
+	if r.cfg.DMs {
+		c.room = i / 2
+	}
 	// Hello and join go out together.
 	hello := shared.Hello{Protocol: shared.ProtocolVersion, Nickname: r.nickname(i), Device: "livechat bench"}
 	if r.credentials != nil {
@@ -400,7 +421,73 @@ func (r *run) connect(ctx context.Context, i int) (*client, error) {
 	return c, nil
 }
 
-func (r *run) roomName(i int) string { return fmt.Sprintf("b%s-%d", r.id, i) }
+func (r *run) roomName(i int) string {
+	if r.dms != nil {
+		return r.dms[i]
+	}
+	return fmt.Sprintf("b%s-%d", r.id, i)
+}
+
+// openDMs opens the direct conversation of each pair of clients, 200 at
+// a time, and keeps their ids.
+func (r *run) openDMs(ctx context.Context) error {
+	r.dms = make([]string, r.cfg.Rooms)
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		first error
+	)
+	sem := make(chan struct{}, 200)
+	for k := range r.cfg.Rooms {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			id, err := r.openDM(ctx, 2*k, 2*k+1)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil && first == nil {
+				first = fmt.Errorf("open the conversation of clients %d and %d: %w", 2*k, 2*k+1, err)
+			}
+			r.dms[k] = id
+		})
+	}
+	wg.Wait()
+	return first
+}
+
+// openDM opens the direct conversation of clients i and j, as i.
+func (r *run) openDM(ctx context.Context, i, j int) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	ws, _, err := websocket.Dial(ctx, r.wsURL, &websocket.DialOptions{HTTPClient: r.cfg.HTTPClient})
+	if err != nil {
+		return "", err
+	}
+	defer ws.Close(websocket.StatusNormalClosure, "")
+	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
+	if err := conn.Write(ctx, shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Credential: r.credentials[i]}); err != nil {
+		return "", err
+	}
+	if err := conn.Write(ctx, shared.TypeOpenDM, "dm", shared.OpenDM{People: []string{r.nickname(j)}}); err != nil {
+		return "", err
+	}
+	for {
+		env, err := conn.Read(ctx)
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case env.Type == shared.TypeError:
+			return "", fmt.Errorf("%s", env.Payload)
+		case env.Type == shared.TypeRoom && env.ID == "dm":
+			var info shared.RoomInfo
+			if err := env.DecodePayload(&info); err != nil {
+				return "", err
+			}
+			return info.ID, nil
+		}
+	}
+}
 
 // read counts the deliveries of this run's messages until the connection
 // ends. It reads into one reused buffer, with no context per read (the

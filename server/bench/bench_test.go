@@ -37,28 +37,7 @@ func (c slowUplink) Write(p []byte) (int, error) {
 // disconnected, and every acknowledged message reached every client.
 func TestDeadlineMidSend(t *testing.T) {
 	ctx := context.Background()
-	messages, err := store.Open(ctx, store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer messages.Close()
-	data, err := server.OpenData(ctx, messages, cluster.Config{}, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{
-		ShutdownTimeout: 5 * time.Second,
-		SendQueueBytes:  4 << 20,
-		TotalQueueBytes: 256 << 20,
-		PingInterval:    time.Minute,
-		History:         0,
-	}, "test", http.NotFoundHandler(), data, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	defer srv.Shutdown(ctx)
+	hs := startServer(t)
 
 	dialer := &net.Dialer{}
 	slow := &http.Client{Transport: &http.Transport{
@@ -95,5 +74,51 @@ func TestDeadlineMidSend(t *testing.T) {
 		case res.Expected != res.Acknowledged*int64(res.Connected) || res.Delivered != res.Expected:
 			t.Errorf("run %d: %d expected, %d delivered, for %d acknowledged to %d clients", run, res.Expected, res.Delivered, res.Acknowledged, res.Connected)
 		}
+	}
+}
+
+// startServer starts a livechat server on a fresh store until the test
+// ends.
+func startServer(t *testing.T) *httptest.Server {
+	ctx := context.Background()
+	messages, err := store.Open(ctx, store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { messages.Close() })
+	data, err := server.OpenData(ctx, messages, cluster.Config{}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{
+		ShutdownTimeout: 5 * time.Second,
+		SendQueueBytes:  4 << 20,
+		TotalQueueBytes: 256 << 20,
+		PingInterval:    time.Minute,
+		History:         0,
+	}, "test", http.NotFoundHandler(), data, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		srv.Shutdown(ctx)
+		hs.Close()
+	})
+	return hs
+
+}
+
+// TestDirectConversations: with -dms, every message reaches exactly the
+// two people of its conversation.
+func TestDirectConversations(t *testing.T) {
+	hs := startServer(t)
+	res, err := bench.Run(context.Background(), bench.Config{URL: hs.URL, Clients: 19, Senders: 20, Rate: 400, Duration: 300 * time.Millisecond, DMs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Connected != 20 || res.Acknowledged == 0 || res.Expected != 2*res.Acknowledged || res.Delivered != res.Expected || res.Lost != 0 {
+		t.Fatalf("%d connected, %d acknowledged, %d expected, %d delivered, %d lost: want 20 connected and each message twice",
+			res.Connected, res.Acknowledged, res.Expected, res.Delivered, res.Lost)
 	}
 }

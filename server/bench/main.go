@@ -35,6 +35,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.Float64Var(&cfg.Ramp, "ramp", 0, "clients connecting per second (0: as fast as possible)")
 	fs.IntVar(&cfg.PID, "pid", 0, "`PID` of the server if it runs here: its memory and CPU time are read from /proc (else from /metrics)")
 	fs.DurationVar(&cfg.Drain, "drain", 5*time.Second, "how long to wait for deliveries after the last send")
+	fs.BoolVar(&cfg.DMs, "dms", false, "pair the clients into direct conversations (opened first, not timed) instead of sharing them out to -rooms public rooms")
 	fs.BoolVar(&cfg.NewAccounts, "new-accounts", false, "clients sign up as they connect (default: their accounts are made first, untimed, and they sign in as returning people)")
 	fs.BoolVar(&asJSON, "json", false, "print one JSON line instead of a table")
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write the load tool's own CPU profile to `file`")
