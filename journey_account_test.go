@@ -73,6 +73,11 @@ func TestJourneyAccountOnTwoDevices(t *testing.T) {
 		t.Fatalf("the passkey signed in %q", name)
 	}
 	laptop.waitUntil("the same unread count", bookBadge)
+	// The room opens at its first unread message, under a line.
+	laptop.openRoom("#book")
+	laptop.waitUntil("the unread line before chapter one", `document.getElementById("unread-divider")?.nextElementSibling?.querySelector(".text")?.textContent === "chapter one"`)
+	laptop.screenshot("first-unread")
+	laptop.openRoom("#general")
 
 	// Both devices are listed; the laptop signs the first one out.
 	laptop.do("open the account", chromedp.Click(chromedp.ID("account")))

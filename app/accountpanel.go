@@ -70,9 +70,9 @@ func (a *accountPanel) Render() app.UI {
 					return app.Li().DataSet("passkey", pk.ID).Body(
 						app.Span().Class("name").Text(pk.Name),
 						app.Span().Class("muted").Text(" added "+pk.Created.Local().Format("2 Jan 2006")+", "+used+" "),
-						app.Button().Class("revoke").Text("Remove").Aria("label", "Remove the passkey "+pk.Name).OnClick(func(ctx app.Context, e app.Event) {
+						app.Button().Class("revoke").DataSet("passkey", pk.ID).Text("Remove").Aria("label", "Remove the passkey "+pk.Name).OnClick(func(ctx app.Context, e app.Event) {
 							if a.OnRequest != nil {
-								a.OnRequest(ctx, shared.TypeRevoke, shared.Revoke{Passkey: pk.ID})
+								a.OnRequest(ctx, shared.TypeRevoke, shared.Revoke{Passkey: dataOf(e, "passkey")})
 							}
 						}),
 					)
@@ -96,9 +96,9 @@ func (a *accountPanel) Render() app.UI {
 					return app.Li().DataSet("device", d.ID).Body(
 						app.Span().Class("name").Text(name),
 						app.Span().Class("muted").Text(" last seen "+d.LastSeen.Local().Format("2 Jan 15:04")+" "),
-						app.Button().Class("revoke").Text(label).Aria("label", label+": "+name).OnClick(func(ctx app.Context, e app.Event) {
+						app.Button().Class("revoke").DataSet("device", d.ID).Text(label).Aria("label", label+": "+name).OnClick(func(ctx app.Context, e app.Event) {
 							if a.OnRequest != nil {
-								a.OnRequest(ctx, shared.TypeRevoke, shared.Revoke{Device: d.ID})
+								a.OnRequest(ctx, shared.TypeRevoke, shared.Revoke{Device: dataOf(e, "device")})
 							}
 						}),
 					)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -373,4 +374,57 @@ func TestMentionCompletion(t *testing.T) {
 	if n := len(texts(root, "#mention-list li")); n != 0 {
 		t.Errorf("an @ inside a word suggests %d names", n)
 	}
+}
+
+// TestMessageListOpensAtFirstUnread: a room opened with unread messages
+// shows the "New messages" line before the first, scrolled into view;
+// another room opens at its end.
+func TestMessageListOpensAtFirstUnread(t *testing.T) {
+	entries := func(n int) []Entry {
+		var es []Entry
+		for i := range n {
+			es = append(es, Entry{Kind: EntryMessage, ID: uint64(i + 1), From: "bob", Text: fmt.Sprint("line ", i+1), At: time.Now()})
+		}
+		return es
+	}
+	l := &listHolder{list: messageList{Room: "a", UnreadAt: -1, Entries: entries(3), Ready: true}}
+	root, d := mount(t, l)
+	// The list scrolls in a box, as app.css makes it.
+	root.Call("querySelector", "#message-log").Get("style").Set("height", "300px")
+	root.Call("querySelector", "#message-log").Get("style").Set("overflowY", "auto")
+	if root.Call("querySelector", "#unread-divider").Truthy() {
+		t.Fatal("a line with nothing unread")
+	}
+	l.list.Room, l.list.Entries, l.list.UnreadAt, l.list.UnreadKey = "b", entries(60), 20, "b@20"
+	l.Update()
+	d.Consume()
+	d.Consume() // the list's OnUpdate, dispatched by the update
+	line := root.Call("querySelector", "#unread-divider")
+	if !line.Truthy() || line.Get("nextElementSibling").Call("querySelector", ".text").Get("textContent").String() != "line 21" {
+		t.Fatalf("no line before the first unread message")
+	}
+	log := root.Call("querySelector", "#message-log")
+	top, max := log.Get("scrollTop").Int(), log.Get("scrollHeight").Int()-log.Get("clientHeight").Int()
+	if max <= 0 || top == 0 || top >= max {
+		t.Errorf("scrolled to %d of %d: want the unread line in view, not the top or the end", top, max)
+	}
+	l.list.Room, l.list.Entries, l.list.UnreadAt, l.list.UnreadKey = "c", entries(60), -1, ""
+	l.Update()
+	d.Consume()
+	d.Consume()
+	if top, max := log.Get("scrollTop").Int(), log.Get("scrollHeight").Int()-log.Get("clientHeight").Int(); top < max-1 {
+		t.Errorf("another room opened at %d of %d, not at its end", top, max)
+	}
+}
+
+// listHolder renders a messageList as the page does: its fields change
+// when the holder renders again.
+type listHolder struct {
+	app.Compo
+	list messageList
+}
+
+func (h *listHolder) Render() app.UI {
+	l := h.list
+	return app.Div().Body(&l)
 }

@@ -85,10 +85,10 @@ func (c *composer) Render() app.UI {
 		list.Body(
 			app.Range(c.suggest).Slice(func(i int) app.UI {
 				name := c.suggest[i]
-				return app.Li().ID(fmt.Sprint("mention-", i)).Role("option").Aria("selected", i == c.active).Text(name).
+				return app.Li().ID(fmt.Sprint("mention-", i)).Role("option").Aria("selected", i == c.active).DataSet("name", name).Text(name).
 					OnMouseDown(func(ctx app.Context, e app.Event) {
 						e.PreventDefault() // keep the focus in the text
-						c.pick(ctx, app.Window().GetElementByID("composer-text"), name)
+						c.pick(ctx, app.Window().GetElementByID("composer-text"), dataOf(e, "name"))
 					})
 			}),
 		),

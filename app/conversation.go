@@ -65,6 +65,30 @@ type conversation struct {
 	Unread    int
 	Mentions  int
 	countedTo uint64
+	// UnreadMark is set when the reader opened the room with unread
+	// messages, after the read position UnreadAfter: the list marks
+	// where they begin and opens there, until another room is opened.
+	UnreadMark  bool
+	UnreadAfter uint64
+}
+
+// markUnread remembers where the unread messages of c begin, as the
+// reader opens it.
+func (c *conversation) markUnread() { c.UnreadMark, c.UnreadAfter = c.Unread > 0, c.Read }
+
+// firstUnread returns the index in Entries of the first message from
+// someone else after UnreadAfter, if the room was opened with unread
+// messages, or -1.
+func (c *conversation) firstUnread() int {
+	if !c.UnreadMark {
+		return -1
+	}
+	for i, e := range c.Entries {
+		if e.Kind == EntryMessage && !e.Own && e.ID > c.UnreadAfter {
+			return i
+		}
+	}
+	return -1
 }
 
 // applyPresence applies a presence update to the list of users, with a

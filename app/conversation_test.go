@@ -194,3 +194,40 @@ func TestPeoplePicker(t *testing.T) {
 		t.Errorf("filtered by the last name typed, the picked kept: %q", got)
 	}
 }
+
+func TestFirstUnread(t *testing.T) {
+	me := reader{ID: "me-id", Nickname: "Ada"}
+	r := newRooms("general")
+	r.Apply(Event{Type: shared.TypeRoomsList, Rooms: &shared.Rooms{Mine: []shared.RoomInfo{
+		{ID: "general", Kind: shared.KindPublic, Member: true, Last: 4, Read: 2, Unread: 2},
+		{ID: "book", Kind: shared.KindPublic, Member: true},
+	}}}, me, false)
+	c := r.get("general")
+	c.markUnread()
+	if c.firstUnread() != -1 {
+		t.Error("a mark before the history came")
+	}
+	r.Apply(Event{Type: shared.TypeHistory, History: &shared.History{Room: "general", Live: true, Messages: []shared.Message{
+		{ID: 1, Room: "general", Author: "b", From: "bob", Text: "old"},
+		{ID: 2, Room: "general", Author: "b", From: "bob", Text: "read"},
+		{ID: 3, Room: "general", Author: "me-id", From: "Ada", Text: "mine, from another device"},
+		{ID: 4, Room: "general", Author: "b", From: "bob", Text: "new"},
+	}}}, me, false)
+	if i := c.firstUnread(); i < 0 || c.Entries[i].Text != "new" {
+		t.Errorf("first unread at %d, want the message \"new\"", i)
+	}
+	// Read since, the mark stays until another room is opened.
+	r.Apply(Event{Type: shared.TypeReadPosition, Read: &shared.Read{Room: "general", ID: 4}}, me, true)
+	if c.firstUnread() < 0 {
+		t.Error("the mark went as the room was read")
+	}
+	c.markUnread()
+	if c.firstUnread() != -1 {
+		t.Error("opened again with nothing unread, the room is still marked")
+	}
+	book := r.get("book")
+	book.markUnread()
+	if book.firstUnread() != -1 {
+		t.Error("a room with nothing unread is marked")
+	}
+}

@@ -4,11 +4,19 @@ import (
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
-// messageList shows the conversation. It keeps the newest line in view
-// unless the reader has scrolled up; then it offers a "new messages" pill
-// instead of moving the text under their eyes.
+// messageList shows the conversation. It opens at the first unread
+// message, under a "New messages" line, or at the end; it keeps the
+// newest line in view unless the reader has scrolled up; then it offers
+// a "new messages" pill instead of moving the text under their eyes.
 type messageList struct {
 	app.Compo
+
+	// Room is the room shown; UnreadAt, the index in Entries of its first
+	// unread message (-1: none), and UnreadKey names that mark, so that
+	// the list opens there once.
+	Room      string
+	UnreadAt  int
+	UnreadKey string
 
 	Entries []Entry
 	// Pending are the reader's messages not yet stored, shown last.
@@ -29,12 +37,39 @@ type messageList struct {
 	lastID   uint64
 	pending  int
 	height   int // scrollHeight when last rendered
+	room     string
+	// scrolledTo is the UnreadKey the list was opened at.
+	scrolledTo string
 }
 
 func (l *messageList) OnMount(ctx app.Context) {
 	l.atBottom = true
+	l.room = l.Room
 	l.remember()
-	l.scrollToEnd()
+	if !l.toUnread() {
+		l.scrollToEnd()
+	}
+}
+
+// toUnread scrolls the first unread message to the top of the list, once
+// per mark, and reports whether it did.
+func (l *messageList) toUnread() bool {
+	if l.UnreadAt < 0 || l.UnreadKey == "" || l.UnreadKey == l.scrolledTo {
+		return false
+	}
+	line := app.Window().GetElementByID("unread-divider")
+	if !line.Truthy() {
+		return false
+	}
+	l.scrolledTo = l.UnreadKey
+	opts := app.Window().Get("Object").New()
+	opts.Set("block", "start")
+	line.Call("scrollIntoView", opts)
+	if el := l.log(); el.Truthy() {
+		gap := el.Get("scrollHeight").Int() - el.Get("scrollTop").Int() - el.Get("clientHeight").Int()
+		l.atBottom = gap < 48
+	}
+	return true
 }
 
 // OnUpdate runs after the parent passed new entries and the list was
@@ -50,6 +85,18 @@ func (l *messageList) OnUpdate(ctx app.Context) {
 	own := len(l.Pending) > l.pending || n > 0 && l.Entries[n-1].Own && last != l.lastID
 	oldHeight := l.height
 	l.remember()
+	if l.Room != l.room {
+		// Another room: it opens at its first unread message, or at the
+		// end.
+		l.room, l.atBottom, l.pill = l.Room, true, false
+		if !l.toUnread() {
+			l.scrollToEnd()
+		}
+		return
+	}
+	if l.toUnread() {
+		return // the unread messages came in: open there
+	}
 	switch {
 	case prepended:
 		// Older messages came in above: keep what the reader sees in place.
@@ -108,13 +155,26 @@ func (l *messageList) Render() app.UI {
 			Body(
 				app.If(l.More, app.Div().Class("older").Body(older)),
 				app.If(empty != "", app.P().Class("empty").Text(empty)),
-				app.Ol().Class("lines").Body(
-					app.Range(l.Entries).Slice(func(i int) app.UI { return renderEntry(l.Entries[i]) }),
-					app.Range(l.Pending).Slice(func(i int) app.UI { return renderEntry(l.Pending[i]) }),
-				),
+				app.Ol().Class("lines").Body(l.lines()...),
 			),
 		app.If(l.pill, app.Button().Class("pill").Text("New messages ↓").OnClick(l.jumpToEnd)),
 	)
+}
+
+// lines renders the entries, with the "New messages" line before the
+// first unread one, then the pending ones.
+func (l *messageList) lines() []app.UI {
+	lines := make([]app.UI, 0, len(l.Entries)+len(l.Pending)+1)
+	for i, e := range l.Entries {
+		if i == l.UnreadAt {
+			lines = append(lines, app.Li().ID("unread-divider").Class("unread-divider").Body(app.Span().Text("New messages")))
+		}
+		lines = append(lines, renderEntry(e))
+	}
+	for _, e := range l.Pending {
+		lines = append(lines, renderEntry(e))
+	}
+	return lines
 }
 
 func renderEntry(e Entry) app.UI {

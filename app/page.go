@@ -51,16 +51,19 @@ type Page struct {
 	app.Compo
 
 	// Chatting.
-	joined     bool
-	joining    bool
-	joinError  string
-	nickname   string
-	me         string // account id
-	rooms      *rooms // the reader's rooms; rooms.Current is shown
-	state      State
-	sayError   string
-	showUsers  bool
-	showRooms  bool // the sidebar, on narrow screens
+	joined    bool
+	joining   bool
+	joinError string
+	nickname  string
+	me        string // account id
+	rooms     *rooms // the reader's rooms; rooms.Current is shown
+	state     State
+	sayError  string
+	showUsers bool
+	showRooms bool // the sidebar, on narrow screens
+	// marked: the room shown at the start was marked where its unread
+	// messages begin (see conversation.markUnread).
+	marked     bool
 	leaveAsked bool // the leave dialog is open
 	leaving    bool // leave once the outbox is empty
 	// form is the form open over the chat: "room" (new room), "dm" (new
@@ -270,12 +273,15 @@ func (p *Page) renderChat() app.UI {
 			},
 			app.Main().ID("main").Class("conversation").Body(
 				&messageList{
-					Entries: cur.Entries,
-					Pending: cur.Pending,
-					More:    cur.More,
-					Loading: cur.Loading,
-					Ready:   cur.HistoryIn,
-					OnTop:   func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
+					Room:      cur.Info.ID,
+					UnreadAt:  cur.firstUnread(),
+					UnreadKey: unreadKey(cur),
+					Entries:   cur.Entries,
+					Pending:   cur.Pending,
+					More:      cur.More,
+					Loading:   cur.Loading,
+					Ready:     cur.HistoryIn,
+					OnTop:     func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
 				},
 				&composer{
 					Status: p.state.Status,
@@ -507,6 +513,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		}
 	case shared.TypeRoomsList:
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
+		if !p.marked {
+			p.marked = true
+			p.rooms.current().markUnread()
+		}
 		for _, id := range p.rooms.Mine {
 			p.client.Join(ctx, id) // all of one's rooms, for their unread counts
 		}
@@ -637,6 +647,7 @@ func (p *Page) open(ctx app.Context, id string) {
 	ctx.LocalStorage().Del(historyKey) // the cache is of the room shown
 	p.sendRead(ctx)                    // what was shown of the room left was read
 	p.rooms.Current = id
+	p.rooms.current().markUnread()
 	p.inviteURL, p.sayError, p.showRooms = "", "", false
 	if p.client != nil {
 		p.client.Join(ctx, id)
@@ -678,6 +689,15 @@ func (p *Page) knownPeople() []knownPerson {
 		}
 	}
 	return people
+}
+
+// unreadKey names where the unread messages of c began when the reader
+// opened it ("" if there were none).
+func unreadKey(c *conversation) string {
+	if !c.UnreadMark {
+		return ""
+	}
+	return fmt.Sprintf("%s@%d", c.Info.ID, c.UnreadAfter)
 }
 
 // askMembers asks for the member list of the room shown when it is

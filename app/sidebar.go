@@ -100,7 +100,7 @@ func (s *sidebar) list(id string, items []sidebarItem) app.UI {
 				Class("room-link").
 				DataSet("room", it.ID).
 				Aria("label", label).
-				OnClick(func(ctx app.Context, e app.Event) { call2(s.OnOpen, ctx, it.ID) }).
+				OnClick(func(ctx app.Context, e app.Event) { call2(s.OnOpen, ctx, dataOf(e, "room")) }).
 				Body(
 					dot,
 					app.Span().Class("name").Text(it.Title),
@@ -116,6 +116,16 @@ func (s *sidebar) list(id string, items []sidebarItem) app.UI {
 			return app.Li().Body(b)
 		}),
 	)
+}
+
+// dataOf returns the data attribute name of the element whose handler
+// runs. Handlers of the items of a list read what they are about from
+// the DOM: go-app v9 keeps an element's first handler when the list
+// renders again with the same code, so a value the handler captured
+// would be the one of the item first rendered there, not of the item
+// there now.
+func dataOf(e app.Event, name string) string {
+	return e.Get("currentTarget").Get("dataset").Get(name).String()
 }
 
 // call2 calls fn with ctx and v, if fn is set.
@@ -244,12 +254,13 @@ func (f *roomForm) picker() app.UI {
 			app.Range(list).Slice(func(i int) app.UI {
 				p := list[i]
 				box := app.Input().Type("checkbox").Value(p.Name).OnChange(func(ctx app.Context, e app.Event) {
+					name := e.Get("target").Get("value").String() // not p: see dataOf
 					if e.Get("target").Get("checked").Bool() {
-						if !slices.Contains(f.picked, p.Name) {
-							f.picked = append(f.picked, p.Name)
+						if !slices.Contains(f.picked, name) {
+							f.picked = append(f.picked, name)
 						}
 					} else {
-						f.picked = slices.DeleteFunc(f.picked, func(n string) bool { return n == p.Name })
+						f.picked = slices.DeleteFunc(f.picked, func(n string) bool { return n == name })
 					}
 				})
 				if slices.Contains(f.picked, p.Name) {
