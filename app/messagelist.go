@@ -11,9 +11,10 @@ import (
 type messageList struct {
 	app.Compo
 
-	// Room is the room shown; UnreadAt, the index in Entries of its first
-	// unread message (-1: none), and UnreadKey names that mark, so that
-	// the list opens there once.
+	// Room is the room shown. UnreadKey names where its unread messages
+	// began when it was opened ("": none), and UnreadAt is the index in
+	// Entries of the first of them (-1: not among them): the list opens
+	// there, once per key.
 	Room      string
 	UnreadAt  int
 	UnreadKey string
@@ -166,7 +167,7 @@ func (l *messageList) Render() app.UI {
 func (l *messageList) lines() []app.UI {
 	lines := make([]app.UI, 0, len(l.Entries)+len(l.Pending)+1)
 	for i, e := range l.Entries {
-		if i == l.UnreadAt {
+		if i == l.UnreadAt && l.UnreadKey != "" {
 			lines = append(lines, app.Li().ID("unread-divider").Class("unread-divider").Body(app.Span().Text("New messages")))
 		}
 		lines = append(lines, renderEntry(e))
