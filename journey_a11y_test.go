@@ -153,6 +153,18 @@ func TestJourneyAccessibility(t *testing.T) {
 		t.Errorf("user list on a phone: %s (%s): %s\n\t%s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
 	}
 	alice.do("close the user list", chromedp.Click(chromedp.CSS(".users-toggle")))
+	// The rooms are a drawer on a phone: it opens, passes axe, and closes
+	// once a room is picked.
+	alice.waitUntil("the drawer closed", `getComputedStyle(document.getElementById("sidebar")).display === "none"`)
+	alice.do("open the rooms", chromedp.Click(chromedp.CSS(".rooms-toggle")))
+	alice.waitUntil("the drawer", `getComputedStyle(document.getElementById("sidebar")).display !== "none" && document.querySelector(".rooms-toggle").getAttribute("aria-expanded") === "true"`)
+	serious, _ = alice.axe(string(source))
+	for _, v := range serious {
+		t.Errorf("rooms drawer on a phone: %s (%s): %s\n\t%s", v.ID, v.Impact, v.Help, strings.Join(v.Nodes, "\n\t"))
+	}
+	alice.screenshot("phone-drawer")
+	alice.do("pick #general", chromedp.Click(chromedp.CSS(`#sidebar .room-link[data-room="general"]`)))
+	alice.waitUntil("the drawer closed again", `getComputedStyle(document.getElementById("sidebar")).display === "none"`)
 	alice.show(layouts[0])
 
 	server.stop()

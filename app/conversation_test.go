@@ -230,4 +230,10 @@ func TestFirstUnread(t *testing.T) {
 	if book.firstUnread() != -1 {
 		t.Error("a room with nothing unread is marked")
 	}
+	// A room never read: its recent history, not its first message.
+	book.Unread = 3
+	book.markUnread()
+	if book.UnreadMark {
+		t.Error("a room never read is marked from its first message")
+	}
 }
