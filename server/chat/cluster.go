@@ -114,6 +114,7 @@ func (c clusterHandler) Notice(n cluster.Notice) {
 			}
 		}
 	case cluster.NoticeLeft:
+		h.dir.Forget(n.Room, n.Account)
 		for _, s := range h.sessionsOf(n.Account) {
 			if h.unsubscribe(s, n.Room) {
 				s.send(shared.TypeLeft, "", shared.Left{Room: n.Room})
@@ -131,6 +132,7 @@ func (c clusterHandler) Notice(n cluster.Notice) {
 		})
 	case cluster.NoticeRoom:
 		// Reading the room is I/O: not on the notices' goroutine.
+		h.dir.Forget(n.Room, "") // its record changed there
 		h.later(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 			defer cancel()

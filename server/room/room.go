@@ -156,6 +156,17 @@ func (d *Directory) rememberMember(room, who string) {
 	d.members[[2]string{room, who}] = d.now()
 }
 
+// Forget drops what is cached of room: its record, and, if who is set,
+// that who is a member. Another server changed them.
+func (d *Directory) Forget(room, who string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.rooms, room)
+	if who != "" {
+		delete(d.members, [2]string{room, who})
+	}
+}
+
 func (d *Directory) knownMember(room, who string) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()

@@ -227,3 +227,27 @@ func TestReadPositionsAndMentions(t *testing.T) {
 		t.Fatalf("bob has %d mentions", n)
 	}
 }
+
+func TestForget(t *testing.T) {
+	ctx := context.Background()
+	store := &kv.Memory{}
+	a := room.New(store, room.Config{Cache: time.Hour})
+	b := room.New(store, room.Config{Cache: time.Hour}) // another server
+	rec, err := a.Create(ctx, "alice", "Plans", room.Private, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := b.IsMember(ctx, rec.ID, "alice"); !ok {
+		t.Fatal("alice is not a member on the other server")
+	}
+	if err := a.Leave(ctx, rec.ID, "alice"); err != nil {
+		t.Fatal(err)
+	}
+	if ok, _ := b.IsMember(ctx, rec.ID, "alice"); !ok {
+		t.Fatal("the other server did not cache the membership: this test shows nothing")
+	}
+	b.Forget(rec.ID, "alice")
+	if ok, _ := b.IsMember(ctx, rec.ID, "alice"); ok {
+		t.Error("told that alice left, the other server still lets her in")
+	}
+}
