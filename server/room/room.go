@@ -403,10 +403,8 @@ func (d *Directory) addMember(ctx context.Context, room, who, by string) error {
 	if d.knownMember(room, who) {
 		return nil
 	}
-	if _, _, err := d.kv.Get(ctx, memberKey(room, who)); err == nil {
-		d.rememberMember(room, who)
-		return nil
-	}
+	// Create refuses an existing member (kv.ErrExists) without writing:
+	// one round trip for a new member, instead of a read then the write.
 	m := Member{Account: who, AddedBy: by, Since: d.now()}
 	value, _ := json.Marshal(m)
 	if _, err := d.kv.Create(ctx, memberKey(room, who), value); err != nil && !errors.Is(err, kv.ErrExists) {
