@@ -140,14 +140,7 @@ func (p *person) back() {
 // a click on the tab does.
 func (p *person) front() {
 	p.t.Helper()
-	// Without a target id, the window of the tab the call is made in.
-	w, err := chromedp.Call(p.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{})
-	if err != nil {
-		p.t.Fatalf("%s: window: %v", p.name, err)
-	}
-	if _, err := chromedp.Call(p.ctx, browser.SetWindowBounds, browser.SetWindowBoundsParams{WindowID: w.WindowID, Bounds: &browser.Bounds{WindowState: browser.WindowStateNormal}}); err != nil {
-		p.t.Fatalf("%s: restore the window: %v", p.name, err)
-	}
+	p.setWindow(browser.WindowStateNormal)
 	if _, err := chromedp.Call(p.ctx, page.BringToFront, struct{}{}); err != nil {
 		p.t.Fatalf("%s: bring to front: %v", p.name, err)
 	}

@@ -20,13 +20,19 @@ func roomNames(list string) string {
 // the page is hidden. front shows it again.
 func (p *person) hide() {
 	p.t.Helper()
+	p.setWindow(browser.WindowStateMinimized)
+}
+
+// setWindow sets the state of p's window.
+func (p *person) setWindow(state browser.WindowState) {
+	p.t.Helper()
 	// Without a target id, the window of the tab the call is made in.
 	w, err := chromedp.Call(p.ctx, browser.GetWindowForTarget, browser.GetWindowForTargetParams{})
 	if err != nil {
 		p.t.Fatalf("%s: window: %v", p.name, err)
 	}
-	if _, err := chromedp.Call(p.ctx, browser.SetWindowBounds, browser.SetWindowBoundsParams{WindowID: w.WindowID, Bounds: &browser.Bounds{WindowState: browser.WindowStateMinimized}}); err != nil {
-		p.t.Fatalf("%s: minimise: %v", p.name, err)
+	if _, err := chromedp.Call(p.ctx, browser.SetWindowBounds, browser.SetWindowBoundsParams{WindowID: w.WindowID, Bounds: &browser.Bounds{WindowState: state}}); err != nil {
+		p.t.Fatalf("%s: window %s: %v", p.name, state, err)
 	}
 }
 

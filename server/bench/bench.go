@@ -348,15 +348,11 @@ func (r *run) signUpAll(ctx context.Context) error {
 func (r *run) signUp(ctx context.Context, i int) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, r.wsURL, &websocket.DialOptions{HTTPClient: r.cfg.HTTPClient})
+	conn, err := r.dialHello(ctx, shared.Hello{Protocol: shared.ProtocolVersion, Nickname: r.nickname(i), Device: "livechat bench"})
 	if err != nil {
 		return "", err
 	}
-	defer ws.Close(websocket.StatusNormalClosure, "")
-	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
-	if err := conn.Write(ctx, shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: r.nickname(i), Device: "livechat bench"}); err != nil {
-		return "", err
-	}
+	defer conn.Close(websocket.StatusNormalClosure, "")
 	for {
 		env, err := conn.Read(ctx)
 		if err != nil {
@@ -428,6 +424,21 @@ func (r *run) roomName(i int) string {
 	return fmt.Sprintf("b%s-%d", r.id, i)
 }
 
+// dialHello connects an untimed helper connection and says hello; the
+// caller closes it.
+func (r *run) dialHello(ctx context.Context, hello shared.Hello) (*shared.Conn, error) {
+	ws, _, err := websocket.Dial(ctx, r.wsURL, &websocket.DialOptions{HTTPClient: r.cfg.HTTPClient})
+	if err != nil {
+		return nil, err
+	}
+	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
+	if err := conn.Write(ctx, shared.TypeHello, "", hello); err != nil {
+		ws.CloseNow()
+		return nil, err
+	}
+	return conn, nil
+}
+
 // openDMs opens the direct conversation of each pair of clients, 200 at
 // a time, and keeps their ids.
 func (r *run) openDMs(ctx context.Context) error {
@@ -459,15 +470,11 @@ func (r *run) openDMs(ctx context.Context) error {
 func (r *run) openDM(ctx context.Context, i, j int) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	ws, _, err := websocket.Dial(ctx, r.wsURL, &websocket.DialOptions{HTTPClient: r.cfg.HTTPClient})
+	conn, err := r.dialHello(ctx, shared.Hello{Protocol: shared.ProtocolVersion, Credential: r.credentials[i]})
 	if err != nil {
 		return "", err
 	}
-	defer ws.Close(websocket.StatusNormalClosure, "")
-	conn := shared.NewConn(ws, shared.MaxServerFrameBytes)
-	if err := conn.Write(ctx, shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Credential: r.credentials[i]}); err != nil {
-		return "", err
-	}
+	defer conn.Close(websocket.StatusNormalClosure, "")
 	if err := conn.Write(ctx, shared.TypeOpenDM, "dm", shared.OpenDM{People: []string{r.nickname(j)}}); err != nil {
 		return "", err
 	}

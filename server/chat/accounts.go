@@ -207,13 +207,7 @@ func (h *Hub) renamed(id, nickname string) {
 	for _, s := range h.sessionsOf(id) {
 		s.nick.Store(&nickname)
 	}
-	h.mu.Lock()
-	rooms := make([]*room, 0, len(h.rooms))
-	for _, r := range h.rooms {
-		rooms = append(rooms, r)
-	}
-	h.mu.Unlock()
-	for _, r := range rooms {
+	for _, r := range h.openRooms() {
 		r.mu.Lock()
 		if p := r.people[id]; p != nil && p.nickname != nickname {
 			r.announce(h, id+"\x00was", p.nickname, false)

@@ -80,13 +80,7 @@ func (c clusterHandler) Presence(name, server string, part cluster.Part) {
 // Expire drops the parts of servers that stopped writing them.
 func (c clusterHandler) Expire(now time.Time) {
 	h := c.h
-	h.mu.Lock()
-	rooms := make([]*room, 0, len(h.rooms))
-	for _, r := range h.rooms {
-		rooms = append(rooms, r)
-	}
-	h.mu.Unlock()
-	for _, r := range rooms {
+	for _, r := range h.openRooms() {
 		r.mu.Lock()
 		for server, part := range r.remote {
 			if h.cluster.Stale(part, now) {

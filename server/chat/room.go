@@ -108,6 +108,17 @@ func (h *Hub) open(ctx context.Context, r *room) error {
 	return nil
 }
 
+// openRooms returns the rooms open on this server now.
+func (h *Hub) openRooms() []*room {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	rooms := make([]*room, 0, len(h.rooms))
+	for _, r := range h.rooms {
+		rooms = append(rooms, r)
+	}
+	return rooms
+}
+
 // release lets go of a room held by enter; the last one out closes it.
 func (h *Hub) release(r *room) {
 	h.mu.Lock()
