@@ -73,9 +73,9 @@ type conversation struct {
 }
 
 // markUnread remembers where the unread messages of c begin, as the
-// reader opens it. A room never read (a newcomer's) opens at its end, as
-// the recent history: not at its first message.
-func (c *conversation) markUnread() { c.UnreadMark, c.UnreadAfter = c.Unread > 0 && c.Read > 0, c.Read }
+// reader opens it. (A newcomer to a room has none: the server counts
+// what came before they joined as read.)
+func (c *conversation) markUnread() { c.UnreadMark, c.UnreadAfter = c.Unread > 0, c.Read }
 
 // firstUnread returns the index in Entries of the first message from
 // someone else after UnreadAfter, if the room was opened with unread

@@ -230,10 +230,13 @@ func TestFirstUnread(t *testing.T) {
 	if book.firstUnread() != -1 {
 		t.Error("a room with nothing unread is marked")
 	}
-	// A room never read: its recent history, not its first message.
+	// A room looked at while empty: everything in it is unread.
 	book.Unread = 3
 	book.markUnread()
-	if book.UnreadMark {
-		t.Error("a room never read is marked from its first message")
+	r.Apply(Event{Type: shared.TypeHistory, History: &shared.History{Room: "book", Live: true, Messages: []shared.Message{
+		{ID: 1, Room: "book", Author: "b", From: "bob", Text: "first"},
+	}}}, me, false)
+	if i := book.firstUnread(); i != 0 {
+		t.Errorf("a room read at 0: first unread at %d, want its first message", i)
 	}
 }

@@ -299,3 +299,35 @@ func TestUnreadMentionsAndReadSync(t *testing.T) {
 		}
 	}
 }
+
+// TestNewcomerHasReadThePast: joining a public room for the first time
+// marks its history read; what comes after counts as unread.
+func TestNewcomerHasReadThePast(t *testing.T) {
+	srv := startServer(t, testConfig())
+	alice := join(t, srv.URL, "alice")
+	for i := range 3 {
+		alice.say(fmt.Sprint("old", i), "before bob")
+		alice.nextMessage()
+	}
+	bob := join(t, srv.URL, "bob")
+	unread := func() int {
+		rooms := ask[shared.Rooms](bob, shared.TypeRooms, nil, shared.TypeRoomsList)
+		for _, r := range rooms.Mine {
+			if r.ID == "general" {
+				return r.Unread
+			}
+		}
+		t.Fatalf("general is not among bob's rooms: %+v", rooms.Mine)
+		return 0
+	}
+	if n := unread(); n != 0 {
+		t.Fatalf("a newcomer has %d unread of the history", n)
+	}
+	bob.conn.WebSocket().CloseNow()
+	alice.say("new", "after bob left")
+	alice.nextMessage()
+	bob = join(t, srv.URL, "bob")
+	if n := unread(); n != 1 {
+		t.Fatalf("coming back, bob has %d unread, want 1", n)
+	}
+}

@@ -161,7 +161,7 @@ func (s *session) join(ctx context.Context, env shared.Envelope) error {
 			return err
 		}
 	}
-	rec, err := s.access(ctx, j)
+	rec, first, err := s.access(ctx, j)
 	if err != nil {
 		return err
 	}
@@ -179,6 +179,21 @@ func (s *session) join(ctx context.Context, env shared.Envelope) error {
 	if err != nil {
 		return err
 	}
+	if first {
+		// A newcomer to a public room has read its past: only what comes
+		// from now on is unread for them.
+		r.mu.Lock()
+		last := r.last
+		r.mu.Unlock()
+		if last > 0 {
+			rctx, cancel := context.WithTimeout(ctx, storeTimeout)
+			_, err := s.hub.dir.SetRead(rctx, s.you.ID, name, last)
+			cancel()
+			if err != nil {
+				s.log.Warn("mark a newcomer's history read", "room", name, "err", err)
+			}
+		}
+	}
 	if err := s.hub.join(ctx, s, r, env.ID, j, history); err != nil {
 		s.hub.release(r)
 		return err
@@ -190,26 +205,26 @@ func (s *session) join(ctx context.Context, env shared.Envelope) error {
 // access returns the room a join asks for if the person may enter it (an
 // invite makes them a member; entering a public room too), or the error
 // to answer.
-func (s *session) access(ctx context.Context, j shared.Join) (roomdir.Room, error) {
+func (s *session) access(ctx context.Context, j shared.Join) (rec roomdir.Room, first bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	dir := s.hub.dir
 	if j.Invite != "" {
 		rec, err := dir.Redeem(ctx, j.Invite, s.you.ID)
 		if err == nil && j.Room != "" && j.Room != rec.ID {
-			return roomdir.Room{}, shared.Errorf(shared.CodeInvalidRequest, "this invite is to another room")
+			return roomdir.Room{}, false, shared.Errorf(shared.CodeInvalidRequest, "this invite is to another room")
 		}
-		return rec, s.storeError("redeem the invite", err)
+		return rec, false, s.storeError("redeem the invite", err)
 	}
 	name, err := shared.CheckRoom(j.Room)
 	if err != nil {
-		return roomdir.Room{}, err
+		return roomdir.Room{}, false, err
 	}
-	rec, err := dir.Open(ctx, name, s.you.ID)
+	rec, err = dir.Open(ctx, name, s.you.ID)
 	if err == nil && rec.Kind == roomdir.Public {
-		err = dir.AddMember(ctx, rec.ID, s.you.ID, s.you.ID)
+		first, err = dir.Enter(ctx, rec.ID, s.you.ID)
 	}
-	return rec, s.storeError("open the room", err)
+	return rec, first, s.storeError("open the room", err)
 }
 
 // storeError passes errors for people on and logs the others, which

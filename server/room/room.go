@@ -370,7 +370,7 @@ func (d *Directory) Direct(ctx context.Context, creator string, people []string)
 		return Room{}, fmt.Errorf("create conversation: %w", err)
 	}
 	for _, p := range r.People {
-		if err := d.addMember(ctx, id, p, creator); err != nil {
+		if _, err := d.addMember(ctx, id, p, creator); err != nil {
 			return Room{}, err
 		}
 	}
@@ -395,23 +395,36 @@ func (d *Directory) AddMember(ctx context.Context, room, who, by string) error {
 	if !validAccount(who) {
 		return shared.Errorf(shared.CodeNotFound, "no such person")
 	}
-	return d.addMember(ctx, room, who, by)
+	_, err := d.addMember(ctx, room, who, by)
+	return err
 }
 
-func (d *Directory) addMember(ctx context.Context, room, who, by string) error {
+// Enter records who as a member of the public room they join, and reports
+// whether they were not one yet.
+func (d *Directory) Enter(ctx context.Context, room, who string) (first bool, err error) {
+	if !validAccount(who) {
+		return false, shared.Errorf(shared.CodeNotFound, "no such person")
+	}
+	return d.addMember(ctx, room, who, who)
+}
+
+// addMember records who as a member of room and reports whether they
+// were not one yet (false also when that was known, and not read again).
+func (d *Directory) addMember(ctx context.Context, room, who, by string) (bool, error) {
 	// Most joins are of members: no write, and mostly not even a read.
 	if d.knownMember(room, who) {
-		return nil
+		return false, nil
 	}
 	// Create refuses an existing member (kv.ErrExists) without writing:
 	// one round trip for a new member, instead of a read then the write.
 	m := Member{Account: who, AddedBy: by, Since: d.now()}
 	value, _ := json.Marshal(m)
-	if _, err := d.kv.Create(ctx, memberKey(room, who), value); err != nil && !errors.Is(err, kv.ErrExists) {
-		return fmt.Errorf("add member to %s: %w", room, err)
+	_, err := d.kv.Create(ctx, memberKey(room, who), value)
+	if err != nil && !errors.Is(err, kv.ErrExists) {
+		return false, fmt.Errorf("add member to %s: %w", room, err)
 	}
 	d.rememberMember(room, who)
-	return nil
+	return err == nil, nil
 }
 
 // IsMember reports whether who is a member of room.
