@@ -58,13 +58,7 @@ func (u *memberList) Render() app.UI {
 	if u.Open {
 		class += " open"
 	}
-	heading := "Online"
-	switch {
-	case u.Known && u.Counted:
-		heading = fmt.Sprintf("Online (%d)", u.Online)
-	case u.Known:
-		heading = fmt.Sprintf("Online (%d)", len(u.Users))
-	}
+	heading := onlineLabel("Online", u.Known, u.Counted, u.Online, u.Users)
 	offline := u.offline()
 	offlineHeading := fmt.Sprintf("Offline (%d)", len(offline))
 	if u.More {
@@ -96,6 +90,18 @@ func (u *memberList) Render() app.UI {
 			call(u.OnMore, ctx)
 		})),
 	)
+}
+
+// onlineLabel says how many are online: "Online (3)", or unknown, if
+// they are not known yet.
+func onlineLabel(unknown string, known, counted bool, online int, users []string) string {
+	switch {
+	case known && counted:
+		return fmt.Sprintf("Online (%d)", online)
+	case known:
+		return fmt.Sprintf("Online (%d)", len(users))
+	}
+	return unknown
 }
 
 // compareNames orders nicknames alphabetically, ignoring case.

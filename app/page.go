@@ -225,13 +225,7 @@ func (p *Page) Render() app.UI {
 func (p *Page) renderChat() app.UI {
 	cur := p.rooms.current()
 	me := p.reader()
-	people := "People"
-	switch {
-	case cur.UsersIn && cur.Counted:
-		people = fmt.Sprintf("Online (%d)", cur.Online)
-	case cur.UsersIn:
-		people = fmt.Sprintf("Online (%d)", len(cur.Users))
-	}
+	people := onlineLabel("People", cur.UsersIn, cur.Counted, cur.Online, cur.Users)
 	return app.Div().Class("chat").Body(
 		app.Header().Class("topbar").Body(
 			app.Button().Class("rooms-toggle").Aria("controls", "sidebar").Aria("expanded", p.showRooms).Text("Rooms").

@@ -99,14 +99,10 @@ func (a *Authenticator) Create(options []byte) ([]byte, error) {
 	a.mu.Lock()
 	a.creds = append(a.creds, c)
 	a.mu.Unlock()
-	return json.Marshal(map[string]any{
-		"id": b64.EncodeToString(c.id), "rawId": b64.EncodeToString(c.id), "type": "public-key",
-		"authenticatorAttachment": "platform", "clientExtensionResults": map[string]any{},
-		"response": map[string]any{
-			"clientDataJSON":    b64.EncodeToString(clientData),
-			"attestationObject": b64.EncodeToString(attestation),
-			"transports":        []string{"internal"},
-		},
+	return credentialJSON(c.id, map[string]any{
+		"clientDataJSON":    b64.EncodeToString(clientData),
+		"attestationObject": b64.EncodeToString(attestation),
+		"transports":        []string{"internal"},
 	})
 }
 
@@ -148,15 +144,21 @@ func (a *Authenticator) assert(c credential, challenge string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return credentialJSON(c.id, map[string]any{
+		"clientDataJSON":    b64.EncodeToString(clientData),
+		"authenticatorData": b64.EncodeToString(authData),
+		"signature":         b64.EncodeToString(sig),
+		"userHandle":        b64.EncodeToString(c.user),
+	})
+}
+
+// credentialJSON is a PublicKeyCredential of a platform authenticator as
+// toJSON() gives it, with response.
+func credentialJSON(id []byte, response map[string]any) ([]byte, error) {
 	return json.Marshal(map[string]any{
-		"id": b64.EncodeToString(c.id), "rawId": b64.EncodeToString(c.id), "type": "public-key",
+		"id": b64.EncodeToString(id), "rawId": b64.EncodeToString(id), "type": "public-key",
 		"authenticatorAttachment": "platform", "clientExtensionResults": map[string]any{},
-		"response": map[string]any{
-			"clientDataJSON":    b64.EncodeToString(clientData),
-			"authenticatorData": b64.EncodeToString(authData),
-			"signature":         b64.EncodeToString(sig),
-			"userHandle":        b64.EncodeToString(c.user),
-		},
+		"response": response,
 	})
 }
 
