@@ -19,6 +19,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
@@ -224,7 +225,28 @@ func newPerson(t *testing.T, browser context.Context, name string) *person {
 	if err := chromedp.Do(ctx); err != nil {
 		t.Fatal(err)
 	}
-	return &person{t: t, name: name, ctx: ctx}
+	p := &person{t: t, name: name, ctx: ctx}
+	p.watchCSP()
+	return p
+}
+
+// watchCSP records what the Content-Security-Policy blocks on every page
+// p opens, and fails the test at its end if it blocked anything: the
+// policy must never break the app.
+func (p *person) watchCSP() {
+	p.t.Helper()
+	const record = `window.cspViolations = []; document.addEventListener("securitypolicyviolation", e => window.cspViolations.push(e.violatedDirective + " " + e.blockedURI + " " + e.sourceFile + ":" + e.lineNumber))`
+	if _, err := chromedp.Call(p.ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: record}); err != nil {
+		p.t.Fatal(err)
+	}
+	p.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(p.ctx, 5*time.Second)
+		defer cancel()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`window.cspViolations || []`))
+		if err == nil && len(v) > 0 {
+			p.t.Errorf("%s: the Content-Security-Policy blocked: %s", p.name, strings.Join(v, "; "))
+		}
+	})
 }
 
 // chatting opens the chat at url for each of names, each in a profile of

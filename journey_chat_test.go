@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -46,6 +47,21 @@ func TestJourneyChat(t *testing.T) {
 	}
 	alice.waitUntil("bob's join notice", `[...document.querySelectorAll("#message-log .notice")].some(n => n.textContent.startsWith("bob joined"))`)
 
+	// The page runs under a Content-Security-Policy: injected inline
+	// script does not run, and is reported (then forgotten, so that the
+	// check at the end of the test sees only the app's own violations).
+	if got := eval[string](bob, `new Promise(r => {
+		document.addEventListener("securitypolicyviolation", e => r(e.violatedDirective), {once: true});
+		const s = document.createElement("script");
+		s.textContent = "window.injected = true";
+		document.head.appendChild(s);
+	}).then(d => {
+		const recorded = window.cspViolations.length > 0; // watchCSP's record
+		window.cspViolations = [];
+		return d + (window.injected ? " but it ran" : "") + (recorded ? "" : " but it was not recorded");
+	})`); !strings.HasPrefix(got, "script-src") || strings.Contains(got, " but ") {
+		t.Errorf("inline script under the policy: %q", got)
+	}
 	alice.say("hello bob, see https://example.com/docs.")
 	bob.waitMessage("alice", "hello bob, see https://example.com/docs.")
 	link := eval[string](bob, `(() => { const a = document.querySelector("#message-log .message a"); return a.href + " " + a.rel + " " + a.target })()`)

@@ -32,6 +32,11 @@ type Config struct {
 	// "localhost:*") whose pages may open WebSockets. Pages served by
 	// livechat itself are always allowed; others are refused by default.
 	AllowedOrigins []string
+	// AllowedHosts are the host names (path.Match patterns) requests may
+	// name in their Host header; others get 421. Empty: any. By default
+	// a listener on this machine only (localhost, 127.0.0.1, ::1) allows
+	// those names only, against DNS rebinding.
+	AllowedHosts []string
 	// LogJSON selects JSON logs instead of text.
 	LogJSON bool
 	// LogLevel is the least severe level logged.
@@ -63,7 +68,7 @@ func EnvName(flagName string) string {
 // is set, and its default otherwise. Usage and errors go to output.
 func ParseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var cfg Config
-	var origins, logFormat, logLevel, natsURLs string
+	var origins, hosts, logFormat, logLevel, natsURLs string
 	var storeMB, memoryMB, queueTotalMB int64
 	var queueKB int
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
@@ -73,6 +78,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.Int64Var(&cfg.MemoryLimitMB, "memory-limit-mb", 0, "soft memory limit for the Go runtime, in MiB (0: 90% of the cgroup's limit, if any)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "if set, `address` of a separate listener for net/http/pprof (keep it private)")
 	fs.StringVar(&origins, "allow-origins", "", "comma-separated origin host `patterns` allowed to open WebSockets besides\nlivechat's own pages, e.g. localhost:* (for development only)")
+	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated host name `patterns` (e.g. chat.example.com) requests may name;\nothers get 421. Default: localhost, 127.0.0.1 and ::1 for a listener on this machine\nonly (against DNS rebinding), any host otherwise; * allows any")
 	fs.StringVar(&logFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "how long a graceful shutdown may take")
@@ -116,6 +122,12 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	}
 
 	cfg.AllowedOrigins = splitList(origins)
+	switch cfg.AllowedHosts = splitList(hosts); {
+	case len(cfg.AllowedHosts) == 1 && cfg.AllowedHosts[0] == "*":
+		cfg.AllowedHosts = nil
+	case len(cfg.AllowedHosts) == 0 && isLoopback(cfg.Addr):
+		cfg.AllowedHosts = loopbackHosts
+	}
 	cfg.Store.URLs = splitList(natsURLs)
 	cfg.Store.MaxStore, cfg.Store.MaxMemory = storeMB<<20, memoryMB<<20
 	cfg.SendQueueBytes, cfg.TotalQueueBytes = queueKB<<10, queueTotalMB<<20

@@ -59,8 +59,9 @@ func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog
 		}
 		mux.Handle("GET /web/", static)
 	}
-	mux.Handle("/", web)
-	s.handler = mux
+	// Pages are read, never posted to: other methods get 405.
+	mux.Handle("GET /", web)
+	s.handler = s.secure(mux)
 	return s, nil
 }
 

@@ -186,6 +186,12 @@ func TestParseConfig(t *testing.T) {
 			want: func(c server.Config) bool {
 				return c.Store.MaxStore == 100<<20 && c.Store.MaxMemory == 8<<20 && c.Store.MaxAge == 24*time.Hour && c.Store.RoomMessages == 500
 			}},
+		{name: "a listener on this machine serves its names only", args: []string{"-addr", "127.0.0.1:8080"},
+			want: func(c server.Config) bool { return strings.Join(c.AllowedHosts, ",") == "localhost,127.0.0.1,::1" }},
+		{name: "a public listener serves any host", args: []string{"-addr", ":8080"}, want: func(c server.Config) bool { return c.AllowedHosts == nil }},
+		{name: "allowed hosts", args: []string{"-allowed-hosts", "chat.example.com, *.example.org"},
+			want: func(c server.Config) bool { return len(c.AllowedHosts) == 2 && c.AllowedHosts[1] == "*.example.org" }},
+		{name: "any host, on this machine", args: []string{"-allowed-hosts", "*"}, want: func(c server.Config) bool { return c.AllowedHosts == nil }},
 		{name: "history too large", args: []string{"-history", "1000"}, wantErr: "history"},
 		{name: "history negative", args: []string{"-history", "-1"}, wantErr: "history"},
 		{name: "no history is no history", args: []string{"-history", "0"}, want: func(c server.Config) bool { return c.History == 0 }},
