@@ -37,6 +37,13 @@ type Config struct {
 	// a listener on this machine only (localhost, 127.0.0.1, ::1) allows
 	// those names only, against DNS rebinding.
 	AllowedHosts []string
+	// TLSCert and TLSKey are the files of the certificate and key to
+	// serve HTTPS with; ACMEDomains, the domains to get certificates for
+	// from Let's Encrypt instead, kept in ACMECache (default: the acme
+	// directory in the data directory). None: plain HTTP.
+	TLSCert, TLSKey string
+	ACMEDomains     []string
+	ACMECache       string
 	// LogJSON selects JSON logs instead of text.
 	LogJSON bool
 	// LogLevel is the least severe level logged.
@@ -68,7 +75,7 @@ func EnvName(flagName string) string {
 // is set, and its default otherwise. Usage and errors go to output.
 func ParseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var cfg Config
-	var origins, hosts, logFormat, logLevel, natsURLs string
+	var origins, hosts, acme, logFormat, logLevel, natsURLs string
 	var storeMB, memoryMB, queueTotalMB int64
 	var queueKB int
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
@@ -79,6 +86,10 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "if set, `address` of a separate listener for net/http/pprof (keep it private)")
 	fs.StringVar(&origins, "allow-origins", "", "comma-separated origin host `patterns` allowed to open WebSockets besides\nlivechat's own pages, e.g. localhost:* (for development only)")
 	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated host name `patterns` (e.g. chat.example.com) requests may name;\nothers get 421. Default: localhost, 127.0.0.1 and ::1 for a listener on this machine\nonly (against DNS rebinding), any host otherwise; * allows any")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "`file` of the certificate (PEM, with its chain) to serve HTTPS with, with -tls-key")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "`file` of the certificate's private key (PEM)")
+	fs.StringVar(&acme, "acme-domains", "", "comma-separated `domains` to get certificates for from Let's Encrypt and serve\nHTTPS with (the listener must be reachable on port 443 from the internet)")
+	fs.StringVar(&cfg.ACMECache, "acme-cache", "", "`directory` keeping the certificates of -acme-domains (default: acme in the data directory)")
 	fs.StringVar(&logFormat, "log-format", "text", "log `format`: text or json")
 	fs.StringVar(&logLevel, "log-level", "info", "log `level`: debug, info, warn or error")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "how long a graceful shutdown may take")
@@ -122,6 +133,10 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	}
 
 	cfg.AllowedOrigins = splitList(origins)
+	cfg.ACMEDomains = splitList(acme)
+	if (cfg.TLSCert == "") != (cfg.TLSKey == "") || cfg.TLSCert != "" && len(cfg.ACMEDomains) > 0 {
+		return Config{}, fmt.Errorf("TLS: give both -tls-cert and -tls-key, or -acme-domains alone")
+	}
 	switch cfg.AllowedHosts = splitList(hosts); {
 	case len(cfg.AllowedHosts) == 1 && cfg.AllowedHosts[0] == "*":
 		cfg.AllowedHosts = nil

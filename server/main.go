@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/pprof"
+	"strings"
 
 	"livechat/server/cluster"
 	"livechat/server/proc"
@@ -87,7 +88,11 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return 1
 	}
 	log.Info("listening", "addr", ln.Addr().String(), "version", version, "web", cfg.WebVersion)
-	fmt.Fprintf(stdout, "livechat %s is running: open %s\n", version, URL(ln.Addr()))
+	url := URL(ln.Addr())
+	if cfg.TLSCert != "" || len(cfg.ACMEDomains) > 0 {
+		url = "https" + strings.TrimPrefix(url, "http")
+	}
+	fmt.Fprintf(stdout, "livechat %s is running: open %s\n", version, url)
 
 	if err := srv.Run(ctx, ln); err != nil {
 		log.Error("server stopped", "err", err)

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -74,6 +75,14 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // configured shutdown timeout. Run closes ln. It returns nil after a
 // graceful shutdown.
 func (s *Server) Run(ctx context.Context, ln net.Listener) error {
+	tc, err := tlsConfig(s.cfg)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	if tc != nil {
+		ln = tls.NewListener(ln, tc)
+	}
 	hs := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
