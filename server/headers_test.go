@@ -4,11 +4,14 @@ package server_test
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/coder/websocket"
+
+	"livechat/server/store"
 )
 
 // TestHardening: every response carries the security headers; pages
@@ -90,5 +93,32 @@ func TestHardening(t *testing.T) {
 	_, resp, err := websocket.Dial(ctx, srv.URL, &websocket.DialOptions{Host: "evil.example:" + port, HTTPHeader: http.Header{"Origin": {"http://evil.example:" + port}}})
 	if err == nil || resp == nil || resp.StatusCode != http.StatusMisdirectedRequest {
 		t.Errorf("a WebSocket for evil.example: %v, %v", err, resp)
+	}
+}
+
+// TestReady: /readyz says 200 while the message store answers, and 503
+// with the reason once it does not; /healthz says the process runs.
+func TestReady(t *testing.T) {
+	st := openStore(t, store.Config{})
+	srv := startServerWith(t, testConfig(), st)
+	get := func(path string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(srv.http.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	if code, body := get("/readyz"); code != http.StatusOK || !strings.Contains(body, `"ready"`) {
+		t.Fatalf("/readyz with the store up: %d %s", code, body)
+	}
+	st.Close()
+	if code, body := get("/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "message store") {
+		t.Fatalf("/readyz with the store down: %d %s", code, body)
+	}
+	if code, _ := get("/healthz"); code != http.StatusOK {
+		t.Fatalf("/healthz with the store down: %d", code)
 	}
 }

@@ -29,6 +29,8 @@ type Server struct {
 	log     *slog.Logger
 	hub     *chat.Hub
 	handler http.Handler
+	// store answers Ping if the message store can say it is reachable.
+	store any
 }
 
 // New returns a server for cfg that keeps its messages, people and rooms
@@ -39,8 +41,9 @@ type Server struct {
 // Run, or mount Handler and call Shutdown yourself.
 func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog.Logger) (*Server, error) {
 	s := &Server{
-		cfg: cfg,
-		log: log,
+		cfg:   cfg,
+		log:   log,
+		store: data.Log,
 		hub: chat.NewHub(chat.Config{
 			Server:          "livechat " + version,
 			SendQueueBytes:  cfg.SendQueueBytes,
@@ -52,6 +55,7 @@ func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
+	mux.HandleFunc("GET /readyz", s.serveReady)
 	mux.HandleFunc("GET /metrics", s.serveMetrics)
 	if cfg.WebDir != "" {
 		static, err := newStaticFiles(cfg.WebDir, cfg.WebVersion)
@@ -142,6 +146,27 @@ func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {
 		Status      string `json:"status"`
 		Connections int    `json:"connections"`
 	}{"ok", s.Connections()})
+}
+
+// serveReady answers whether the server can serve: 200 once its message
+// store answers, 503 with the reason while it does not (a load balancer
+// sends no one to it meanwhile). /healthz only says the process runs.
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	status := struct {
+		Status string `json:"status"`
+		Error  string `json:"error,omitempty"`
+	}{Status: "ready"}
+	if p, ok := s.store.(interface{ Ping(context.Context) error }); ok {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := p.Ping(ctx); err != nil {
+			status.Status, status.Error = "unavailable", err.Error()
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}
+	json.NewEncoder(w).Encode(status)
 }
 
 // Connections returns how many WebSocket connections are open.

@@ -172,6 +172,14 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err erro
 	return s, nil
 }
 
+// Ping checks that the store answers: a round trip to JetStream.
+func (s *Store) Ping(ctx context.Context) error {
+	if _, err := s.js.AccountInfo(ctx); err != nil {
+		return fmt.Errorf("message store on %s: %w", s.where(), err)
+	}
+	return nil
+}
+
 // Shared returns the connection to NATS and its JetStream if other
 // servers may share them (an external NATS), or nils for the embedded
 // one, which only this process reaches.
