@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build wasm server run test vet test-go test-js bench bench-web tools npm-tools chromium clean
+.PHONY: all build wasm server release run test vet test-go test-js bench bench-web tools npm-tools chromium clean
 
 all: build
 
@@ -32,6 +32,11 @@ wasm:
 
 server:
 	$(GO) build -trimpath -ldflags "-X main.version=$(VERSION)" -o $(BIN)/livechat .
+
+## release: bin/livechat with the web app built into it: one program that
+## runs from any folder (-web still serves a directory instead)
+release: build
+	$(GO) build -trimpath -tags release -ldflags "-X main.version=$(VERSION)" -o $(BIN)/livechat .
 
 ## run: build and serve on $(ADDR); prints the URL to open
 run: build

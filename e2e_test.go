@@ -111,7 +111,22 @@ const journeyPing = "2s"
 func startLivechat(t testing.TB, addr string, args ...string) *livechat {
 	t.Helper()
 	base := []string{"-addr", addr, "-web", build.web, "-data", dataDir(t), "-ping-interval", journeyPing}
-	cmd := exec.Command(build.bin, append(base, args...)...) // later flags win
+	return runLivechat(t, build.bin, "", append(base, args...)) // later flags win
+}
+
+// runLivechat runs the program bin with args in the directory dir (""
+// for this one) until the test ends. If the test fails, the server's log
+// is printed.
+func runLivechat(t testing.TB, bin, dir string, args []string) *livechat {
+	t.Helper()
+	addr := "?"
+	for i, a := range args {
+		if a == "-addr" && i+1 < len(args) {
+			addr = args[i+1]
+		}
+	}
+	cmd := exec.Command(bin, args...)
+	cmd.Dir = dir
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

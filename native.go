@@ -33,7 +33,7 @@ func runNative() {
 			os.Exit(code)
 		}
 	}
-	code := server.Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, version,
+	code := server.Main(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr, version, embeddedWeb,
 		func(webVersion string) http.Handler { return ui.Handler(webVersion) })
 	stop()
 	os.Exit(code)

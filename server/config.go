@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"strings"
 	"time"
@@ -18,8 +19,10 @@ import (
 type Config struct {
 	// Addr is the TCP address to listen on.
 	Addr string
-	// WebDir holds the web app's static files, served under /web/.
+	// WebDir holds the web app's static files, served under /web/; WebFS,
+	// if set, holds them instead (the copy a release build embeds).
 	WebDir string
+	WebFS  fs.FS
 	// WebVersion identifies the web app (see WebVersion); versioned URLs of
 	// static files are cached for long. Main sets it; it is not a flag.
 	WebVersion string
@@ -81,7 +84,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
 	fs.SetOutput(output)
 	fs.StringVar(&cfg.Addr, "addr", "localhost:8080", "listen `address`")
-	fs.StringVar(&cfg.WebDir, "web", "web", "`directory` of the web app's static files (app.wasm, icons, styles)")
+	fs.StringVar(&cfg.WebDir, "web", "", "`directory` of the web app's static files (app.wasm, icons, styles)\n(default: the copy in a release build, else the directory web)")
 	fs.Int64Var(&cfg.MemoryLimitMB, "memory-limit-mb", 0, "soft memory limit for the Go runtime, in MiB (0: 90% of the cgroup's limit, if any)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "if set, `address` of a separate listener for net/http/pprof (keep it private)")
 	fs.StringVar(&origins, "allow-origins", "", "comma-separated origin host `patterns` allowed to open WebSockets besides\nlivechat's own pages, e.g. localhost:* (for development only)")

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -22,9 +23,11 @@ import (
 // Main runs the livechat server command with args (without the program
 // name) until ctx ends, and returns the process exit code: 0 after a
 // graceful shutdown, 2 for bad usage, 1 for any other failure. It prints
-// the URL to open on stdout and logs to stderr. newWeb returns the web
-// app's handler for the version of the app in the web directory.
-func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, version string, newWeb func(webVersion string) http.Handler) int {
+// the URL to open on stdout and logs to stderr. embedded holds the web
+// app's files a release build carries (nil: none), served unless -web
+// names a directory; newWeb returns the web app's handler for the version
+// of the app.
+func Main(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer, version string, embedded fs.FS, newWeb func(webVersion string) http.Handler) int {
 	cfg, err := ParseConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -48,7 +51,20 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		log.Info("open-file limit", "limit", n)
 	}
 
-	if cfg.WebVersion, err = WebVersion(cfg.WebDir); err != nil {
+	switch {
+	case cfg.WebDir == "" && embedded != nil:
+		cfg.WebFS = embedded
+		log.Info("serving the web app built into this program")
+	case cfg.WebDir == "":
+		cfg.WebDir = "web"
+		fallthrough
+	default:
+		if cfg.WebFS, err = WebDir(cfg.WebDir); err != nil {
+			log.Error("cannot serve the web app", "err", err)
+			return 1
+		}
+	}
+	if cfg.WebVersion, err = WebVersion(cfg.WebFS); err != nil {
 		log.Error("cannot serve the web app", "err", err)
 		return 1
 	}

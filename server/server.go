@@ -57,12 +57,15 @@ func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog
 	mux.HandleFunc("GET /healthz", s.serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
 	mux.HandleFunc("GET /metrics", s.serveMetrics)
-	if cfg.WebDir != "" {
-		static, err := newStaticFiles(cfg.WebDir, cfg.WebVersion)
-		if err != nil {
+	files := cfg.WebFS
+	if files == nil && cfg.WebDir != "" {
+		var err error
+		if files, err = WebDir(cfg.WebDir); err != nil {
 			return nil, err
 		}
-		mux.Handle("GET /web/", static)
+	}
+	if files != nil {
+		mux.Handle("GET /web/", newStaticFiles(files, cfg.WebVersion))
 	}
 	// Pages are read, never posted to: other methods get 405.
 	mux.Handle("GET /", web)

@@ -172,7 +172,7 @@ func TestParseConfig(t *testing.T) {
 		wantErr string
 	}{
 		{name: "defaults", want: func(c server.Config) bool {
-			return c.Addr == "localhost:8080" && c.WebDir == "web" && c.Store.Dir == "data" && c.Store.URLs == nil && c.History == 50 && c.Store.RoomMessages == 10000 && !c.LogJSON && c.LogLevel == slog.LevelInfo && c.AllowedOrigins == nil && c.SendQueueBytes == 4<<20 && c.TotalQueueBytes == 256<<20
+			return c.Addr == "localhost:8080" && c.WebDir == "" && c.Store.Dir == "data" && c.Store.URLs == nil && c.History == 50 && c.Store.RoomMessages == 10000 && !c.LogJSON && c.LogLevel == slog.LevelInfo && c.AllowedOrigins == nil && c.SendQueueBytes == 4<<20 && c.TotalQueueBytes == 256<<20
 		}},
 		{name: "flags", args: []string{"-addr", ":9000", "-log-format", "json", "-log-level", "debug", "-allow-origins", "localhost:*, 127.0.0.1:*"},
 			want: func(c server.Config) bool {

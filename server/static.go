@@ -27,23 +27,30 @@ import (
 // order they are preferred: file.br, then file.gz.
 var encodings = []struct{ name, ext string }{{"br", ".br"}, {"gzip", ".gz"}}
 
-// staticFiles serves the files of a directory under /web/. A request whose
+// staticFiles serves the files of the web app (a directory, or the copy
+// embedded in a release build) under /web/. A request whose
 // v query parameter equals version names an immutable file and may be
 // cached for a year; any other must be revalidated. A file with an
 // up-to-date precompressed variant (see Precompress) is sent in the best
 // encoding the client accepts, with its uncompressed size in
 // shared.HeaderUncompressedLength.
 type staticFiles struct {
-	root    *os.Root
+	files   fs.FS
 	version string
 }
 
-func newStaticFiles(dir, version string) (*staticFiles, error) {
+func newStaticFiles(files fs.FS, version string) *staticFiles {
+	return &staticFiles{files: files, version: version}
+}
+
+// WebDir returns the files of the web app in dir, which they cannot leave
+// (os.Root).
+func WebDir(dir string) (fs.FS, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open web directory: %w", err)
 	}
-	return &staticFiles{root: root, version: version}, nil
+	return root.FS(), nil
 }
 
 func (s *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -52,7 +59,7 @@ func (s *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	f, err := s.root.Open(name)
+	f, err := s.files.Open(name)
 	if err != nil {
 		http.NotFound(w, r)
 		return
@@ -61,6 +68,11 @@ func (s *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info, err := f.Stat()
 	if err != nil || info.IsDir() {
 		http.NotFound(w, r)
+		return
+	}
+	body, ok := f.(io.ReadSeeker) // files of a directory and embedded ones are
+	if !ok {
+		http.Error(w, "this file cannot be served", http.StatusInternalServerError)
 		return
 	}
 
@@ -80,24 +92,25 @@ func (s *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.Set("Cache-Control", "no-cache")
 	}
 
-	content := io.ReadSeeker(f)
+	content := body
 	encoding := s.variant(name, info, r.Header.Get("Accept-Encoding"))
 	if encoding != nil {
 		h.Add("Vary", "Accept-Encoding")
-		v, err := s.root.Open(name + encoding.ext)
+		v, err := s.files.Open(name + encoding.ext)
 		var vi fs.FileInfo
 		if err == nil {
 			vi, err = v.Stat()
 			defer v.Close()
 		}
-		if err == nil {
+		vs, seekable := v.(io.ReadSeeker)
+		if err == nil && seekable {
 			// Ranges of an encoded body mean little; send it whole, with
 			// its length (ServeContent leaves it out when encoded).
 			r.Header.Del("Range")
 			h.Set("Content-Encoding", encoding.name)
 			h.Set("Content-Length", strconv.FormatInt(vi.Size(), 10))
 			h.Set(shared.HeaderUncompressedLength, strconv.FormatInt(info.Size(), 10))
-			content = v
+			content = vs
 		} else {
 			encoding = nil
 		}
@@ -119,7 +132,8 @@ func (s *staticFiles) variant(name string, info fs.FileInfo, accept string) *str
 		if !acceptsEncoding(accept, e.name) {
 			continue
 		}
-		if vi, err := s.root.Stat(name + e.ext); err == nil && !vi.ModTime().Before(info.ModTime()) {
+		// Embedded files have no times: their variants are as new.
+		if vi, err := fs.Stat(s.files, name+e.ext); err == nil && !vi.ModTime().Before(info.ModTime()) {
 			return &encodings[i]
 		}
 	}
@@ -139,10 +153,10 @@ func acceptsEncoding(header, coding string) bool {
 	return false
 }
 
-// WebVersion returns the version of the web app in dir: a hash of its
+// WebVersion returns the version of the web app in files: a hash of its
 // app.wasm, so that it changes exactly when the app does.
-func WebVersion(dir string) (string, error) {
-	f, err := os.Open(filepath.Join(dir, "app.wasm"))
+func WebVersion(files fs.FS) (string, error) {
+	f, err := files.Open("app.wasm")
 	if err != nil {
 		return "", fmt.Errorf("web app: %w (run make build)", err)
 	}

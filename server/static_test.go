@@ -37,7 +37,7 @@ func TestStaticFiles(t *testing.T) {
 	if err := server.Precompress(filepath.Join(dir, "app.wasm")); err != nil {
 		t.Fatal(err)
 	}
-	version, err := server.WebVersion(dir)
+	version, err := server.WebVersion(os.DirFS(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,14 +125,14 @@ func TestStaticFiles(t *testing.T) {
 
 func TestWebVersion(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := server.WebVersion(dir); err == nil {
+	if _, err := server.WebVersion(os.DirFS(dir)); err == nil {
 		t.Fatal("no error without app.wasm")
 	}
 	os.WriteFile(filepath.Join(dir, "app.wasm"), []byte("one"), 0o644)
-	v1, _ := server.WebVersion(dir)
-	again, _ := server.WebVersion(dir)
+	v1, _ := server.WebVersion(os.DirFS(dir))
+	again, _ := server.WebVersion(os.DirFS(dir))
 	os.WriteFile(filepath.Join(dir, "app.wasm"), []byte("two"), 0o644)
-	v2, _ := server.WebVersion(dir)
+	v2, _ := server.WebVersion(os.DirFS(dir))
 	if v1 == "" || v1 != again || v1 == v2 {
 		t.Errorf("versions %q %q %q: want stable per content", v1, again, v2)
 	}
