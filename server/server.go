@@ -29,9 +29,12 @@ type Server struct {
 	log     *slog.Logger
 	hub     *chat.Hub
 	handler http.Handler
-	// store answers Ping if the message store can say it is reachable.
-	store any
+	// store is the message store, if it can say that it answers.
+	store pinger
 }
+
+// pinger is a store that can say that it answers (store.Store).
+type pinger interface{ Ping(context.Context) error }
 
 // New returns a server for cfg that keeps its messages, people and rooms
 // in data (see OpenData; the caller closes the store after the server
@@ -41,9 +44,9 @@ type Server struct {
 // Run, or mount Handler and call Shutdown yourself.
 func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog.Logger) (*Server, error) {
 	s := &Server{
-		cfg:   cfg,
-		log:   log,
-		store: data.Log,
+		cfg: cfg,
+		log: log,
+
 		hub: chat.NewHub(chat.Config{
 			Server:          "livechat " + version,
 			SendQueueBytes:  cfg.SendQueueBytes,
@@ -52,6 +55,7 @@ func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog
 			History:         new(cfg.History),
 		}, data, log),
 	}
+	s.store, _ = data.Log.(pinger)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
@@ -161,10 +165,10 @@ func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
 		Status string `json:"status"`
 		Error  string `json:"error,omitempty"`
 	}{Status: "ready"}
-	if p, ok := s.store.(interface{ Ping(context.Context) error }); ok {
+	if s.store != nil {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := p.Ping(ctx); err != nil {
+		if err := s.store.Ping(ctx); err != nil {
 			status.Status, status.Error = "unavailable", err.Error()
 			w.WriteHeader(http.StatusServiceUnavailable)
 		}

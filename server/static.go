@@ -84,7 +84,6 @@ func (s *staticFiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if ctype != "" {
 		h.Set("Content-Type", ctype)
 	}
-	h.Set("X-Content-Type-Options", "nosniff")
 	versioned := s.version != "" && r.URL.Query().Get("v") == s.version
 	if versioned {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")

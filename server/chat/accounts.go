@@ -84,13 +84,19 @@ func (s *session) revoke(ctx context.Context, env shared.Envelope) error {
 		s.sendAccount(env.ID, acct)
 	}
 	s.hub.notify(cluster.Notice{Kind: cluster.NoticeRevoke, Account: s.you.ID, Device: r.Device})
+	s.hub.signOutHere(s.you.ID, r.Device)
+	return nil
+}
+
+// signOutHere closes the connections here of the device of the account id
+// that was signed out.
+func (h *Hub) signOutHere(id, device string) {
 	bye := newCloseFrame(shared.StatusSignedOut, "this device was signed out")
-	for _, other := range s.hub.sessionsOf(s.you.ID) {
-		if other.device == r.Device {
-			other.stop(bye)
+	for _, s := range h.sessionsOf(id) {
+		if s.device == device {
+			s.stop(bye)
 		}
 	}
-	return nil
 }
 
 // passkey starts a passkey ceremony: signing in before hello, adding a

@@ -36,9 +36,8 @@ type Cluster interface {
 // clusterHandler is the hub as the cluster's handler.
 type clusterHandler struct{ h *Hub }
 
-// runCluster links the hub to the other servers until Shutdown.
+// runCluster links the hub to the other servers until ctx ends.
 func (h *Hub) runCluster(ctx context.Context) {
-	defer close(h.clusterDone)
 	for {
 		err := h.cluster.Run(ctx, clusterHandler{h})
 		if ctx.Err() != nil {
@@ -96,24 +95,13 @@ func (c clusterHandler) Notice(n cluster.Notice) {
 	h := c.h
 	switch n.Kind {
 	case cluster.NoticeRead:
-		for _, s := range h.sessionsOf(n.Account) {
-			s.send(shared.TypeReadPosition, "", shared.Read{Room: n.Room, ID: n.ID})
-		}
+		h.readHere(n.Account, shared.Read{Room: n.Room, ID: n.ID}, nil, "")
 	case cluster.NoticeRevoke:
 		h.accounts.Forget(n.Account)
-		bye := newCloseFrame(shared.StatusSignedOut, "this device was signed out")
-		for _, s := range h.sessionsOf(n.Account) {
-			if s.device == n.Device {
-				s.stop(bye)
-			}
-		}
+		h.signOutHere(n.Account, n.Device)
 	case cluster.NoticeLeft:
 		h.dir.Forget(n.Room, n.Account)
-		for _, s := range h.sessionsOf(n.Account) {
-			if h.unsubscribe(s, n.Room) {
-				s.send(shared.TypeLeft, "", shared.Left{Room: n.Room})
-			}
-		}
+		h.leftHere(n.Account, n.Room, nil)
 	case cluster.NoticeRenamed:
 		// The accounts are shared; the name here is read again.
 		h.accounts.Forget(n.Account)
@@ -157,17 +145,7 @@ func (r *room) setRemote(h *Hub, server string, part cluster.Part) {
 		}
 		r.remote[server] = part
 	}
-	elsewhere := func(id string) bool {
-		if r.people[id] != nil {
-			return true
-		}
-		for other, p := range r.remote {
-			if other != server && p.People[id] != "" {
-				return true
-			}
-		}
-		return false
-	}
+	elsewhere := func(id string) bool { return r.people[id] != nil || r.inOtherPart(id, server) }
 	changed := old.Count != part.Count
 	for id, nick := range part.People {
 		if old.People[id] == "" && !elsewhere(id) {
@@ -186,15 +164,26 @@ func (r *room) setRemote(h *Hub, server string, part cluster.Part) {
 	}
 }
 
-// hereElsewhere reports whether the person with account id is in r on
-// another server. The caller holds r.mu.
-func (r *room) hereElsewhere(id string) bool {
-	for _, p := range r.remote {
-		if p.People[id] != "" {
+// inOtherPart reports whether the person with account id is in r on
+// another server than this one and except. The caller holds r.mu.
+func (r *room) inOtherPart(id, except string) bool {
+	for server, p := range r.remote {
+		if server != except && p.People[id] != "" {
 			return true
 		}
 	}
 	return false
+}
+
+// allNamed reports whether every other server names its people in r
+// rather than counting them. The caller holds r.mu.
+func (r *room) allNamed() bool {
+	for _, p := range r.remote {
+		if p.People == nil {
+			return false
+		}
+	}
+	return true
 }
 
 // online returns how many people are in r, on every server. People on
@@ -224,14 +213,14 @@ func (r *room) online() int {
 // account id; ok is false if a part counts its people rather than naming
 // them. The caller holds r.mu.
 func (r *room) everyone() (names map[string]string, ok bool) {
+	if !r.allNamed() {
+		return nil, false
+	}
 	names = make(map[string]string, len(r.people))
 	for id, p := range r.people {
 		names[id] = p.nickname
 	}
 	for _, p := range r.remote {
-		if p.People == nil {
-			return nil, false
-		}
 		for id, nick := range p.People {
 			if _, here := names[id]; !here {
 				names[id] = nick

@@ -177,8 +177,10 @@ type Hub struct {
 	log      *slog.Logger
 	budget   *budget
 
+	// stopCluster ends runCluster, which has ended once clusterDone is
+	// done; both are set with a cluster.
 	stopCluster context.CancelFunc
-	clusterDone chan struct{} // closed when runCluster returns
+	clusterDone sync.WaitGroup
 
 	closing atomic.Bool // set by Shutdown
 
@@ -224,13 +226,10 @@ func NewHub(cfg Config, deps Deps, log *slog.Logger) *Hub {
 	h.idle = sync.NewCond(&h.mu)
 	h.stopBeat, h.beatDone = make(chan struct{}), make(chan struct{})
 	go h.heartbeat()
-	h.clusterDone = make(chan struct{})
 	if h.cluster != nil {
 		ctx, stop := context.WithCancel(context.Background())
 		h.stopCluster = stop
-		go h.runCluster(ctx)
-	} else {
-		close(h.clusterDone)
+		h.clusterDone.Go(func() { h.runCluster(ctx) })
 	}
 	return h
 }
@@ -340,8 +339,8 @@ func (h *Hub) Shutdown(ctx context.Context) error {
 	h.tasks.Wait()
 	if h.stopCluster != nil {
 		h.stopCluster() // and this server's presence is removed
+		h.clusterDone.Wait()
 	}
-	<-h.clusterDone
 	return nil
 }
 

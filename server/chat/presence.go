@@ -141,8 +141,7 @@ func (r *room) flushPresence(h *Hub) {
 	}
 	b.recount = false
 	u := shared.PresenceUpdate{Room: r.name, Online: r.online(), At: h.now()}
-	names := u.Online <= shared.MaxPresenceNames && (len(r.remote) == 0 || r.users() != nil)
-	if u.Counted = !names; !u.Counted {
+	if u.Counted = u.Online > shared.MaxPresenceNames || !r.allNamed(); !u.Counted {
 		for _, key := range b.order {
 			c := b.changes[key]
 			if c.joined {

@@ -264,14 +264,20 @@ func (s *session) leave(ctx context.Context, env shared.Envelope) error {
 	if err := s.hub.dir.Leave(dctx, name, s.you.ID); err != nil {
 		return s.storeError("leave the room", err)
 	}
-	for _, other := range s.hub.sessionsOf(s.you.ID) {
-		if s.hub.unsubscribe(other, name) && other != s {
-			other.send(shared.TypeLeft, "", shared.Left{Room: name})
-		}
-	}
+	s.hub.leftHere(s.you.ID, name, s)
 	s.hub.notify(cluster.Notice{Kind: cluster.NoticeLeft, Account: s.you.ID, Room: name})
 	s.send(shared.TypeLeft, env.ID, shared.Left{Room: name})
 	return nil
+}
+
+// leftHere takes the connections here of the account id out of the room
+// it left, telling each but from (which answers the request itself).
+func (h *Hub) leftHere(id, room string, from *session) {
+	for _, s := range h.sessionsOf(id) {
+		if h.unsubscribe(s, room) && s != from {
+			s.send(shared.TypeLeft, "", shared.Left{Room: room})
+		}
+	}
 }
 
 // joined returns the membership of s in the room a request names; or

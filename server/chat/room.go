@@ -212,7 +212,7 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared
 	s.send(shared.TypePresence, "", r.snapshot())
 	if p.conns == 1 {
 		r.localChanged(h)
-		if !r.hereElsewhere(s.you.ID) {
+		if !r.inOtherPart(s.you.ID, "") {
 			r.announce(h, s.you.ID, p.nickname, true)
 		}
 	}
@@ -292,7 +292,7 @@ func (h *Hub) unsubscribe(s *session, name string) bool {
 		if p.conns--; p.conns == 0 {
 			delete(r.people, s.you.ID)
 			r.localChanged(h)
-			if !h.closing.Load() && len(r.people) > 0 && !r.hereElsewhere(s.you.ID) {
+			if !h.closing.Load() && len(r.people) > 0 && !r.inOtherPart(s.you.ID, "") {
 				r.announce(h, s.you.ID, p.nickname, false)
 			}
 		}

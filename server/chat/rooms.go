@@ -356,15 +356,21 @@ func (s *session) read(ctx context.Context, env shared.Envelope) error {
 	if err != nil {
 		return s.storeError("keep your read position", err)
 	}
-	for _, ss := range h.sessionsOf(s.you.ID) {
-		id := ""
-		if ss == s {
-			id = env.ID
-		}
-		ss.send(shared.TypeReadPosition, id, shared.Read{Room: name, ID: pos})
-	}
+	h.readHere(s.you.ID, shared.Read{Room: name, ID: pos}, s, env.ID)
 	h.notify(cluster.Notice{Kind: cluster.NoticeRead, Account: s.you.ID, Room: name, ID: pos})
 	return nil
+}
+
+// readHere tells the connections here of the account id its new read
+// position; the session from, if set, is answering the request reqID.
+func (h *Hub) readHere(id string, r shared.Read, from *session, reqID string) {
+	for _, s := range h.sessionsOf(id) {
+		ref := ""
+		if s == from {
+			ref = reqID
+		}
+		s.send(shared.TypeReadPosition, ref, r)
+	}
 }
 
 // mentions records who the message m mentions (cands, its
