@@ -71,24 +71,19 @@ func (a *accountPanel) Render() app.UI {
 						app.Span().Class("name").Text(pk.Name),
 						app.Span().Class("muted").Text(" added "+pk.Created.Local().Format("2 Jan 2006")+", "+used+" "),
 						app.Button().Class("revoke").DataSet("passkey", pk.ID).Text("Remove").Aria("label", "Remove the passkey "+pk.Name).OnClick(func(ctx app.Context, e app.Event) {
-							if a.OnRequest != nil {
-								a.OnRequest(ctx, shared.TypeRevoke, shared.Revoke{Passkey: dataOf(e, "passkey")})
-							}
+							a.request(ctx, shared.TypeRevoke, shared.Revoke{Passkey: dataOf(e, "passkey")})
 						}),
 					)
 				}),
 			),
 			app.Button().ID("passkey-add").Type("button").Text("Add a passkey").Aria("describedby", "passkeys-hint").OnClick(func(ctx app.Context, e app.Event) {
-				if a.OnRequest != nil {
-					a.OnRequest(ctx, shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeyAdd})
-				}
+				a.request(ctx, shared.TypePasskey, shared.PasskeyRequest{Purpose: shared.PasskeyAdd})
 			}),
 			admin,
 			app.H3().Text("Devices"),
 			app.Ul().ID("devices").Body(
 				app.Range(acct.Devices).Slice(func(i int) app.UI {
 					d := acct.Devices[i]
-					label := "Sign out"
 					name := d.Name
 					if d.Current {
 						name += " (this device)"
@@ -96,10 +91,8 @@ func (a *accountPanel) Render() app.UI {
 					return app.Li().DataSet("device", d.ID).Body(
 						app.Span().Class("name").Text(name),
 						app.Span().Class("muted").Text(" last seen "+d.LastSeen.Local().Format("2 Jan 15:04")+" "),
-						app.Button().Class("revoke").DataSet("device", d.ID).Text(label).Aria("label", label+": "+name).OnClick(func(ctx app.Context, e app.Event) {
-							if a.OnRequest != nil {
-								a.OnRequest(ctx, shared.TypeRevoke, shared.Revoke{Device: dataOf(e, "device")})
-							}
+						app.Button().Class("revoke").DataSet("device", d.ID).Text("Sign out").Aria("label", "Sign out: "+name).OnClick(func(ctx app.Context, e app.Event) {
+							a.request(ctx, shared.TypeRevoke, shared.Revoke{Device: dataOf(e, "device")})
 						}),
 					)
 				}),
@@ -128,9 +121,7 @@ func (a *accountPanel) Render() app.UI {
 func (a *accountPanel) admin() app.UI {
 	inviteOnly := app.Input().ID("invite-only").Type("checkbox").OnChange(func(ctx app.Context, e app.Event) {
 		on := e.Get("target").Get("checked").Bool()
-		if a.OnRequest != nil {
-			a.OnRequest(ctx, shared.TypeSettings, shared.SettingsRequest{InviteOnly: &on})
-		}
+		a.request(ctx, shared.TypeSettings, shared.SettingsRequest{InviteOnly: &on})
 	})
 	if a.Settings.InviteOnly {
 		inviteOnly = inviteOnly.Checked(true)
@@ -140,29 +131,30 @@ func (a *accountPanel) admin() app.UI {
 		app.Label().Body(inviteOnly, app.Text(" Invite-only: new people need a sign-up link")),
 		app.If(a.Settings.InviteOnly, app.Div().Class("row").Body(
 			app.Button().ID("signup-link").Type("button").Text("Make a sign-up link (20 people, 7 days)").OnClick(func(ctx app.Context, e app.Event) {
-				if a.OnRequest != nil {
-					a.OnRequest(ctx, shared.TypeInvite, shared.InviteRequest{MaxUses: 20})
-				}
+				a.request(ctx, shared.TypeInvite, shared.InviteRequest{MaxUses: 20})
 			}),
 		)),
 		app.If(a.SignupURL != "", app.Input().ID("signup-url").ReadOnly(true).Aria("label", "Sign-up link").Value(a.SignupURL)),
 	)
 }
 
+// request sends a request of the panel, if it may.
+func (a *accountPanel) request(ctx app.Context, typ shared.Type, payload any) {
+	if a.OnRequest != nil {
+		a.OnRequest(ctx, typ, payload)
+	}
+}
+
 // rename and password read the forms from the DOM (go-app trims
 // attribute values).
 func (a *accountPanel) rename(ctx app.Context, e app.Event) {
 	e.PreventDefault()
-	if a.OnRequest != nil {
-		a.OnRequest(ctx, shared.TypeRename, shared.Rename{Nickname: e.Get("target").Get("elements").Get("nickname").Get("value").String()})
-	}
+	a.request(ctx, shared.TypeRename, shared.Rename{Nickname: e.Get("target").Get("elements").Get("nickname").Get("value").String()})
 }
 
 func (a *accountPanel) password(ctx app.Context, e app.Event) {
 	e.PreventDefault()
 	field := e.Get("target").Get("elements").Get("password")
-	if a.OnRequest != nil {
-		a.OnRequest(ctx, shared.TypePassword, shared.Password{Password: field.Get("value").String()})
-	}
+	a.request(ctx, shared.TypePassword, shared.Password{Password: field.Get("value").String()})
 	field.Set("value", "")
 }

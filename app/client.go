@@ -373,19 +373,13 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				c.cfg.OnState(State{Status: StatusOnline})
 			case shared.TypeJoined:
 				c.mu.Lock()
-				if c.rooms[ev.Joined.Room] == nil {
-					c.addRoom(ev.Joined.Room) // joined by invite
-				}
-				if r := c.rooms[ev.Joined.Room]; r != nil {
-					// Without Since, the history that follows ends at
-					// Last; what came before it this client chose not to
-					// get.
-					r.pos, r.known = max(r.pos, ev.Joined.Last), true
-					c.mu.Unlock()
-					c.outbox.Seen(ev.Joined.Room, r.pos)
-				} else {
-					c.mu.Unlock()
-				}
+				r := c.addRoom(ev.Joined.Room) // new if joined by invite
+				// Without Since, the history that follows ends at Last;
+				// what came before it this client chose not to get.
+				r.pos, r.known = max(r.pos, ev.Joined.Last), true
+				pos := r.pos
+				c.mu.Unlock()
+				c.outbox.Seen(ev.Joined.Room, pos)
 			case shared.TypeClosing:
 				if ev.Closing.Status == int(shared.StatusSignedOut) {
 					c.cfg.OnEvent(ev)
@@ -534,13 +528,7 @@ func (c *Client) Say(ctx context.Context, room, text string) (string, error) {
 // History asks for the messages of room just before the id before; they
 // arrive as a History event with Before set.
 func (c *Client) History(ctx context.Context, room string, before uint64) error {
-	c.mu.Lock()
-	conn := c.conn
-	c.mu.Unlock()
-	if conn == nil {
-		return ErrNotConnected
-	}
-	return conn.Write(ctx, shared.TypeHistory, "", shared.HistoryRequest{Room: room, Before: before})
+	return c.Send(ctx, shared.TypeHistory, "", shared.HistoryRequest{Room: room, Before: before})
 }
 
 // Join adds room to the rooms of this client and joins it now if the

@@ -182,7 +182,7 @@ func utf16ToByte(s string, units int) int {
 		if n >= units {
 			return i
 		}
-		n += len(utf16.Encode([]rune{r}))
+		n += utf16.RuneLen(r)
 	}
 	return len(s)
 }

@@ -236,11 +236,15 @@ func (c *conversation) needsMembers() bool {
 		return false
 	case !c.MembersIn:
 		return true
-	case c.Counted || !c.UsersIn:
-		return false
+	case c.Counted || !c.UsersIn || c.MembersMore:
+		return false // (not all listed: someone unlisted may be on a later page)
+	}
+	listed := make(map[string]bool, len(c.Members))
+	for _, m := range c.Members {
+		listed[m.Nickname] = true
 	}
 	for _, name := range c.Users {
-		if !slices.ContainsFunc(c.Members, func(m shared.Member) bool { return m.Nickname == name }) && !c.MembersMore {
+		if !listed[name] {
 			return true
 		}
 	}

@@ -53,6 +53,7 @@ func appendEntry(entries []Entry, e Entry) []Entry {
 
 // messageEntry turns a message event into a list entry for the reader.
 func messageEntry(m shared.Message, me reader) Entry {
+	own := me.own(m)
 	return Entry{Kind: EntryMessage, ID: m.ID, From: m.From, Author: m.Author, Text: m.Text, At: m.At,
-		Own: me.own(m), Mention: !me.own(m) && shared.Mentions(m.Text, me.Nickname), ClientID: m.ClientID}
+		Own: own, Mention: !own && shared.Mentions(m.Text, me.Nickname), ClientID: m.ClientID}
 }

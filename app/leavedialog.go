@@ -78,3 +78,10 @@ func call(fn func(app.Context), ctx app.Context) {
 		fn(ctx)
 	}
 }
+
+// call2 calls fn with ctx and v, if fn is set.
+func call2[T any](fn func(app.Context, T), ctx app.Context, v T) {
+	if fn != nil {
+		fn(ctx, v)
+	}
+}

@@ -39,13 +39,19 @@ type memberList struct {
 
 // offline returns the members not online, by name.
 func (u *memberList) offline() []string {
+	here := make(map[string]bool, len(u.Users))
+	for _, name := range u.Users {
+		here[name] = true
+	}
+	seen := make(map[string]bool)
 	var names []string
 	for _, m := range u.Members {
 		online := m.Online
 		if !u.Counted && u.Known {
-			online = slices.Contains(u.Users, m.Nickname)
+			online = here[m.Nickname]
 		}
-		if !online && !slices.Contains(names, m.Nickname) {
+		if !online && !seen[m.Nickname] {
+			seen[m.Nickname] = true
 			names = append(names, m.Nickname)
 		}
 	}

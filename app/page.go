@@ -293,7 +293,7 @@ func (p *Page) renderChat() app.UI {
 		app.If(p.form != "", &roomForm{
 			Form:   p.form,
 			Error:  p.formError,
-			People: p.knownPeople(),
+			People: p.pickable(),
 			OnSubmit: func(_ app.Context, name string, private bool) {
 				p.ctx.Dispatch(func(ctx app.Context) { p.submitForm(ctx, name, private) })
 			},
@@ -483,16 +483,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		p.nickname, p.me = w.You.Nickname, w.You.ID
 		if p.signup != "" {
 			p.signup = "" // used
-			app.Window().Get("history").Call("replaceState", nil, "", "/")
+			clearQuery()
 		}
 		p.remember(ctx)
-		var acct savedAccount
-		ctx.LocalStorage().Get(accountKey, &acct)
-		if w.Credential != "" {
-			acct.Credential = w.Credential
-		}
-		acct.Nickname = w.You.Nickname
-		ctx.LocalStorage().Set(accountKey, acct)
+		saveAccount(ctx, w.You.Nickname, w.Credential)
 		mark("livechat:welcome")
 		// The rooms, again after every reconnection: some may have
 		// changed meanwhile.
@@ -536,7 +530,7 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		if id := ev.Joined.Room; ev.ID != "" && ev.ID == p.inviteRequest {
 			// Joined by the invite the page was opened with.
 			p.invite, p.inviteRequest = "", ""
-			app.Window().Get("history").Call("replaceState", nil, "", "/")
+			clearQuery()
 			p.client.Send(ctx, shared.TypeRooms, "", nil)
 			p.open(ctx, id)
 		}
@@ -545,10 +539,7 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		if name := ev.Account.You.Nickname; name != p.nickname {
 			p.nickname = name // renamed
 			p.remember(ctx)
-			var acct savedAccount
-			ctx.LocalStorage().Get(accountKey, &acct)
-			acct.Nickname = name
-			ctx.LocalStorage().Set(accountKey, acct)
+			saveAccount(ctx, name, "")
 		}
 	case shared.TypeInviteCode:
 		u := *app.Window().URL()
@@ -590,7 +581,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			e.Request == shared.TypePasskey || e.Request == shared.TypeAddPasskey:
 			p.accountError = e.Message
 		case e.Request == shared.TypeMembers:
-			// The list stays as it was.
+			// The list stays as it was; it may be asked for again.
+			for _, c := range p.rooms.ByID {
+				c.MembersAsked = false
+			}
 		case e.Ref != "" && e.Ref == p.formRequest:
 			p.formError, p.formRequest = e.Message, ""
 		case e.Ref != "" && e.Ref == p.inviteRequest:
@@ -607,11 +601,6 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		if e.Request == shared.TypeHistory {
 			p.rooms.current().Loading = false
 		}
-		if e.Request == shared.TypeMembers {
-			for _, c := range p.rooms.ByID {
-				c.MembersAsked = false
-			}
-		}
 	default:
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
 		switch ev.Type {
@@ -625,6 +614,23 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		p.forget(ctx) // everything was sent: leave as asked
 	}
 }
+
+// saveAccount keeps the account this browser is signed in to: its
+// nickname, and its credential unless credential is "" (the one kept
+// stays).
+func saveAccount(ctx app.Context, nickname, credential string) {
+	var acct savedAccount
+	ctx.LocalStorage().Get(accountKey, &acct)
+	acct.Nickname = nickname
+	if credential != "" {
+		acct.Credential = credential
+	}
+	ctx.LocalStorage().Set(accountKey, acct)
+}
+
+// clearQuery drops the query (an invite or sign-up code, used) from the
+// address, without a navigation.
+func clearQuery() { app.Window().Get("history").Call("replaceState", nil, "", "/") }
 
 // remember saves who the user is and the room shown, for the next visit.
 func (p *Page) remember(ctx app.Context) {
@@ -651,6 +657,16 @@ func (p *Page) open(ctx app.Context, id string) {
 	p.readSoon()
 	setTitle(p.rooms.unread())
 	ctx.Defer(func(app.Context) { focus("composer-text") })
+}
+
+// pickable returns the people the open form offers to pick: only "New
+// message" does, and app.If builds its arguments whatever the condition,
+// so the others must not pay for knownPeople on every render.
+func (p *Page) pickable() []knownPerson {
+	if p.form != "dm" {
+		return nil
+	}
+	return p.knownPeople()
 }
 
 // knownPeople returns the people the reader shares a room with, as far as
@@ -764,7 +780,7 @@ func (p *Page) passkeySignIn(ctx app.Context) {
 				p.joinError = "Signing in with a passkey failed: " + describe(err)
 				return
 			}
-			ctx.LocalStorage().Set(accountKey, savedAccount{Nickname: w.You.Nickname, Credential: w.Credential})
+			saveAccount(ctx, w.You.Nickname, w.Credential)
 			p.start(ctx, identity{Nickname: w.You.Nickname, Room: shared.DefaultRoom}, "")
 		})
 	}()

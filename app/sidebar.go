@@ -128,13 +128,6 @@ func dataOf(e app.Event, name string) string {
 	return e.Get("currentTarget").Get("dataset").Get(name).String()
 }
 
-// call2 calls fn with ctx and v, if fn is set.
-func call2[T any](fn func(app.Context, T), ctx app.Context, v T) {
-	if fn != nil {
-		fn(ctx, v)
-	}
-}
-
 // roomForm asks for a new room's name ("room") or for the people of a
 // new direct conversation ("dm"): typed, or picked among the people the
 // reader shares a room with.
@@ -168,11 +161,7 @@ const maxPickable = 50
 // pickable returns the people to list: those matching what is typed (its
 // last name after a comma), online first, and those picked.
 func (f *roomForm) pickable() []knownPerson {
-	_, last, _ := strings.Cut(f.filter, ",")
-	if !strings.Contains(f.filter, ",") {
-		last = f.filter
-	}
-	last = strings.ToLower(strings.TrimSpace(last))
+	last := strings.ToLower(strings.TrimSpace(f.filter[strings.LastIndexByte(f.filter, ',')+1:]))
 	var list []knownPerson
 	for _, p := range f.People {
 		if slices.Contains(f.picked, p.Name) || last == "" || strings.Contains(strings.ToLower(p.Name), last) {
