@@ -99,12 +99,11 @@ type Accounts struct {
 	kv  kv.KV
 	cfg Config
 
-	// signedIn remembers recent Authenticate results, by the SHA-256 of
-	// the credential, so that a crowd reconnecting costs no reads. A
-	// revocation or rename here drops the account's entries; one on
-	// another server shows here after Config.SignInCache.
+	// signedIn remembers recent Authenticate results, by account id and
+	// the SHA-256 of the credential, so that a crowd reconnecting costs
+	// no reads. A change to the account drops its entries (Forget).
 	mu       sync.Mutex
-	signedIn map[[32]byte]signedIn
+	signedIn map[string]map[[32]byte]signedIn
 }
 
 type signedIn struct {
@@ -223,7 +222,7 @@ func (a *Accounts) NewSignupInvite(ctx context.Context, by string, maxUses int, 
 // why not; n = -1 gives one back.
 func (a *Accounts) useSignupInvite(ctx context.Context, code string, n int) error {
 	bad := shared.Errorf(shared.CodeForbidden, "this server is invite-only: ask its admin for an invite link")
-	if code == "" || strings.ContainsAny(code, ".*> ") || len(code) > 64 {
+	if !kv.ValidToken(code) || len(code) > 64 {
 		return bad
 	}
 	for {
@@ -380,7 +379,7 @@ func (a *Accounts) Authenticate(ctx context.Context, credential string) (Account
 	}
 	key := sha256.Sum256([]byte(credential))
 	a.mu.Lock()
-	c, cached := a.signedIn[key]
+	c, cached := a.signedIn[id][key]
 	a.mu.Unlock()
 	if cached && a.now().Sub(c.at) < a.cfg.SignInCache {
 		return c.acct, c.device, nil
@@ -389,27 +388,24 @@ func (a *Accounts) Authenticate(ctx context.Context, credential string) (Account
 	if err == nil {
 		a.mu.Lock()
 		if a.signedIn == nil || len(a.signedIn) > 100_000 {
-			a.signedIn = make(map[[32]byte]signedIn) // a bound: entries are cheap to read again
+			a.signedIn = make(map[string]map[[32]byte]signedIn) // a bound: entries are cheap to read again
 		}
-		a.signedIn[key] = signedIn{acct, device, a.now()}
+		if a.signedIn[id] == nil {
+			a.signedIn[id] = make(map[[32]byte]signedIn)
+		}
+		a.signedIn[id][key] = signedIn{acct, device, a.now()}
 		a.mu.Unlock()
 	}
 	return acct, device, err
 }
 
-// Forget drops the cached sign-ins of the account id, which another
-// server changed (a device signed out): the next one reads the account.
-func (a *Accounts) Forget(id string) { a.forget(id) }
-
-// forget drops the cached sign-ins of the account id.
-func (a *Accounts) forget(id string) {
+// Forget drops the cached sign-ins of the account id, which changed
+// here or on another server (a device signed out): the next one reads
+// the account.
+func (a *Accounts) Forget(id string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	for k, c := range a.signedIn {
-		if c.acct.ID == id {
-			delete(a.signedIn, k)
-		}
-	}
+	delete(a.signedIn, id)
 }
 
 func (a *Accounts) authenticate(ctx context.Context, id, device, secret string) (Account, string, error) {
@@ -642,7 +638,7 @@ func parseCredential(c string) (id, device, secret string, ok bool) {
 
 // get reads an account and its revision.
 func (a *Accounts) get(ctx context.Context, id string) (Account, uint64, error) {
-	if id == "" || strings.ContainsAny(id, ".*> ") {
+	if !kv.ValidToken(id) {
 		return Account{}, 0, kv.ErrNotFound
 	}
 	value, rev, err := a.kv.Get(ctx, accountKey(id))
@@ -679,7 +675,7 @@ func (a *Accounts) update(ctx context.Context, id string, change func(*Account) 
 		} else if err != nil {
 			return Account{}, fmt.Errorf("write account %s: %w", id, err)
 		}
-		a.forget(id)
+		a.Forget(id)
 		return acct, nil
 	}
 }

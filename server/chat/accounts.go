@@ -180,15 +180,19 @@ func (s *session) settings(ctx context.Context, env shared.Envelope) error {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
 	accounts := s.hub.accounts
+	var settings account.Settings
 	if req.InviteOnly != nil {
-		if err := accounts.SetSettings(ctx, s.you.ID, account.Settings{InviteOnly: *req.InviteOnly}); err != nil {
+		// The settings are all written: they are the answer.
+		settings = account.Settings{InviteOnly: *req.InviteOnly}
+		if err := accounts.SetSettings(ctx, s.you.ID, settings); err != nil {
 			return s.storeError("change the settings", err)
 		}
 		s.log.Info("settings changed", "invite_only", *req.InviteOnly)
-	}
-	settings, err := accounts.Settings(ctx)
-	if err != nil {
-		return s.storeError("read the settings", err)
+	} else {
+		var err error
+		if settings, err = accounts.Settings(ctx); err != nil {
+			return s.storeError("read the settings", err)
+		}
 	}
 	s.send(shared.TypeSettingsInfo, env.ID, shared.Settings{InviteOnly: settings.InviteOnly})
 	return nil

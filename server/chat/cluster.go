@@ -19,7 +19,6 @@ import (
 // Cluster is the hub's link to the other servers (*cluster.Cluster). A
 // hub without one is alone.
 type Cluster interface {
-	ID() string
 	// SetPresence records this server's part of a room's presence.
 	SetPresence(room string, p cluster.Part)
 	// Presence returns the other servers' fresh parts of a room's
@@ -193,7 +192,10 @@ func (r *room) online() int {
 		return len(r.people)
 	}
 	n := len(r.people)
-	seen := make(map[string]bool)
+	var seen map[string]bool // needed only where several parts may name one person
+	if len(r.remote) > 1 {
+		seen = make(map[string]bool)
+	}
 	for _, p := range r.remote {
 		if p.People == nil {
 			n += p.Count
@@ -201,33 +203,14 @@ func (r *room) online() int {
 		}
 		for id := range p.People {
 			if r.people[id] == nil && !seen[id] {
-				seen[id] = true
+				if seen != nil {
+					seen[id] = true
+				}
 				n++
 			}
 		}
 	}
 	return n
-}
-
-// everyone returns the nicknames of the people in r on every server, by
-// account id; ok is false if a part counts its people rather than naming
-// them. The caller holds r.mu.
-func (r *room) everyone() (names map[string]string, ok bool) {
-	if !r.allNamed() {
-		return nil, false
-	}
-	names = make(map[string]string, len(r.people))
-	for id, p := range r.people {
-		names[id] = p.nickname
-	}
-	for _, p := range r.remote {
-		for id, nick := range p.People {
-			if _, here := names[id]; !here {
-				names[id] = nick
-			}
-		}
-	}
-	return names, true
 }
 
 // localPart returns this server's part of r's presence. The caller holds

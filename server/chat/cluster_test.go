@@ -27,7 +27,6 @@ type fakeCluster struct {
 	runCalls chan struct{}
 }
 
-func (f *fakeCluster) ID() string { return "here" }
 func (f *fakeCluster) SetPresence(room string, p cluster.Part) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -250,21 +250,21 @@ func (r *room) snapshot() shared.Presence {
 // sorted by nickname key; nil if another server counts its people rather
 // than naming them. The caller holds r.mu.
 func (r *room) users() []string {
-	if len(r.remote) > 0 {
-		names, ok := r.everyone()
-		if !ok {
-			return nil
-		}
-		users := make([]string, 0, len(names))
-		for _, n := range names {
-			users = append(users, n)
-		}
-		sort.Slice(users, func(i, j int) bool { return shared.NicknameKey(users[i]) < shared.NicknameKey(users[j]) })
-		return users
+	if !r.allNamed() {
+		return nil
 	}
 	people := make([]*present, 0, len(r.people))
 	for _, p := range r.people {
 		people = append(people, p)
+	}
+	seen := make(map[string]bool)
+	for _, part := range r.remote {
+		for id, nick := range part.People {
+			if r.people[id] == nil && !seen[id] {
+				seen[id] = true
+				people = append(people, &present{nickname: nick, key: shared.NicknameKey(nick)})
+			}
+		}
 	}
 	sort.Slice(people, func(i, j int) bool { return people[i].key < people[j].key })
 	users := make([]string, len(people))

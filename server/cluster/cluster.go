@@ -158,9 +158,6 @@ func New(ctx context.Context, nc *nats.Conn, js jetstream.JetStream, cfg Config,
 // ID returns this server's id among the others.
 func (c *Cluster) ID() string { return c.id }
 
-// TTL returns how old a part may be before it counts as empty.
-func (c *Cluster) TTL() time.Duration { return c.cfg.TTL }
-
 // key returns the key of the part of room written by server.
 func key(room, server string) string { return room + "." + server }
 

@@ -33,6 +33,10 @@ type KV interface {
 	Keys(ctx context.Context, filter string) ([]string, error)
 }
 
+// ValidToken reports whether s may be one token of a key: not empty, and
+// without the dots that separate tokens, wildcards or spaces.
+func ValidToken(s string) bool { return s != "" && !strings.ContainsAny(s, ".*> ") }
+
 // Errors a KV returns; implementations wrap their own errors into these.
 var (
 	ErrNotFound = errors.New("key not found")
@@ -93,15 +97,15 @@ func (m *Memory) Keys(_ context.Context, filter string) ([]string, error) {
 	defer m.mu.Unlock()
 	var keys []string
 	for k := range m.vals {
-		if Match(filter, k) {
+		if match(filter, k) {
 			keys = append(keys, k)
 		}
 	}
 	return keys, nil
 }
 
-// Match reports whether key matches filter (see KV.Keys).
-func Match(filter, key string) bool {
+// match reports whether key matches filter (see KV.Keys).
+func match(filter, key string) bool {
 	f, k := strings.Split(filter, "."), strings.Split(key, ".")
 	if len(f) != len(k) {
 		return false

@@ -190,7 +190,7 @@ func mentionKey(account, room string) string {
 
 // validAccount reports whether id can be an account id in a key.
 func validAccount(id string) bool {
-	return id != "" && !strings.ContainsAny(id, ".*> ")
+	return kv.ValidToken(id)
 }
 
 // Get returns the record of room id, or not_found. It does not check
@@ -392,9 +392,6 @@ func (d *Directory) Add(ctx context.Context, id, by, who string) (Room, error) {
 
 // AddMember records who as a member of room (again, if they were).
 func (d *Directory) AddMember(ctx context.Context, room, who, by string) error {
-	if !validAccount(who) {
-		return shared.Errorf(shared.CodeNotFound, "no such person")
-	}
 	_, err := d.addMember(ctx, room, who, by)
 	return err
 }
@@ -402,15 +399,15 @@ func (d *Directory) AddMember(ctx context.Context, room, who, by string) error {
 // Enter records who as a member of the public room they join, and reports
 // whether they were not one yet.
 func (d *Directory) Enter(ctx context.Context, room, who string) (first bool, err error) {
-	if !validAccount(who) {
-		return false, shared.Errorf(shared.CodeNotFound, "no such person")
-	}
 	return d.addMember(ctx, room, who, who)
 }
 
 // addMember records who as a member of room and reports whether they
 // were not one yet (false also when that was known, and not read again).
 func (d *Directory) addMember(ctx context.Context, room, who, by string) (bool, error) {
+	if !validAccount(who) {
+		return false, shared.Errorf(shared.CodeNotFound, "no such person")
+	}
 	// Most joins are of members: no write, and mostly not even a read.
 	if d.knownMember(room, who) {
 		return false, nil
@@ -575,7 +572,7 @@ func (d *Directory) NewInvite(ctx context.Context, room, by string, maxUses int,
 // not_found.
 func (d *Directory) Redeem(ctx context.Context, code, who string) (Room, error) {
 	bad := shared.Errorf(shared.CodeNotFound, "this invite is not valid (any more): ask for a new one")
-	if code == "" || strings.ContainsAny(code, ".*> ") || len(code) > 64 {
+	if !kv.ValidToken(code) || len(code) > 64 {
 		return Room{}, bad
 	}
 	for {
