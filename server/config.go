@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -40,6 +41,9 @@ type Config struct {
 	// a listener on this machine only (localhost, 127.0.0.1, ::1) allows
 	// those names only, against DNS rebinding.
 	AllowedHosts []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (see clientAddr). None: the peer is the client.
+	TrustedProxies []netip.Prefix
 	// TLSCert and TLSKey are the files of the certificate and key to
 	// serve HTTPS with; ACMEDomains, the domains to get certificates for
 	// from Let's Encrypt instead, kept in ACMECache (default: the acme
@@ -78,7 +82,7 @@ func EnvName(flagName string) string {
 // is set, and its default otherwise. Usage and errors go to output.
 func ParseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	var cfg Config
-	var origins, hosts, acme, logFormat, logLevel, natsURLs string
+	var origins, hosts, proxies, acme, logFormat, logLevel, natsURLs string
 	var storeMB, memoryMB, queueTotalMB int64
 	var queueKB int
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
@@ -89,6 +93,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "if set, `address` of a separate listener for net/http/pprof (keep it private)")
 	fs.StringVar(&origins, "allow-origins", "", "comma-separated origin host `patterns` allowed to open WebSockets besides\nlivechat's own pages, e.g. localhost:* (for development only)")
 	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated host name `patterns` (e.g. chat.example.com) requests may name;\nothers get 421. Default: localhost, 127.0.0.1 and ::1 for a listener on this machine\nonly (against DNS rebinding), any host otherwise; * allows any")
+	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR prefixes of reverse proxies whose X-Forwarded-For\nnames the client, e.g. 127.0.0.1 (limits per address use the client's address)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "`file` of the certificate (PEM, with its chain) to serve HTTPS with, with -tls-key")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "`file` of the certificate's private key (PEM)")
 	fs.StringVar(&acme, "acme-domains", "", "comma-separated `domains` to get certificates for from Let's Encrypt and serve\nHTTPS with (the listener must be reachable on port 443 from the internet)")
@@ -145,6 +150,9 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		cfg.AllowedHosts = nil
 	case len(cfg.AllowedHosts) == 0 && isLoopback(cfg.Addr):
 		cfg.AllowedHosts = loopbackHosts
+	}
+	if cfg.TrustedProxies, err = parsePrefixes(splitList(proxies)); err != nil {
+		return Config{}, fmt.Errorf("trusted proxies: %w", err)
 	}
 	cfg.Store.URLs = splitList(natsURLs)
 	cfg.Store.MaxStore, cfg.Store.MaxMemory = storeMB<<20, memoryMB<<20

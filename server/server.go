@@ -143,7 +143,8 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
 	}
 	// The session outlives this handler, which returns at once so that
 	// the connection costs one goroutine, not two.
-	s.hub.Serve(ws, r.Header.Get("Origin"), s.log.With("remote", r.RemoteAddr))
+	addr := clientAddr(r, s.cfg.TrustedProxies)
+	s.hub.Serve(ws, chat.Peer{Origin: r.Header.Get("Origin"), Addr: addr}, s.log.With("remote", addr.String()))
 }
 
 func (s *Server) serveHealth(w http.ResponseWriter, r *http.Request) {

@@ -3,6 +3,8 @@ package shared
 import (
 	"errors"
 	"fmt"
+	"math"
+	"time"
 )
 
 // Code is a stable, machine-readable error code. Clients branch on codes;
@@ -26,6 +28,7 @@ const (
 	CodeForbidden        Code = "forbidden"         // signed in, but not allowed to do this
 	CodeNotFound         Code = "not_found"         // no such room, person or device (or not visible to you)
 	CodeProtocolOutdated Code = "protocol_outdated" // the client speaks an older protocol: reload it
+	CodeRateLimited      Code = "rate_limited"      // too much too fast: try again after RetryAfter
 )
 
 // Error is a protocol error. It is the payload of an error envelope and a
@@ -39,6 +42,9 @@ type Error struct {
 	Ref string `json:"ref,omitempty"`
 	// Request is the type of the request this error answers, if known.
 	Request Type `json:"request,omitempty"`
+	// RetryAfter, with rate_limited, is how many seconds to wait before
+	// the same request can succeed (millisecond precision).
+	RetryAfter float64 `json:"retry_after,omitempty"`
 }
 
 func (e *Error) Error() string {
@@ -56,6 +62,14 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// RetryLater returns a rate_limited *Error: the request may succeed after
+// wait (at least a millisecond).
+func RetryLater(wait time.Duration, format string, args ...any) *Error {
+	e := Errorf(CodeRateLimited, format, args...)
+	e.RetryAfter = max(math.Ceil(wait.Seconds()*1000)/1000, 0.001)
+	return e
+}
+
 // Sentinels for errors.Is. Their messages are generic; errors returned by
 // this package and by servers carry more specific ones.
 var (
@@ -70,6 +84,7 @@ var (
 	ErrNotJoined       = &Error{Code: CodeNotJoined, Message: "join a room first"}
 	ErrAlreadyJoined   = &Error{Code: CodeAlreadyJoined, Message: "already joined"}
 	ErrInternal        = &Error{Code: CodeInternal, Message: "internal server error"}
+	ErrRateLimited     = &Error{Code: CodeRateLimited, Message: "too many requests"}
 )
 
 // Frame-level failures. They are not answered with an error envelope: the

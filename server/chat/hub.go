@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -257,13 +258,23 @@ func (h *Hub) heartbeat() {
 	}
 }
 
+// Peer is who opened a connection.
+type Peer struct {
+	// Origin is the Origin header of the page that opened it ("" for
+	// other programs), already checked against the allowed origins.
+	Origin string
+	// Addr is the client's IP address (behind a trusted reverse proxy,
+	// the one the proxy names). Limits per address use it.
+	Addr netip.Addr
+}
+
 // Serve takes an accepted connection and returns at once: the session
 // speaks the protocol on goroutines of its own until the peer leaves, the
 // connection fails, or Shutdown ends it, and then closes ws. log receives
 // the session's events.
-func (h *Hub) Serve(ws *websocket.Conn, origin string, log *slog.Logger) {
+func (h *Hub) Serve(ws *websocket.Conn, peer Peer, log *slog.Logger) {
 	s := newSession(h, ws, log)
-	s.origin = origin
+	s.origin, s.addr = peer.Origin, peer.Addr
 	h.mu.Lock()
 	if h.closing.Load() {
 		h.mu.Unlock()

@@ -53,7 +53,7 @@ func startHubIn(t *testing.T, cfg chat.Config, cluster chat.Cluster) (*chat.Hub,
 		if err != nil {
 			return
 		}
-		hub.Serve(ws, r.Header.Get("Origin"), slog.New(slog.DiscardHandler))
+		hub.Serve(ws, chat.Peer{Origin: r.Header.Get("Origin")}, slog.New(slog.DiscardHandler))
 	}))
 	t.Cleanup(func() {
 		hub.Shutdown(context.Background())

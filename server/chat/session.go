@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,8 +38,10 @@ type session struct {
 	device string
 	admin  bool
 	// origin is the Origin of the page that opened the connection (""
-	// for other programs); ceremony is its passkey ceremony in progress.
+	// for other programs), addr the client's address (see Peer);
+	// ceremony is its passkey ceremony in progress.
 	origin   string
+	addr     netip.Addr
 	ceremony *account.Ceremony
 	// rooms are the rooms joined, by name. Other sessions of the person
 	// take rooms out (a leave elsewhere), so they are guarded by roomsMu.
