@@ -355,11 +355,16 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				if !welcomed && ev.Error.Request != shared.TypeJoin {
 					return false, ev.Error
 				}
-				if e := ev.Error; e.Request == shared.TypeSay && e.Code == shared.CodeInternal {
-					// Stored nowhere: send it again in a moment.
+				if e := ev.Error; e.Request == shared.TypeSay && e.Temporary() {
+					// Stored nowhere: send it again in a moment, or when
+					// the server says, if it said.
 					retryIDs[e.Ref] = true
+					wait := c.cfg.Backoff.Delay(3) + time.Second
+					if e.Code == shared.CodeRateLimited {
+						wait = time.Duration(e.RetryAfter * float64(time.Second))
+					}
 					if retry == nil {
-						retry = clock.After(c.cfg.Backoff.Delay(3) + time.Second)
+						retry = clock.After(wait)
 					}
 				}
 			case shared.TypeWelcome:
@@ -485,7 +490,7 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 	case shared.TypeError:
 		// A refused message will never be accepted as it is: drop it. It
 		// stays for errors worth retrying.
-		if e := ev.Error; e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
+		if e := ev.Error; e.Request == shared.TypeSay && !e.Temporary() {
 			c.outbox.Remove(e.Ref)
 		}
 	}

@@ -590,10 +590,12 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		case e.Ref != "" && e.Ref == p.inviteRequest:
 			p.invite, p.inviteRequest = "", ""
 			p.sayError = e.Message
+		case e.Request == shared.TypeSay && e.Code == shared.CodeRateLimited:
+			p.sayError = fmt.Sprintf("Slow down: your message will be sent in %s.", time.Duration(e.RetryAfter*float64(time.Second)).Round(100*time.Millisecond))
 		default:
 			p.sayError = e.Message
 		}
-		if e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
+		if e.Request == shared.TypeSay && !e.Temporary() {
 			for _, c := range p.rooms.ByID {
 				c.dropPending(e.Ref) // refused for good: the client dropped it too
 			}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"livechat/server/chat"
 	"livechat/server/store"
 	"livechat/shared"
 )
@@ -65,6 +66,8 @@ type Config struct {
 	PingInterval time.Duration
 	// History is how many recent messages a join gets.
 	History int
+	// Limits are how much one connection, account or address may do.
+	Limits chat.Limits
 	// Store configures the message store: the embedded NATS server's data
 	// directory, or external NATS URLs, and retention.
 	Store store.Config
@@ -81,8 +84,8 @@ func EnvName(flagName string) string {
 // of its environment variable (see EnvName), read through getenv, if that
 // is set, and its default otherwise. Usage and errors go to output.
 func ParseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
-	var cfg Config
-	var origins, hosts, proxies, acme, logFormat, logLevel, natsURLs string
+	cfg := Config{Limits: chat.DefaultLimits}
+	var origins, hosts, proxies, exempt, acme, logFormat, logLevel, natsURLs string
 	var storeMB, memoryMB, queueTotalMB int64
 	var queueKB int
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
@@ -112,6 +115,19 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.Int64Var(&storeMB, "store-max-mb", 10<<10, "disk the embedded message store may use, in MiB")
 	fs.Int64Var(&memoryMB, "store-memory-mb", 256, "memory the embedded message store may use, in MiB")
 	fs.IntVar(&cfg.Store.Replicas, "nats-replicas", 1, "copies of each room on a NATS cluster")
+	lim := &cfg.Limits
+	fs.Var(&lim.Messages, "limit-messages", "messages one connection, and one account, may send (`rate`): N/DURATION, N at once and N more\nevery DURATION (or off); more are refused with rate_limited and retry_after")
+	fs.Var(&lim.History, "limit-history", "history pages one connection, and one account, may ask for (`rate`: N/DURATION or off)")
+	fs.Var(&lim.Joins, "limit-joins", "rooms one connection, and one account, may join (`rate`: N/DURATION or off)")
+	fs.Var(&lim.Creations, "limit-creations", "rooms, conversations and invites one connection, and one account, may create\n(`rate`: N/DURATION or off)")
+	fs.Var(&lim.Requests, "limit-requests", "other requests one connection, and one account, may send (`rate`: N/DURATION or off)")
+	fs.IntVar(&lim.AddressFactor, "limit-address-factor", lim.AddressFactor, "one address may do this many times what one account may (0: no such limits per address)")
+	fs.Var(&lim.SignIns, "limit-sign-ins", "sign-ins with a password or passkey from one address (`rate`: N/DURATION or off)")
+	fs.Var(&lim.SignUps, "limit-sign-ups", "accounts created from one address (`rate`: N/DURATION or off)")
+	fs.IntVar(&lim.ConnectionsPerAddress, "max-connections-per-address", lim.ConnectionsPerAddress, "connections open at once from one address (0: any); more get HTTP 429")
+	fs.IntVar(&lim.OpenRoomsPerAddress, "max-open-rooms-per-address", lim.OpenRoomsPerAddress, "rooms open on this server that one address's connections opened (0: any)")
+	fs.IntVar(&lim.RoomsPerAccount, "max-rooms-per-account", lim.RoomsPerAccount, "rooms one account may be a member of (0: any)")
+	fs.StringVar(&exempt, "limit-exempt", "", "comma-separated `addresses` or CIDR prefixes no limit per address applies to\n(a load test's, e.g. 127.0.0.1)")
 	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + EnvName(f.Name) + "]" })
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: livechat [flags]\n\nServes the livechat web app and its WebSocket endpoint /ws.\n\nFlags:\n")
@@ -154,6 +170,9 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	if cfg.TrustedProxies, err = parsePrefixes(splitList(proxies)); err != nil {
 		return Config{}, fmt.Errorf("trusted proxies: %w", err)
 	}
+	if lim.Exempt, err = parsePrefixes(splitList(exempt)); err != nil {
+		return Config{}, fmt.Errorf("limit exempt: %w", err)
+	}
 	cfg.Store.URLs = splitList(natsURLs)
 	cfg.Store.MaxStore, cfg.Store.MaxMemory = storeMB<<20, memoryMB<<20
 	cfg.SendQueueBytes, cfg.TotalQueueBytes = queueKB<<10, queueTotalMB<<20
@@ -186,6 +205,8 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("store limits %d MiB disk, %d MiB memory: must be positive", storeMB, memoryMB)
 	case cfg.MemoryLimitMB < 0:
 		return Config{}, fmt.Errorf("memory limit %d MiB: must not be negative", cfg.MemoryLimitMB)
+	case lim.AddressFactor < 0 || lim.ConnectionsPerAddress < 0 || lim.OpenRoomsPerAddress < 0 || lim.RoomsPerAccount < 0:
+		return Config{}, fmt.Errorf("limits: factors and maximums must not be negative (0: no limit)")
 	case cfg.Store.Replicas < 1 || cfg.Store.Replicas > 5:
 		return Config{}, fmt.Errorf("nats replicas %d: must be 1 to 5", cfg.Store.Replicas)
 	case len(cfg.Store.URLs) == 0 && cfg.Store.Dir == "":

@@ -84,7 +84,7 @@ type testServer struct {
 
 // openStore opens the real embedded message store in a fresh directory;
 // it is closed when the test ends.
-func openStore(t *testing.T, cfg store.Config) *store.Store {
+func openStore(t testing.TB, cfg store.Config) *store.Store {
 	t.Helper()
 	if cfg.Dir == "" && len(cfg.URLs) == 0 {
 		cfg.Dir = t.TempDir()
@@ -101,7 +101,7 @@ func openStore(t *testing.T, cfg store.Config) *store.Store {
 
 // startServer starts a server with cfg and a fresh store; it is shut down
 // when the test ends.
-func startServer(t *testing.T, cfg server.Config) *testServer {
+func startServer(t testing.TB, cfg server.Config) *testServer {
 	t.Helper()
 	return startServerWith(t, cfg, openStore(t, cfg.Store))
 }
@@ -109,7 +109,7 @@ func startServer(t *testing.T, cfg server.Config) *testServer {
 // dataFor returns the data of a server whose messages are messages: the
 // accounts and rooms go in the buckets of its store (or of the store it
 // wraps).
-func dataFor(t *testing.T, messages chat.Log) chat.Deps {
+func dataFor(t testing.TB, messages chat.Log) chat.Deps {
 	t.Helper()
 	var st *store.Store
 	switch m := messages.(type) {
@@ -132,7 +132,7 @@ func dataFor(t *testing.T, messages chat.Log) chat.Deps {
 }
 
 // startServerWith starts a server with cfg on messages.
-func startServerWith(t *testing.T, cfg server.Config, messages chat.Log) *testServer {
+func startServerWith(t testing.TB, cfg server.Config, messages chat.Log) *testServer {
 	t.Helper()
 	logs := &logRecorder{}
 	web := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("web app")) })

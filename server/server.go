@@ -53,6 +53,7 @@ func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog
 			TotalQueueBytes: cfg.TotalQueueBytes,
 			PingInterval:    cfg.PingInterval,
 			History:         new(cfg.History),
+			Limits:          cfg.Limits,
 		}, data, log),
 	}
 	s.store, _ = data.Log.(pinger)
@@ -133,17 +134,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 }
 
 func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request) {
+	addr := clientAddr(r, s.cfg.TrustedProxies)
+	if !s.hub.Admit(addr) {
+		w.Header().Set("Retry-After", "60")
+		http.Error(w, "too many connections from your address", http.StatusTooManyRequests)
+		return
+	}
 	ws, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		OriginPatterns: s.cfg.AllowedOrigins,
 	})
 	if err != nil {
+		s.hub.Unadmit(addr)
 		// Accept has answered with the reason.
 		s.log.Debug("websocket handshake refused", "remote", r.RemoteAddr, "origin", r.Header.Get("Origin"), "err", err)
 		return
 	}
 	// The session outlives this handler, which returns at once so that
 	// the connection costs one goroutine, not two.
-	addr := clientAddr(r, s.cfg.TrustedProxies)
 	s.hub.Serve(ws, chat.Peer{Origin: r.Header.Get("Origin"), Addr: addr}, s.log.With("remote", addr.String()))
 }
 

@@ -51,6 +51,13 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.Code, e.Message)
 }
 
+// Temporary reports whether the same request may succeed later as it is:
+// the server failed (internal), or it came too fast (rate_limited, after
+// RetryAfter).
+func (e *Error) Temporary() bool {
+	return e.Code == CodeInternal || e.Code == CodeRateLimited
+}
+
 // Is reports whether target is an *Error with the same code.
 func (e *Error) Is(target error) bool {
 	var t *Error

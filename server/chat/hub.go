@@ -55,6 +55,12 @@ type Config struct {
 	// PresenceDelay is how long presence changes are gathered into one
 	// presence_update event. Default: 250ms.
 	PresenceDelay time.Duration
+	// Limits are how much one connection, account or address may do. The
+	// zero value is no limit (see DefaultLimits).
+	Limits Limits
+	// OnLimited, if set, is called with a limit's name each time it
+	// refuses something. It must not block.
+	OnLimited func(limit string)
 	// Now returns the current time. Default: time.Now.
 	Now func() time.Time
 }
@@ -177,6 +183,9 @@ type Hub struct {
 	cluster  Cluster // nil when alone
 	log      *slog.Logger
 	budget   *budget
+	limits   *limiters
+
+	limitHits atomic.Int64
 
 	// stopCluster ends runCluster, which has ended once clusterDone is
 	// done; both are set with a cluster.
@@ -194,6 +203,10 @@ type Hub struct {
 	people map[string]map[*session]struct{}
 	// idle is broadcast when the last session ends.
 	idle *sync.Cond
+	// addrConns are the connections by address key, and addrRooms the
+	// rooms open here that each address key opened (see Limits).
+	addrConns map[string]int
+	addrRooms map[string]int
 
 	// names are the nicknames history shows for message authors.
 	names names
@@ -221,6 +234,10 @@ func NewHub(cfg Config, deps Deps, log *slog.Logger) *Hub {
 		people:   make(map[string]map[*session]struct{}),
 		log:      log,
 		budget:   &budget{limit: cfg.TotalQueueBytes, floor: budgetFloor},
+		limits:   newLimiters(cfg.Limits),
+
+		addrConns: make(map[string]int),
+		addrRooms: make(map[string]int),
 		rooms:    make(map[string]*room),
 		sessions: make(map[*session]struct{}),
 	}
@@ -271,12 +288,15 @@ type Peer struct {
 // Serve takes an accepted connection and returns at once: the session
 // speaks the protocol on goroutines of its own until the peer leaves, the
 // connection fails, or Shutdown ends it, and then closes ws. log receives
-// the session's events.
+// the session's events. The connection counts against its address's
+// limit from Admit on, which it should have passed.
 func (h *Hub) Serve(ws *websocket.Conn, peer Peer, log *slog.Logger) {
 	s := newSession(h, ws, log)
 	s.origin, s.addr = peer.Origin, peer.Addr
+	s.addrKey, s.exempt = addrKey(peer.Addr), h.limits.exempt(peer.Addr)
 	h.mu.Lock()
 	if h.closing.Load() {
+		h.unadmitLocked(s.addrKey)
 		h.mu.Unlock()
 		ws.Close(websocket.StatusGoingAway, "server shutting down")
 		return
@@ -289,6 +309,7 @@ func (h *Hub) Serve(ws *websocket.Conn, peer Peer, log *slog.Logger) {
 		s.run(context.Background())
 		h.mu.Lock()
 		delete(h.sessions, s)
+		h.unadmitLocked(s.addrKey)
 		if s.you.ID != "" {
 			delete(h.people[s.you.ID], s)
 			if len(h.people[s.you.ID]) == 0 {

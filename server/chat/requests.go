@@ -15,6 +15,9 @@ import (
 
 // handle carries out one request of s.
 func (s *session) handle(ctx context.Context, env shared.Envelope) error {
+	if err := s.allow(actionOf(env.Type)); err != nil {
+		return err
+	}
 	if s.you.ID == "" {
 		switch env.Type {
 		case shared.TypeHello:
@@ -111,6 +114,11 @@ func (s *session) hello(ctx context.Context, env shared.Envelope) error {
 		err        error
 	)
 	accounts := s.hub.accounts
+	if h.Credential == "" {
+		if err := s.allowSignIn(h.Password == "" && len(h.Passkey) == 0); err != nil {
+			return err
+		}
+	}
 	switch {
 	case h.Credential != "":
 		acct, device, err = accounts.Authenticate(ctx, h.Credential)
@@ -175,7 +183,7 @@ func (s *session) join(ctx context.Context, env shared.Envelope) error {
 	if n >= s.hub.cfg.MaxJoined {
 		return shared.Errorf(shared.CodeInvalidRequest, "a connection is in at most %d rooms: leave one first", s.hub.cfg.MaxJoined)
 	}
-	r, err := s.hub.enter(ctx, name)
+	r, err := s.hub.enter(ctx, name, s.addrKey, s.exempt)
 	if err != nil {
 		return err
 	}
@@ -220,7 +228,25 @@ func (s *session) access(ctx context.Context, j shared.Join) (rec roomdir.Room, 
 	if err != nil {
 		return roomdir.Room{}, false, err
 	}
+	if _, err := dir.Get(ctx, name); isNotFound(err) {
+		// Naming a public room that does not exist creates it.
+		if err := s.allow(actCreate); err != nil {
+			return roomdir.Room{}, false, err
+		}
+		if err := s.roomsAllowed(ctx); err != nil {
+			return roomdir.Room{}, false, err
+		}
+	} else if err != nil {
+		return roomdir.Room{}, false, s.storeError("open the room", err)
+	}
 	rec, err = dir.Open(ctx, name, s.you.ID)
+	if err == nil && rec.Kind == roomdir.Public {
+		if member, merr := dir.IsMember(ctx, rec.ID, s.you.ID); merr != nil {
+			err = merr
+		} else if !member {
+			err = s.roomsAllowed(ctx)
+		}
+	}
 	if err == nil && rec.Kind == roomdir.Public {
 		first, err = dir.Enter(ctx, rec.ID, s.you.ID)
 	}

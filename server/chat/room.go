@@ -17,6 +17,10 @@ import (
 type room struct {
 	name string
 	refs int // connections in the room or joining it; guarded by Hub.mu
+	// openedBy is the address key of the connection that opened the room
+	// here (see Limits.OpenRoomsPerAddress), "" if exempt; guarded by
+	// Hub.mu.
+	openedBy string
 
 	setup    sync.Once
 	setupErr error
@@ -47,9 +51,10 @@ type room struct {
 // storeTimeout bounds one operation on the message store.
 const storeTimeout = 10 * time.Second
 
-// enter returns the room called name, opening it on this server if needed,
-// and holds it for s until release.
-func (h *Hub) enter(ctx context.Context, name string) (*room, error) {
+// enter returns the room called name, opening it on this server if needed
+// (for a connection from the address key addr, unless exempt from the
+// limits per address), and holds it for s until release.
+func (h *Hub) enter(ctx context.Context, name, addr string, exempt bool) (*room, error) {
 	h.mu.Lock()
 	if h.closing.Load() {
 		h.mu.Unlock()
@@ -61,7 +66,16 @@ func (h *Hub) enter(ctx context.Context, name string) (*room, error) {
 			h.mu.Unlock()
 			return nil, shared.Errorf(shared.CodeRoomInvalid, "this server has %d rooms open, its limit", h.cfg.MaxRooms)
 		}
+		if max := h.limits.cfg.OpenRoomsPerAddress; max > 0 && !exempt && h.addrRooms[addr] >= max {
+			h.mu.Unlock()
+			h.limited("open_rooms_per_address")
+			return nil, shared.Errorf(shared.CodeForbidden, "your address has %d rooms open on this server that nobody else opened: leave one first", max)
+		}
 		r = &room{name: name, conns: make(map[*membership]struct{}), people: make(map[string]*present)}
+		if !exempt {
+			r.openedBy = addr
+			h.addrRooms[addr]++
+		}
 		h.rooms[name] = r
 	}
 	r.refs++
@@ -127,6 +141,11 @@ func (h *Hub) release(r *room) {
 	if r.refs == 0 {
 		delete(h.rooms, r.name)
 		stop = r.stopLive
+		if r.openedBy != "" {
+			if h.addrRooms[r.openedBy]--; h.addrRooms[r.openedBy] <= 0 {
+				delete(h.addrRooms, r.openedBy)
+			}
+		}
 	}
 	h.mu.Unlock()
 	if stop != nil {

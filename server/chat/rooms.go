@@ -107,6 +107,9 @@ func (s *session) createRoom(ctx context.Context, env shared.Envelope) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
+	if err := s.roomsAllowed(ctx); err != nil {
+		return err
+	}
 	rec, err := s.hub.dir.Create(ctx, s.you.ID, c.Name, roomdir.Kind(c.Kind), c.Topic)
 	if err != nil {
 		return s.storeError("create the room", err)
@@ -189,6 +192,9 @@ func (s *session) openDM(ctx context.Context, env shared.Envelope) error {
 	defer cancel()
 	ids, err := s.lookup(ctx, o.People)
 	if err != nil {
+		return err
+	}
+	if err := s.roomsAllowed(ctx); err != nil {
 		return err
 	}
 	rec, err := s.hub.dir.Direct(ctx, s.you.ID, ids)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"golang.org/x/time/rate"
 
 	"livechat/server/account"
 	"livechat/shared"
@@ -43,6 +44,13 @@ type session struct {
 	origin   string
 	addr     netip.Addr
 	ceremony *account.Ceremony
+	// addrKey is the key of addr's limits, unless exempt from them;
+	// buckets are the connection's own (see limits.go), made at its first
+	// request, and used by the reader alone.
+	addrKey     string
+	exempt      bool
+	buckets     [numActions]*rate.Limiter
+	bucketsMade bool
 	// rooms are the rooms joined, by name. Other sessions of the person
 	// take rooms out (a leave elsewhere), so they are guarded by roomsMu.
 	roomsMu sync.Mutex
