@@ -258,7 +258,6 @@ func TestConnectionsPerAddress(t *testing.T) {
 	})
 }
 
-
 func TestOpenRoomsPerAddressAndRoomsPerAccount(t *testing.T) {
 	srv := startServer(t, limitedConfig(chat.Limits{OpenRoomsPerAddress: 2, RoomsPerAccount: 3}))
 	c, err := dialAddr(t, srv.URL, "198.51.100.1")

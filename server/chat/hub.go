@@ -238,8 +238,8 @@ func NewHub(cfg Config, deps Deps, log *slog.Logger) *Hub {
 
 		addrConns: make(map[string]int),
 		addrRooms: make(map[string]int),
-		rooms:    make(map[string]*room),
-		sessions: make(map[*session]struct{}),
+		rooms:     make(map[string]*room),
+		sessions:  make(map[*session]struct{}),
 	}
 	h.idle = sync.NewCond(&h.mu)
 	h.stopBeat, h.beatDone = make(chan struct{}), make(chan struct{})
