@@ -86,7 +86,7 @@ func EnvName(flagName string) string {
 func ParseConfig(args []string, getenv func(string) string, output io.Writer) (Config, error) {
 	cfg := Config{Limits: chat.DefaultLimits}
 	var origins, hosts, proxies, exempt, acme, logFormat, logLevel, natsURLs string
-	var storeMB, memoryMB, queueTotalMB int64
+	var storeMB, memoryMB, roomMB, queueTotalMB int64
 	var queueKB int
 	fs := flag.NewFlagSet("livechat", flag.ContinueOnError)
 	fs.SetOutput(output)
@@ -112,6 +112,8 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.StringVar(&natsURLs, "nats", "", "comma-separated `URLs` of an external NATS server or cluster with JetStream,\nused instead of the embedded one; servers using the same NATS share rooms")
 	fs.Int64Var(&cfg.Store.RoomMessages, "room-messages", 10_000, "messages each room keeps; older ones are removed")
 	fs.DurationVar(&cfg.Store.MaxAge, "max-age", 0, "if set, messages older than this are removed")
+	fs.Int64Var(&roomMB, "room-max-mb", 64, "MiB each room keeps; its oldest messages are removed beyond it (and the biggest\nrooms' oldest when all of them near -store-max-mb)")
+	fs.DurationVar(&cfg.Store.EmptyRoomAfter, "empty-room-after", 24*time.Hour, "a room without messages for this long gives back its storage (its numbering goes on)")
 	fs.Int64Var(&storeMB, "store-max-mb", 10<<10, "disk the embedded message store may use, in MiB")
 	fs.Int64Var(&memoryMB, "store-memory-mb", 256, "memory the embedded message store may use, in MiB")
 	fs.IntVar(&cfg.Store.Replicas, "nats-replicas", 1, "copies of each room on a NATS cluster")
@@ -174,7 +176,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("limit exempt: %w", err)
 	}
 	cfg.Store.URLs = splitList(natsURLs)
-	cfg.Store.MaxStore, cfg.Store.MaxMemory = storeMB<<20, memoryMB<<20
+	cfg.Store.MaxStore, cfg.Store.MaxMemory, cfg.Store.RoomBytes = storeMB<<20, memoryMB<<20, roomMB<<20
 	cfg.SendQueueBytes, cfg.TotalQueueBytes = queueKB<<10, queueTotalMB<<20
 	switch logFormat {
 	case "text":
@@ -203,6 +205,10 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("max age %v: must not be negative", cfg.Store.MaxAge)
 	case storeMB <= 0 || memoryMB <= 0:
 		return Config{}, fmt.Errorf("store limits %d MiB disk, %d MiB memory: must be positive", storeMB, memoryMB)
+	case roomMB <= 0 || roomMB > storeMB:
+		return Config{}, fmt.Errorf("room limit %d MiB: must be positive and at most -store-max-mb (%d)", roomMB, storeMB)
+	case cfg.Store.EmptyRoomAfter <= 0:
+		return Config{}, fmt.Errorf("empty room after %v: must be positive", cfg.Store.EmptyRoomAfter)
 	case cfg.MemoryLimitMB < 0:
 		return Config{}, fmt.Errorf("memory limit %d MiB: must not be negative", cfg.MemoryLimitMB)
 	case lim.AddressFactor < 0 || lim.ConnectionsPerAddress < 0 || lim.OpenRoomsPerAddress < 0 || lim.RoomsPerAccount < 0:

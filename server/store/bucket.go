@@ -30,8 +30,8 @@ func (s *Store) Bucket(ctx context.Context, name string) (*Bucket, error) {
 		Storage:  jetstream.FileStorage,
 		Replicas: s.cfg.Replicas,
 		// Records are small; the bound keeps a runaway writer from
-		// filling the disk.
-		MaxBytes: 1 << 30,
+		// filling the disk. JetStream sets it aside from MaxStore.
+		MaxBytes: min(1<<30, s.cfg.MaxStore/8),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open bucket %s on %s: %w", name, s.where(), err)

@@ -31,9 +31,20 @@ type Config struct {
 	// RoomMessages caps the messages a room keeps; the oldest go first.
 	// Default: 10,000.
 	RoomMessages int64
+	// RoomBytes caps the bytes a room keeps; the oldest go first (see
+	// Retention). Default: 64 MiB, or MaxStore if less.
+	RoomBytes int64
 	// MaxAge, if set, removes messages older than this.
 	MaxAge time.Duration
-	// MaxStore and MaxMemory bound the embedded JetStream's disk and memory.
+	// EmptyRoomAfter is how long a room without messages keeps its
+	// stream (see Retention). Default: 24 hours.
+	EmptyRoomAfter time.Duration
+	// TrimInterval is how often the store checks its bounds (see
+	// Retention). Default: 30 seconds.
+	TrimInterval time.Duration
+	// MaxStore and MaxMemory bound the embedded JetStream's disk and
+	// memory; with an external NATS, MaxStore is the most its rooms may
+	// hold together before the oldest messages go (see Retention).
 	// Defaults: 10 GiB and 256 MiB.
 	MaxStore, MaxMemory int64
 	// Replicas of each room's stream on a cluster. Default: 1.
@@ -56,6 +67,16 @@ func (c *Config) setDefaults() {
 	if c.Replicas <= 0 {
 		c.Replicas = 1
 	}
+	if c.RoomBytes <= 0 {
+		c.RoomBytes = 64 << 20
+	}
+	c.RoomBytes = min(c.RoomBytes, c.MaxStore)
+	if c.EmptyRoomAfter <= 0 {
+		c.EmptyRoomAfter = 24 * time.Hour
+	}
+	if c.TrimInterval <= 0 {
+		c.TrimInterval = 30 * time.Second
+	}
 	if c.DedupeWindow <= 0 {
 		c.DedupeWindow = 2 * time.Minute
 	}
@@ -76,6 +97,17 @@ type Store struct {
 
 	mu      sync.Mutex
 	streams map[string]bool // rooms whose stream is known to exist
+	// subscribers counts the Subscribe calls not stopped, by room;
+	// retiredKV is the bucket of retiredBucket, once opened.
+	subscribers map[string]int
+	retiredKV   *Bucket
+
+	// trimMu serialises Trim; trimWake has a token when trimLoop should
+	// trim at once; trimDone is closed when trimLoop has ended (nil if
+	// it never started).
+	trimMu   sync.Mutex
+	trimWake chan struct{}
+	trimDone chan struct{}
 
 	// appends maps each message published by AppendAsync to its callback.
 	appends sync.Map // *nats.Msg -> *pendingAppend
@@ -110,7 +142,8 @@ type pendingAppend struct {
 func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err error) {
 	cfg.setDefaults()
 	s := &Store{
-		cfg: cfg, log: log, streams: make(map[string]bool),
+		cfg: cfg, log: log, streams: make(map[string]bool), subscribers: make(map[string]int),
+		trimWake: make(chan struct{}, 1),
 		ackWake: make(chan struct{}, 1), ackStop: make(chan struct{}), ackDone: make(chan struct{}),
 	}
 	go s.ackLoop()
@@ -168,6 +201,8 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err erro
 	if _, err := s.js.AccountInfo(ctx); err != nil {
 		return nil, fmt.Errorf("jetstream is not available on %s: %w", s.where(), err)
 	}
+	s.trimDone = make(chan struct{})
+	go s.trimLoop()
 	log.Info("message store ready", "nats", s.where())
 	return s, nil
 }
@@ -238,6 +273,9 @@ func (s *Store) startEmbedded() error {
 func (s *Store) Close() error {
 	s.stopOnce.Do(func() { close(s.ackStop) })
 	<-s.ackDone
+	if s.trimDone != nil {
+		<-s.trimDone
+	}
 	if s.nc != nil {
 		s.nc.Close()
 	}
@@ -259,7 +297,8 @@ func streamName(room string) string  { return "LIVECHAT_ROOM_" + room }
 func msgSubject(room string) string  { return "livechat.msg." + room }
 func liveSubject(room string) string { return "livechat.live." + room }
 
-// EnsureRoom creates the room's stream if needed, or updates its limits.
+// EnsureRoom creates the room's stream if needed (going on with the
+// numbering of a stream Retention removed), or updates its limits.
 func (s *Store) EnsureRoom(ctx context.Context, room string) error {
 	s.mu.Lock()
 	known := s.streams[room]
@@ -267,7 +306,7 @@ func (s *Store) EnsureRoom(ctx context.Context, room string) error {
 	if known {
 		return nil
 	}
-	_, err := s.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
+	cfg := jetstream.StreamConfig{
 		Name:              streamName(room),
 		Description:       "livechat room #" + room,
 		Subjects:          []string{msgSubject(room)},
@@ -278,11 +317,25 @@ func (s *Store) EnsureRoom(ctx context.Context, room string) error {
 		MaxMsgSize:        shared.MaxFrameBytes,
 		Storage:           jetstream.FileStorage,
 		Replicas:          s.cfg.Replicas,
-		Duplicates:        s.cfg.DedupeWindow,
+		Duplicates:        s.dedupeWindow(),
 		AllowDirect:       true,
 		RePublish:         &jetstream.RePublish{Source: msgSubject(room), Destination: liveSubject(room)},
 		MaxMsgsPerSubject: -1,
-	})
+	}
+	_, err := s.js.UpdateStream(ctx, cfg)
+	if errors.Is(err, jetstream.ErrStreamNotFound) {
+		var last uint64
+		if last, err = s.retiredLast(ctx, room); err != nil {
+			return err
+		}
+		if last > 0 {
+			cfg.FirstSeq = last + 1
+		}
+		_, err = s.js.CreateStream(ctx, cfg)
+		if errors.Is(err, jetstream.ErrStreamNameAlreadyInUse) {
+			err = nil // another server made it meanwhile
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("create stream of #%s: %w", room, err)
 	}
@@ -290,6 +343,23 @@ func (s *Store) EnsureRoom(ctx context.Context, room string) error {
 	s.streams[room] = true
 	s.mu.Unlock()
 	return nil
+}
+
+// dedupeWindow is Config.DedupeWindow, at most MaxAge: JetStream
+// remembers no message id longer than the message.
+func (s *Store) dedupeWindow() time.Duration {
+	if s.cfg.MaxAge > 0 {
+		return min(s.cfg.DedupeWindow, s.cfg.MaxAge)
+	}
+	return s.cfg.DedupeWindow
+}
+
+// forgetStream drops what is known of room's stream, which another
+// server may have removed (see Retention): the next write makes it again.
+func (s *Store) forgetStream(room string) {
+	s.mu.Lock()
+	delete(s.streams, room)
+	s.mu.Unlock()
 }
 
 // record is a message as stored; its id is the stream sequence.
@@ -310,8 +380,12 @@ func (s *Store) Append(ctx context.Context, m shared.Message, dedupeID string) (
 	if err != nil {
 		return 0, false, err
 	}
+	if err := s.ensureKnown(m.Room); err != nil {
+		return 0, false, err
+	}
 	ack, err := s.js.PublishMsg(ctx, msg)
 	if err != nil {
+		s.failed(m.Room, err)
 		return 0, false, fmt.Errorf("store message in #%s: %w", m.Room, err)
 	}
 	if err := s.ensureDurable(m.Room, ack.Sequence); err != nil {
@@ -336,6 +410,9 @@ func (s *Store) AppendAsync(m shared.Message, dedupeID string, done func(id uint
 	if err != nil {
 		return err
 	}
+	if err := s.ensureKnown(m.Room); err != nil {
+		return err
+	}
 	s.appends.Store(msg, &pendingAppend{room: m.Room, done: done})
 	// When too many messages wait for their acks, wait for room rather
 	// than fail: the caller (a session's request) is held back, and with
@@ -345,6 +422,32 @@ func (s *Store) AppendAsync(m shared.Message, dedupeID string, done func(id uint
 		return fmt.Errorf("store message in #%s: %w", m.Room, err)
 	}
 	return nil
+}
+
+// ensureKnown makes room's stream if this store does not know it to
+// exist: a room written to before it was opened, or whose stream was
+// removed.
+func (s *Store) ensureKnown(room string) error {
+	s.mu.Lock()
+	known := s.streams[room]
+	s.mu.Unlock()
+	if known {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), appendStallWait)
+	defer cancel()
+	return s.EnsureRoom(ctx, room)
+}
+
+// failed notes why storing a message in room failed: a full store
+// trims at once; a stream that is gone is made again at the next write.
+func (s *Store) failed(room string, err error) {
+	switch {
+	case isFull(err):
+		s.trimSoon()
+	case errors.Is(err, jetstream.ErrNoStreamResponse), errors.Is(err, nats.ErrNoResponders):
+		s.forgetStream(room)
+	}
 }
 
 // newMsg returns the NATS message that stores m, with dedupeID (if set) as
@@ -370,6 +473,9 @@ func (s *Store) appended(msg *nats.Msg, id uint64, duplicate bool, err error) {
 		return
 	}
 	p := v.(*pendingAppend)
+	if err != nil {
+		s.failed(p.room, err)
+	}
 	if s.durable == nil {
 		p.done(id, duplicate, err)
 		return
@@ -450,7 +556,9 @@ func (s *Store) ensureDurable(room string, id uint64) error {
 func (s *Store) Bounds(ctx context.Context, room string) (first, last uint64, err error) {
 	st, err := s.js.Stream(ctx, streamName(room))
 	if errors.Is(err, jetstream.ErrStreamNotFound) {
-		return 1, 0, nil // nobody wrote in the room yet
+		// Nobody wrote in the room yet, or it was long empty.
+		last, err := s.retiredLast(ctx, room)
+		return last + 1, last, err
 	}
 	if err != nil {
 		return 0, 0, fmt.Errorf("stream of #%s: %w", room, err)
@@ -575,10 +683,21 @@ func (s *Store) Subscribe(room string, deliver func([]shared.Message)) (stop fun
 	if err != nil {
 		return nil, fmt.Errorf("subscribe to #%s: %w", room, err)
 	}
+	s.mu.Lock()
+	s.subscribers[room]++
+	s.mu.Unlock()
+	unsubscribed := func() {
+		s.mu.Lock()
+		if s.subscribers[room]--; s.subscribers[room] <= 0 {
+			delete(s.subscribers, room)
+		}
+		s.mu.Unlock()
+	}
 	// Make sure the server has the subscription before the caller reads
 	// the stream's bounds, so that nothing falls between the two.
 	if err := s.nc.Flush(); err != nil {
 		sub.Unsubscribe()
+		unsubscribed()
 		return nil, fmt.Errorf("subscribe to #%s: %w", room, err)
 	}
 	done, finished := make(chan struct{}), make(chan struct{})
@@ -610,6 +729,7 @@ func (s *Store) Subscribe(room string, deliver func([]shared.Message)) (stop fun
 		sub.Unsubscribe()
 		close(done)
 		<-finished
+		unsubscribed()
 	}, nil
 }
 
