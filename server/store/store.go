@@ -144,7 +144,7 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (_ *Store, err erro
 	s := &Store{
 		cfg: cfg, log: log, streams: make(map[string]bool), subscribers: make(map[string]int),
 		trimWake: make(chan struct{}, 1),
-		ackWake: make(chan struct{}, 1), ackStop: make(chan struct{}), ackDone: make(chan struct{}),
+		ackWake:  make(chan struct{}, 1), ackStop: make(chan struct{}), ackDone: make(chan struct{}),
 	}
 	go s.ackLoop()
 	defer func() {
