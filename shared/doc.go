@@ -59,7 +59,7 @@
 //	account          {"you", "admin", "password", "devices", "passkeys"}  your account
 //	passkey          {"purpose", "options"}                          a passkey ceremony's challenge
 //	settings         {"invite_only"}                                 the server's settings
-//	error            {"code", "message", "ref", "request"}           a request was refused
+//	error            {"code", "message", "ref", "request", "retry_after"}  a request was refused
 //	pong             (no payload; the id of the ping)                answer to a ping
 //	closing          {"status", "reason"}                            the server closes the connection next
 //	batch            [envelope, ...]                                 several of the above, in order

@@ -114,6 +114,9 @@ var golden = []struct {
 	{"error.json", shared.TypeError, "", &shared.Error{
 		Code: shared.CodeNicknameTaken, Message: `"bоb" looks too much like "bob", which belongs to someone else`, Ref: "h-1", Request: shared.TypeHello,
 	}},
+	{"error_rate_limited.json", shared.TypeError, "", &shared.Error{
+		Code: shared.CodeRateLimited, Message: "you are sending messages too fast: try again in 500ms", Ref: "c-31", Request: shared.TypeSay, RetryAfter: 0.472,
+	}},
 }
 
 func TestGolden(t *testing.T) {
