@@ -56,6 +56,8 @@ type Config struct {
 	PresenceDelay time.Duration
 	// Now returns the current time. Default: time.Now.
 	Now func() time.Time
+	// Metrics receives the hub's counts and latencies. Default: none.
+	Metrics Metrics
 }
 
 // budgetFloor is what one connection may always have waiting, whatever
@@ -96,6 +98,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Metrics == nil {
+		c.Metrics = noMetrics{}
 	}
 }
 
