@@ -114,6 +114,7 @@ func New(cfg Config, log *slog.Logger) *Metrics {
 		Help: "Requests refused by a rate limit, by limit.",
 	}, []string{"limit"})
 	m.reg.MustRegister(m.limited)
+	m.limited.WithLabelValues("other") // exported before the first hit
 	buildInfo := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "livechat_build_info",
 		Help:        "Always 1; its version label names the build.",
