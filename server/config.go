@@ -191,7 +191,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("nats replicas %d: must be 1 to 5", cfg.Store.Replicas)
 	case len(cfg.Store.URLs) == 0 && cfg.Store.Dir == "":
 		return Config{}, fmt.Errorf("no -data directory and no -nats URLs: messages need a store")
-	case cfg.MetricsAddr != "" && cfg.MetricsAddr == cfg.Addr:
+	case cfg.MetricsAddr != "" && cfg.MetricsAddr == cfg.Addr && !strings.HasSuffix(cfg.Addr, ":0"):
 		return Config{}, fmt.Errorf("metrics address %s: must not be the public one (use -metrics-token to serve metrics there)", cfg.MetricsAddr)
 	case cfg.MetricsToken != "" && len(cfg.MetricsToken) < 16:
 		return Config{}, fmt.Errorf("metrics token: %d characters, must be at least 16", len(cfg.MetricsToken))

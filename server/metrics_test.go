@@ -3,18 +3,26 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
+	"runtime/debug"
 	"strings"
+	"sync"
 	"testing"
+	"testing/fstest"
+	"time"
 
 	"github.com/coder/websocket"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+
+	"livechat/server"
 )
 
 // families are scraped metrics, by name.
@@ -268,5 +276,82 @@ func TestMetricsCount(t *testing.T) {
 	}
 	if v := fs.value("livechat_rooms_open"); v != 0 {
 		t.Errorf("livechat_rooms_open = %v after everyone left, want 0", v)
+	}
+}
+
+// syncBuffer is a bytes.Buffer that one goroutine writes while another
+// reads.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// TestMetricsListener runs the command with -metrics-addr: the metrics
+// are served on that listener and not on the public one, and the
+// listener closes when the server stops.
+func TestMetricsListener(t *testing.T) {
+	// Main tunes the garbage collector of the process: as it was after.
+	gcPercent := debug.SetGCPercent(100)
+	debug.SetGCPercent(gcPercent)
+	memLimit := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetGCPercent(gcPercent); debug.SetMemoryLimit(memLimit) })
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout, stderr syncBuffer
+	web := fstest.MapFS{"app.wasm": {Data: []byte("not really wasm")}}
+	exited := make(chan int, 1)
+	go func() {
+		exited <- server.Main(ctx, []string{"-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-data", t.TempDir()},
+			func(string) string { return "" }, &stdout, &stderr, "test", web, func(string) http.Handler { return http.NotFoundHandler() })
+	}()
+	publicRe := regexp.MustCompile(`open (http://\S+)/`)
+	metricsRe := regexp.MustCompile(`msg="serving metrics" addr=(\S+)`)
+	var public, private string
+	waitFor(t, "the server to listen", func() bool {
+		select {
+		case code := <-exited:
+			t.Fatalf("livechat exited with %d: %s", code, stderr.String())
+		default:
+		}
+		p, m := publicRe.FindStringSubmatch(stdout.String()), metricsRe.FindStringSubmatch(stderr.String())
+		if p == nil || m == nil {
+			return false
+		}
+		public, private = p[1], "http://"+m[1]
+		return true
+	})
+
+	if fs := scrape(t, private+"/metrics", ""); fs["livechat_connections"] == nil || fs["livechat_store_up"] == nil {
+		t.Errorf("the metrics listener serves no livechat_connections or livechat_store_up")
+	}
+	if status, _ := get(t, public+"/metrics", ""); status != http.StatusNotFound {
+		t.Errorf("public GET /metrics = %d, want 404", status)
+	}
+
+	cancel()
+	select {
+	case code := <-exited:
+		if code != 0 {
+			t.Fatalf("livechat exited with %d: %s", code, stderr.String())
+		}
+	case <-time.After(timeout):
+		t.Fatal("livechat did not stop")
+	}
+	if resp, err := http.Get(private + "/metrics"); err == nil {
+		resp.Body.Close()
+		t.Errorf("the metrics listener still answers after the server stopped: %s", resp.Status)
 	}
 }
