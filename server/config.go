@@ -30,6 +30,13 @@ type Config struct {
 	WebVersion string
 	// DebugAddr, if set, serves net/http/pprof on a separate listener.
 	DebugAddr string
+	// MetricsAddr, if set, serves the metrics (Prometheus's text format,
+	// GET /metrics) on a separate listener, to anyone who reaches it.
+	MetricsAddr string
+	// MetricsToken, if set, also serves GET /metrics on the public
+	// listener, to requests with "Authorization: Bearer <token>". Empty:
+	// the public listener has no metrics (404).
+	MetricsToken string
 	// MemoryLimitMB is a soft memory limit for the Go runtime; 0 means 90%
 	// of the cgroup's limit, if any.
 	MemoryLimitMB int64
@@ -94,6 +101,8 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.StringVar(&cfg.WebDir, "web", "", "`directory` of the web app's static files (app.wasm, icons, styles)\n(default: the copy in a release build, else the directory web)")
 	fs.Int64Var(&cfg.MemoryLimitMB, "memory-limit-mb", 0, "soft memory limit for the Go runtime, in MiB (0: 90% of the cgroup's limit, if any)")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "if set, `address` of a separate listener for net/http/pprof (keep it private)")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "if set, `address` of a separate listener serving Prometheus metrics at /metrics\n(keep it private: it asks for no token)")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "if set, the public listener also serves /metrics to requests with the header\n\"Authorization: Bearer `token`\" (at least 16 characters; prefer the environment variable)")
 	fs.StringVar(&origins, "allow-origins", "", "comma-separated origin host `patterns` allowed to open WebSockets besides\nlivechat's own pages, e.g. localhost:* (for development only)")
 	fs.StringVar(&hosts, "allowed-hosts", "", "comma-separated host name `patterns` (e.g. chat.example.com) requests may name;\nothers get 421. Default: localhost, 127.0.0.1 and ::1 for a listener on this machine\nonly (against DNS rebinding), any host otherwise; * allows any")
 	fs.StringVar(&proxies, "trusted-proxies", "", "comma-separated `addresses` or CIDR prefixes of reverse proxies whose X-Forwarded-For\nnames the client, e.g. 127.0.0.1 (limits per address use the client's address)")
@@ -217,6 +226,12 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("nats replicas %d: must be 1 to 5", cfg.Store.Replicas)
 	case len(cfg.Store.URLs) == 0 && cfg.Store.Dir == "":
 		return Config{}, fmt.Errorf("no -data directory and no -nats URLs: messages need a store")
+	case cfg.MetricsAddr != "" && cfg.MetricsAddr == cfg.Addr && !strings.HasSuffix(cfg.Addr, ":0"):
+		return Config{}, fmt.Errorf("metrics address %s: must not be the public one (use -metrics-token to serve metrics there)", cfg.MetricsAddr)
+	case cfg.MetricsToken != "" && len(cfg.MetricsToken) < 16:
+		return Config{}, fmt.Errorf("metrics token: %d characters, must be at least 16", len(cfg.MetricsToken))
+	case strings.ContainsAny(cfg.MetricsToken, " \t\r\n"):
+		return Config{}, fmt.Errorf("metrics token: must not contain spaces")
 	}
 	return cfg, nil
 }

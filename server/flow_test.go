@@ -211,7 +211,7 @@ func TestRequestFloodIsBounded(t *testing.T) {
 // TestSlowReaderBoundedInBytes: live messages that would make more than
 // the send queue wait for a member close it with 1008 (after a closing
 // event), however few frames that is, and the others keep getting every
-// message.
+// message. The metrics count one overflow and one slow disconnect.
 func TestSlowReaderBoundedInBytes(t *testing.T) {
 	cfg := testConfig()
 	cfg.SendQueueBytes = 256 << 10
@@ -274,6 +274,11 @@ func TestSlowReaderBoundedInBytes(t *testing.T) {
 	}
 	if now, _ := srv.QueuedBytes(); now > 64<<10 {
 		t.Errorf("%d bytes still counted as waiting after the slow reader left", now)
+	}
+	// Its session has ended (see Connections): it is counted.
+	fs := scrape(t, metricsServer(t, srv), "")
+	if o, d := fs.value("livechat_send_queue_overflows_total"), fs.value("livechat_disconnects_total", "reason", "slow"); o != 1 || d != 1 {
+		t.Errorf("%v send queue overflows and %v slow disconnects, want 1 each", o, d)
 	}
 }
 

@@ -14,6 +14,8 @@ import (
 	"net/http"
 	"net/http/pprof"
 	"strings"
+	"sync"
+	"time"
 
 	"livechat/server/cluster"
 	"livechat/server/proc"
@@ -85,17 +87,26 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 		return 1
 	}
 
+	// The listeners aside end with ctx, and Main returns once they have.
+	ctx, cancel := context.WithCancel(ctx)
+	var aside sync.WaitGroup
+	defer aside.Wait()
+	defer cancel()
 	if cfg.DebugAddr != "" {
-		go func() {
-			mux := http.NewServeMux()
-			mux.HandleFunc("/debug/pprof/", pprof.Index)
-			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-			mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-			log.Info("profiling", "addr", cfg.DebugAddr)
-			if err := http.ListenAndServe(cfg.DebugAddr, mux); err != nil {
-				log.Error("profiling listener", "err", err)
-			}
-		}()
+		mux := http.NewServeMux()
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		if err := serveAside(ctx, &aside, "profiling", cfg.DebugAddr, mux, log); err != nil {
+			log.Error("cannot serve profiles", "err", err)
+			return 1
+		}
+	}
+	if cfg.MetricsAddr != "" {
+		if err := serveAside(ctx, &aside, "metrics", cfg.MetricsAddr, srv.MetricsHandler(), log); err != nil {
+			log.Error("cannot serve metrics", "err", err)
+			return 1
+		}
 	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -116,6 +127,30 @@ func Main(ctx context.Context, args []string, getenv func(string) string, stdout
 	}
 	log.Info("stopped")
 	return 0
+}
+
+// serveAside serves h, called what in logs, on a listener of its own at
+// addr until ctx ends; wg counts the goroutine that serves it. It returns
+// an error if it cannot listen.
+func serveAside(ctx context.Context, wg *sync.WaitGroup, what, addr string, h http.Handler, log *slog.Logger) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen for %s on %s: %w", what, addr, err)
+	}
+	log.Info("serving "+what, "addr", ln.Addr().String())
+	hs := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
+	wg.Go(func() {
+		stop := context.AfterFunc(ctx, func() { hs.Close() })
+		defer stop()
+		if err := hs.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+			log.Error("listener for "+what+" failed", "addr", addr, "err", err)
+		}
+	})
+	return nil
 }
 
 // URL returns the http URL to open for a listening address, naming

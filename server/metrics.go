@@ -3,35 +3,44 @@
 package server
 
 import (
-	"encoding/json"
+	"crypto/sha256"
+	"crypto/subtle"
 	"net/http"
-	"runtime"
-
-	"livechat/server/proc"
+	"strings"
 )
 
-// serveMetrics reports the process's load as JSON, for `livechat bench`
-// and for monitoring: connections, goroutines, resident memory and CPU
-// time (from /proc; where there is none, the Go runtime's memory and no
-// CPU time), and the bytes waiting to be written to connections (now and
-// at most).
-func (s *Server) serveMetrics(w http.ResponseWriter, r *http.Request) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	u, err := proc.Of(0)
-	if err != nil {
-		u = proc.Usage{RSS: int64(ms.Sys - ms.HeapReleased)}
+// Serving the metrics (package metrics): on the listener of
+// -metrics-addr, and on the public one only to requests with the bearer
+// token of -metrics-token. By default the public listener has none.
+
+// MetricsHandler returns the handler of the metrics listener: the
+// metrics in Prometheus's text format at GET /metrics, with no check of
+// who asks. Serve it on a private address only.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.metrics.Handler())
+	return mux
+}
+
+// publicMetrics returns the handler of GET /metrics on the public
+// listener: 404 without a token configured; with one, the metrics for
+// requests with "Authorization: Bearer <token>" and 401 for the others.
+func (s *Server) publicMetrics() http.Handler {
+	if s.cfg.MetricsToken == "" {
+		return http.NotFoundHandler()
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	queued, peak := s.hub.QueuedBytes()
-	json.NewEncoder(w).Encode(struct {
-		Connections     int     `json:"connections"`
-		Goroutines      int     `json:"goroutines"`
-		RSSBytes        int64   `json:"rss_bytes"`
-		HeapBytes       uint64  `json:"heap_bytes"`
-		CPUSeconds      float64 `json:"cpu_seconds"`
-		QueuedBytes     int64   `json:"queued_bytes"`
-		QueuedPeakBytes int64   `json:"queued_peak_bytes"`
-	}{s.Connections(), runtime.NumGoroutine(), u.RSS, ms.HeapAlloc, u.CPU.Seconds(), queued, peak})
+	want := sha256.Sum256([]byte(s.cfg.MetricsToken))
+	metrics := s.metrics.Handler()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		// Hashes have one length: the comparison does not tell how long
+		// the token is, nor how much of it matched.
+		got := sha256.Sum256([]byte(strings.TrimSpace(token)))
+		if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare(got[:], want[:]) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="livechat metrics"`)
+			http.Error(w, "the metrics need the bearer token of -metrics-token", http.StatusUnauthorized)
+			return
+		}
+		metrics.ServeHTTP(w, r)
+	})
 }

@@ -18,16 +18,19 @@ import (
 	"livechat/server/account"
 	"livechat/server/chat"
 	"livechat/server/cluster"
+	"livechat/server/metrics"
 	"livechat/server/room"
 	"livechat/server/store"
 )
 
 // Server serves livechat over HTTP: the WebSocket endpoint /ws, the health
-// check /healthz, and the web app for every other path.
+// checks /healthz and /readyz, and the web app for every other path; its
+// metrics are served apart (see MetricsHandler).
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	hub     *chat.Hub
+	metrics *metrics.Metrics
 	handler http.Handler
 	// store is the message store, if it can say that it answers.
 	store pinger
@@ -44,24 +47,30 @@ type pinger interface{ Ping(context.Context) error }
 // Run, or mount Handler and call Shutdown yourself.
 func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog.Logger) (*Server, error) {
 	s := &Server{
-		cfg: cfg,
-		log: log,
-
-		hub: chat.NewHub(chat.Config{
-			Server:          "livechat " + version,
-			SendQueueBytes:  cfg.SendQueueBytes,
-			TotalQueueBytes: cfg.TotalQueueBytes,
-			PingInterval:    cfg.PingInterval,
-			History:         new(cfg.History),
-			Limits:          cfg.Limits,
-		}, data, log),
+		cfg:     cfg,
+		log:     log,
+		metrics: metrics.New(metrics.Config{Version: version}, log),
+	}
+	s.hub = chat.NewHub(chat.Config{
+		Server:          "livechat " + version,
+		SendQueueBytes:  cfg.SendQueueBytes,
+		TotalQueueBytes: cfg.TotalQueueBytes,
+		PingInterval:    cfg.PingInterval,
+		History:         new(cfg.History),
+		Limits:          cfg.Limits,
+		Metrics:         s.metrics,
+	}, data, log)
+	s.metrics.Watch(s.hub)
+	if st, ok := data.Log.(metrics.Store); ok {
+		s.metrics.WatchStore(st)
 	}
 	s.store, _ = data.Log.(pinger)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
 	mux.HandleFunc("GET /readyz", s.serveReady)
-	mux.HandleFunc("GET /metrics", s.serveMetrics)
+	// Not the web app's: the metrics are private unless a token is set.
+	mux.Handle("GET /metrics", s.publicMetrics())
 	files := cfg.WebFS
 	if files == nil && cfg.WebDir != "" {
 		var err error

@@ -206,6 +206,14 @@ func TestParseConfig(t *testing.T) {
 		{name: "bad log level", args: []string{"-log-level", "loud"}, wantErr: "log level"},
 		{name: "negative queue", args: []string{"-send-queue-kb", "-1"}, wantErr: "send queue"},
 		{name: "stray argument", args: []string{"serve"}, wantErr: "unexpected argument"},
+		{name: "no metrics by default", want: func(c server.Config) bool { return c.MetricsAddr == "" && c.MetricsToken == "" }},
+		{name: "metrics", args: []string{"-metrics-addr", "127.0.0.1:9090"}, env: map[string]string{"LIVECHAT_METRICS_TOKEN": "0123456789abcdef"},
+			want: func(c server.Config) bool {
+				return c.MetricsAddr == "127.0.0.1:9090" && c.MetricsToken == "0123456789abcdef"
+			}},
+		{name: "metrics on the public address", args: []string{"-addr", ":9000", "-metrics-addr", ":9000"}, wantErr: "metrics address"},
+		{name: "short metrics token", args: []string{"-metrics-token", "secret"}, wantErr: "metrics token"},
+		{name: "metrics token with a space", args: []string{"-metrics-token", "0123456789 abcdef"}, wantErr: "metrics token"},
 		{name: "unknown flag", args: []string{"-port", "1"}, wantErr: "not defined"},
 	}
 	for _, tt := range tests {

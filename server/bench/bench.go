@@ -41,8 +41,13 @@ type Config struct {
 	// can, 200 at a time).
 	Ramp float64
 	// PID is the server's process ID, when it runs on this machine: its
-	// memory and CPU time are then read from /proc, else from /metrics.
-	PID int
+	// memory and CPU time are then read from /proc. Else, if MetricsURL
+	// is set, they are read from the server's Prometheus metrics there
+	// (with MetricsToken as a bearer token, if set); else they are not
+	// measured.
+	PID          int
+	MetricsURL   string
+	MetricsToken string
 	// Drain is how long to wait for deliveries after the last send.
 	Drain time.Duration
 	// Progress receives a line now and then; nil: none.
@@ -113,6 +118,9 @@ type Result struct {
 
 	DeliveriesPerSecond float64 `json:"deliveries_per_second"`
 
+	// ServerMeasured is set when the server's memory and CPU time were
+	// read (Config.PID or MetricsURL); the figures below are 0 otherwise.
+	ServerMeasured       bool    `json:"server_measured"`
 	ServerRSSStartMB     float64 `json:"server_rss_start_mb"`
 	ServerRSSConnectedMB float64 `json:"server_rss_connected_mb"`
 	ServerRSSEndMB       float64 `json:"server_rss_end_mb"`
@@ -244,6 +252,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	if last := r.lastDelivery.Load(); last > 0 && res.Delivered > 0 {
 		res.DeliveriesPerSecond = float64(res.Delivered) / time.Unix(0, last).Sub(sendStart).Seconds()
 	}
+	res.ServerMeasured = cfg.PID > 0 || cfg.MetricsURL != ""
 	res.ServerRSSStartMB, res.ServerRSSConnectedMB, res.ServerRSSEndMB = mb(start.RSS), mb(connected.RSS), mb(after.RSS)
 	res.ServerCPUSeconds = (after.CPU - before.CPU).Seconds()
 	if res.ServerCPUSeconds > 0 {
@@ -255,11 +264,16 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 func mb(b int64) float64         { return float64(b) / (1 << 20) }
 
+// usage returns the server's memory and CPU time, or nothing if they are
+// not measured (see Config.PID).
 func (r *run) usage(ctx context.Context) (proc.Usage, error) {
-	if r.cfg.PID > 0 {
+	switch {
+	case r.cfg.PID > 0:
 		return proc.Of(r.cfg.PID)
+	case r.cfg.MetricsURL != "":
+		return metricsUsage(ctx, r.cfg.MetricsURL, r.cfg.MetricsToken)
 	}
-	return metricsUsage(ctx, strings.Replace(strings.TrimSuffix(r.wsURL, "/ws"), "ws", "http", 1))
+	return proc.Usage{}, nil
 }
 
 // connectAll connects the clients at the configured ramp and returns those

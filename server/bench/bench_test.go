@@ -80,6 +80,13 @@ func TestDeadlineMidSend(t *testing.T) {
 // startServer starts a livechat server on a fresh store until the test
 // ends.
 func startServer(t *testing.T) *httptest.Server {
+	hs, _ := startServerWith(t, "")
+	return hs
+}
+
+// startServerWith starts a livechat server on a fresh store, serving its
+// metrics to metricsToken if set, until the test ends.
+func startServerWith(t *testing.T, metricsToken string) (*httptest.Server, *server.Server) {
 	ctx := context.Background()
 	messages, err := store.Open(ctx, store.Config{Dir: t.TempDir()}, slog.New(slog.DiscardHandler))
 	if err != nil {
@@ -96,6 +103,7 @@ func startServer(t *testing.T) *httptest.Server {
 		TotalQueueBytes: 256 << 20,
 		PingInterval:    time.Minute,
 		History:         0,
+		MetricsToken:    metricsToken,
 	}, "test", http.NotFoundHandler(), data, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -105,8 +113,54 @@ func startServer(t *testing.T) *httptest.Server {
 		srv.Shutdown(ctx)
 		hs.Close()
 	})
-	return hs
+	return hs, srv
+}
 
+// TestServerUsage: the server's memory and CPU time are read from its
+// Prometheus metrics, on the metrics listener or, with the token, on the
+// public one; a refused scrape fails the run; without -pid or -metrics
+// they are not measured.
+func TestServerUsage(t *testing.T) {
+	const token = "bench-metrics-token"
+	hs, srv := startServerWith(t, token)
+	private := httptest.NewServer(srv.MetricsHandler())
+	t.Cleanup(private.Close)
+	for _, tt := range []struct {
+		name         string
+		url, token   string
+		wantMeasured bool
+		wantErr      bool
+	}{
+		{name: "metrics listener", url: private.URL + "/metrics", wantMeasured: true},
+		{name: "public listener with the token", url: hs.URL + "/metrics", token: token, wantMeasured: true},
+		{name: "public listener without the token", url: hs.URL + "/metrics", wantErr: true},
+		{name: "not measured"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := bench.Run(context.Background(), bench.Config{
+				URL: hs.URL, Clients: 4, Senders: 2, Rate: 100, Duration: 100 * time.Millisecond,
+				MetricsURL: tt.url, MetricsToken: tt.token,
+			})
+			switch {
+			case tt.wantErr:
+				if err == nil {
+					t.Fatal("the run did not fail")
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			case res.ServerMeasured != tt.wantMeasured:
+				t.Fatalf("measured = %v, want %v", res.ServerMeasured, tt.wantMeasured)
+			case tt.wantMeasured && (res.ServerRSSStartMB <= 0 || res.ServerRSSEndMB <= 0):
+				t.Errorf("RSS %.1f MB at start, %.1f MB at end", res.ServerRSSStartMB, res.ServerRSSEndMB)
+			case !tt.wantMeasured && (res.ServerRSSStartMB != 0 || res.ServerCPUSeconds != 0):
+				t.Errorf("not measured, but RSS %.1f MB, %.2f CPU-seconds", res.ServerRSSStartMB, res.ServerCPUSeconds)
+			}
+			if res.Delivered != res.Expected || res.Acknowledged == 0 {
+				t.Errorf("%d acknowledged, %d expected, %d delivered", res.Acknowledged, res.Expected, res.Delivered)
+			}
+		})
+	}
 }
 
 // TestDirectConversations: with -dms, every message reaches exactly the

@@ -33,7 +33,9 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to send")
 	fs.IntVar(&cfg.Size, "size", 100, "bytes of text per message (at least 64)")
 	fs.Float64Var(&cfg.Ramp, "ramp", 0, "clients connecting per second (0: as fast as possible)")
-	fs.IntVar(&cfg.PID, "pid", 0, "`PID` of the server if it runs here: its memory and CPU time are read from /proc (else from /metrics)")
+	fs.IntVar(&cfg.PID, "pid", 0, "`PID` of the server if it runs here: its memory and CPU time are read from /proc")
+	fs.StringVar(&cfg.MetricsURL, "metrics", "", "`URL` of the server's Prometheus metrics (its -metrics-addr, e.g. http://localhost:9090/metrics):\nits memory and CPU time are read there when -pid is not given (neither: not measured)")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "bearer `token` for -metrics, for a server's public /metrics (its -metrics-token)")
 	fs.DurationVar(&cfg.Drain, "drain", 5*time.Second, "how long to wait for deliveries after the last send")
 	fs.BoolVar(&cfg.DMs, "dms", false, "pair the clients into direct conversations (opened first, not timed) instead of sharing them out to -rooms public rooms")
 	fs.BoolVar(&cfg.NewAccounts, "new-accounts", false, "clients sign up as they connect (default: their accounts are made first, untimed, and they sign in as returning people)")
@@ -92,7 +94,11 @@ func printResult(w io.Writer, r Result) {
 	fmt.Fprintf(tw, "deliveries\t%d expected, %d delivered, %d lost, %d duplicated, %d out of order\n", r.Expected, r.Delivered, r.Lost, r.Duplicated, r.OutOfOrder)
 	fmt.Fprintf(tw, "latency\tp50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.P50ms, r.P90ms, r.P99ms, r.MaxMs)
 	fmt.Fprintf(tw, "throughput\t%.0f deliveries/s, %.0f deliveries per server CPU-second\n", r.DeliveriesPerSecond, r.DeliveriesPerCPUSecond)
-	fmt.Fprintf(tw, "server\tRSS %.1f MB at start, %.1f MB connected, %.1f MB at end; %.0f bytes per connection; %.2f CPU-seconds sending\n",
-		r.ServerRSSStartMB, r.ServerRSSConnectedMB, r.ServerRSSEndMB, r.BytesPerConnection, r.ServerCPUSeconds)
+	if r.ServerMeasured {
+		fmt.Fprintf(tw, "server\tRSS %.1f MB at start, %.1f MB connected, %.1f MB at end; %.0f bytes per connection; %.2f CPU-seconds sending\n",
+			r.ServerRSSStartMB, r.ServerRSSConnectedMB, r.ServerRSSEndMB, r.BytesPerConnection, r.ServerCPUSeconds)
+	} else {
+		fmt.Fprintf(tw, "server\tmemory and CPU not measured (give -pid or -metrics)\n")
+	}
 	tw.Flush()
 }

@@ -112,13 +112,17 @@ func (h *Hub) resync(r *room, ms []shared.Message, err error) {
 }
 
 // deliverLocked encodes each new message once and queues them all for
-// every member at once. ms is in id order with no gap after r.last. The
-// caller holds r.mu.
+// every member at once, and reports them to the metrics once for all.
+// ms is in id order with no gap after r.last. The caller holds r.mu.
 func (h *Hub) deliverLocked(r *room, ms []shared.Message) {
 	frames, n := make([][]byte, 0, len(ms)), 0
+	var oldest time.Time
 	for _, m := range ms {
 		if m.ID <= r.last {
 			continue
+		}
+		if !m.At.IsZero() && (oldest.IsZero() || m.At.Before(oldest)) {
+			oldest = m.At
 		}
 		frame, err := shared.Encode(shared.TypeMessage, "", m)
 		if err != nil {
@@ -135,4 +139,9 @@ func (h *Hub) deliverLocked(r *room, ms []shared.Message) {
 	for m := range r.conns {
 		m.pushLive(n, frames...)
 	}
+	latency := time.Duration(-1) // unknown: no message says when it was sent
+	if !oldest.IsZero() {
+		latency = max(h.cfg.Now().Sub(oldest), 0) // another server's clock may be ahead
+	}
+	h.cfg.Metrics.Delivered(len(frames), len(r.conns), latency)
 }

@@ -58,11 +58,10 @@ type Config struct {
 	// Limits are how much one connection, account or address may do. The
 	// zero value is no limit (see DefaultLimits).
 	Limits Limits
-	// OnLimited, if set, is called with a limit's name each time it
-	// refuses something. It must not block.
-	OnLimited func(limit string)
 	// Now returns the current time. Default: time.Now.
 	Now func() time.Time
+	// Metrics receives the hub's counts and latencies. Default: none.
+	Metrics Metrics
 }
 
 // budgetFloor is what one connection may always have waiting, whatever
@@ -103,6 +102,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Metrics == nil {
+		c.Metrics = noMetrics{}
 	}
 }
 
@@ -184,8 +186,6 @@ type Hub struct {
 	log      *slog.Logger
 	budget   *budget
 	limits   *limiters
-
-	limitHits atomic.Int64
 
 	// stopCluster ends runCluster, which has ended once clusterDone is
 	// done; both are set with a cluster.

@@ -209,14 +209,8 @@ func roundWait(d time.Duration) time.Duration {
 
 // limited counts a request refused by the limit called name.
 func (h *Hub) limited(name string) {
-	h.limitHits.Add(1)
-	if h.cfg.OnLimited != nil {
-		h.cfg.OnLimited(name)
-	}
+	h.cfg.Metrics.RateLimited(name)
 }
-
-// LimitHits returns how many requests the limits refused.
-func (h *Hub) LimitHits() int64 { return h.limitHits.Load() }
 
 // Admit counts a new connection from addr, or reports false if its
 // address has as many as it may (see Limits.ConnectionsPerAddress). A

@@ -328,7 +328,10 @@ func (h *Hub) say(s *session, m *membership, clientID, text string) error {
 	r := m.r
 	msg := shared.Message{Room: r.name, Author: s.you.ID, From: s.nickname(), Text: text, At: h.now(), ClientID: clientID}
 	mentioned := shared.MentionCandidates(text) // most messages mention nobody: no work after the ack
+	h.cfg.Metrics.Received()
+	handed := time.Now()
 	err := h.store.AppendAsync(msg, s.you.ID+"\x00"+clientID, func(id uint64, dup bool, err error) {
+		h.cfg.Metrics.Stored(time.Since(handed), err)
 		if err != nil {
 			h.log.Error("store message", "room", r.name, "err", err)
 			s.send(shared.TypeError, "", shared.Error{Code: shared.CodeInternal, Message: "the message could not be stored; send it again", Ref: clientID, Request: shared.TypeSay})
@@ -341,6 +344,7 @@ func (h *Hub) say(s *session, m *membership, clientID, text string) error {
 		}
 	})
 	if err != nil {
+		h.cfg.Metrics.Stored(time.Since(handed), err)
 		h.log.Error("store message", "room", r.name, "err", err)
 		return shared.Errorf(shared.CodeInternal, "the message could not be stored; send it again")
 	}

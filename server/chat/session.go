@@ -57,6 +57,9 @@ type session struct {
 	rooms   map[string]*membership
 
 	stopped atomic.Bool // stop was called: what the peer sends is ignored
+	// why is the reason the server ended the connection for, set by the
+	// first to decide (see endedBy); nil while the server has not.
+	why atomic.Pointer[DisconnectReason]
 	// holds counts the times the reader waited for the queue to drain,
 	// reading nothing (a pong among it), and holding is set meanwhile;
 	// written counts the bytes written to the peer.
@@ -92,6 +95,11 @@ func (s *session) run(ctx context.Context) {
 	s.ws.CloseNow()
 	s.wg.Wait()
 
+	why := endReason(err)
+	if w := s.why.Load(); w != nil {
+		why = *w
+	}
+	s.hub.cfg.Metrics.Disconnected(why)
 	switch status := websocket.CloseStatus(err); {
 	case status == websocket.StatusNormalClosure || status == websocket.StatusGoingAway:
 		s.log.Debug("connection closed by peer", "status", status)
@@ -101,6 +109,12 @@ func (s *session) run(ctx context.Context) {
 	default:
 		s.log.Debug("connection ended", "err", err)
 	}
+}
+
+// endedBy records why the server ends the connection, unless it already
+// had a reason.
+func (s *session) endedBy(why DisconnectReason) {
+	s.why.CompareAndSwap(nil, &why)
 }
 
 // nickname returns the person's nickname now.
@@ -138,6 +152,7 @@ func (s *session) stop(c *closeFrame) {
 	if !s.stopped.CompareAndSwap(false, true) {
 		return
 	}
+	s.endedBy(stopReason(c.code))
 	s.out.close(c, c.code == websocket.StatusPolicyViolation)
 	if c.code == websocket.StatusPolicyViolation && s.writeFrom.Load() != 0 {
 		s.ws.CloseNow()
@@ -155,6 +170,10 @@ func (s *session) push(n int, frames ...[]byte) {
 // tooSlow disconnects a session that has queued bytes waiting and cannot
 // take more.
 func (s *session) tooSlow(queued int) {
+	if s.stopped.Load() {
+		return // already closing: nothing more is queued
+	}
+	s.hub.cfg.Metrics.Overflowed()
 	s.log.Warn("disconnecting slow client", "queued_bytes", queued)
 	s.stop(newCloseFrame(websocket.StatusPolicyViolation, "too slow to keep up: reconnect to resume"))
 }
@@ -327,6 +346,7 @@ func (s *session) heartbeat(now time.Time) {
 	timeout := s.hub.cfg.PingTimeout
 	if from := s.writeFrom.Load(); from != 0 && now.Sub(time.Unix(0, from)) > s.hub.cfg.WriteTimeout {
 		s.log.Info("write stuck; disconnecting", "for", now.Sub(time.Unix(0, from)))
+		s.endedBy(DisconnectWriteStuck)
 		s.ws.CloseNow()
 		return
 	}
@@ -347,6 +367,7 @@ func (s *session) heartbeat(now time.Time) {
 	busy := s.written.Load()-written >= busyWriteBytes
 	if err != nil && !s.stopped.Load() && !held && !busy {
 		s.log.Info("peer not answering pings; disconnecting", "err", err)
+		s.endedBy(DisconnectPingTimeout)
 		s.ws.CloseNow()
 	}
 }
