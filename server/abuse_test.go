@@ -127,6 +127,10 @@ func TestMessagesAreLimitedPerConnectionAccountAndAddress(t *testing.T) {
 	if !dave.ackOrLimited(sayN(dave, 0)) {
 		t.Fatal("another address was refused")
 	}
+	// alice twice, carol once: the operator sees each refusal.
+	if got := scrape(t, metricsServer(t, srv), "").value("livechat_rate_limited_total", "limit", "messages"); got != 3 {
+		t.Errorf("livechat_rate_limited_total{limit=messages} = %v, want 3", got)
+	}
 }
 
 func sayN(c *client, i int) string {
@@ -234,6 +238,9 @@ func TestConnectionsPerAddress(t *testing.T) {
 	}
 	if _, err := dialAddr(t, srv.URL, "198.51.100.1"); err == nil || !strings.Contains(err.Error(), "HTTP 429") {
 		t.Fatalf("third connection from one address: %v, want HTTP 429", err)
+	}
+	if got := scrape(t, metricsServer(t, srv), "").value("livechat_rate_limited_total", "limit", "connections"); got != 1 {
+		t.Errorf("livechat_rate_limited_total{limit=connections} = %v, want 1", got)
 	}
 	// IPv6 addresses count by /64.
 	for i, addr := range []string{"2001:db8::1", "2001:db8::2", "2001:db8::3"} {
