@@ -88,7 +88,7 @@ func (c *client) ackOrLimited(id string) bool {
 }
 
 func TestMessagesAreLimitedPerConnectionAccountAndAddress(t *testing.T) {
-	srv := startServer(t, limitedConfig(chat.Limits{Messages: slow(5), AddressFactor: 2}))
+	srv := startServer(t, limitedConfig(chat.Limits{Messages: slow(5), AddressFactor: 2, Exempt: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}))
 	alice := join(t, srv.URL, "alice")
 	for i := range 5 {
 		if !alice.ackOrLimited(sayN(alice, i)) {
@@ -126,6 +126,19 @@ func TestMessagesAreLimitedPerConnectionAccountAndAddress(t *testing.T) {
 	dave.joined()
 	if !dave.ackOrLimited(sayN(dave, 0)) {
 		t.Fatal("another address was refused")
+	}
+	// No limit applies to an exempt address (a load test's).
+	eve, err := dialAddr(t, srv.URL, "192.0.2.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eve.hello("eve")
+	eve.send(shared.TypeJoin, "", shared.Join{})
+	eve.joined()
+	for i := range 10 {
+		if !eve.ackOrLimited(sayN(eve, i)) {
+			t.Fatalf("an exempt address was refused message %d", i)
+		}
 	}
 	// alice twice, carol once: the operator sees each refusal.
 	if got := scrape(t, metricsServer(t, srv), "").value("livechat_rate_limited_total", "limit", "messages"); got != 3 {

@@ -138,7 +138,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.IntVar(&lim.ConnectionsPerAddress, "max-connections-per-address", lim.ConnectionsPerAddress, "connections open at once from one address (0: any); more get HTTP 429")
 	fs.IntVar(&lim.OpenRoomsPerAddress, "max-open-rooms-per-address", lim.OpenRoomsPerAddress, "rooms open on this server that one address's connections opened (0: any)")
 	fs.IntVar(&lim.RoomsPerAccount, "max-rooms-per-account", lim.RoomsPerAccount, "rooms one account may be a member of (0: any)")
-	fs.StringVar(&exempt, "limit-exempt", "", "comma-separated `addresses` or CIDR prefixes no limit per address applies to\n(a load test's, e.g. 127.0.0.1)")
+	fs.StringVar(&exempt, "limit-exempt", "", "comma-separated `addresses` or CIDR prefixes whose connections no limit applies to\n(a load test's, e.g. 127.0.0.1)")
 	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + EnvName(f.Name) + "]" })
 	fs.Usage = func() {
 		fmt.Fprintf(output, "Usage: livechat [flags]\n\nServes the livechat web app and its WebSocket endpoint /ws.\n\nFlags:\n")

@@ -40,8 +40,8 @@ type Limits struct {
 	OpenRoomsPerAddress int
 	// RoomsPerAccount bounds the rooms one account is a member of.
 	RoomsPerAccount int
-	// Exempt are addresses no limit per address applies to: a load
-	// test's, or a trusted network's.
+	// Exempt are addresses whose connections no limit applies to: a
+	// load test's, or a trusted network's.
 	Exempt []netip.Prefix
 }
 
@@ -152,18 +152,18 @@ func addrKey(a netip.Addr) string {
 // address's buckets, or returns the rate_limited error to answer.
 func (s *session) allow(act action) error {
 	l := s.hub.limits
+	if s.exempt {
+		return nil
+	}
 	now := s.hub.cfg.Now()
 	if s.buckets[act] == nil && !s.bucketsMade {
 		s.makeBuckets()
 	}
-	var acct, addr *rate.Limiter
+	var acct *rate.Limiter
 	if s.you.ID != "" {
 		acct = l.account[act].Get(s.you.ID, now)
 	}
-	if !s.exempt {
-		addr = l.address[act].Get(s.addrKey, now)
-	}
-	wait := limit.Take(now, s.buckets[act], acct, addr)
+	wait := limit.Take(now, s.buckets[act], acct, l.address[act].Get(s.addrKey, now))
 	if wait == 0 {
 		return nil
 	}
