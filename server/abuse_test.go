@@ -87,7 +87,7 @@ func (c *client) ackOrLimited(id string) bool {
 	}
 }
 
-func TestMessagesAreLimitedPerConnectionAccountAndAddress(t *testing.T) {
+func TestAbuseMessagesLimitedPerConnectionAccountAndAddress(t *testing.T) {
 	srv := startServer(t, limitedConfig(chat.Limits{Messages: slow(5), AddressFactor: 2, Exempt: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}))
 	alice := join(t, srv.URL, "alice")
 	for i := range 5 {
@@ -152,7 +152,7 @@ func sayN(c *client, i int) string {
 	return id
 }
 
-func TestEveryRequestKindIsLimited(t *testing.T) {
+func TestAbuseEveryRequestKindLimited(t *testing.T) {
 	srv := startServer(t, limitedConfig(chat.Limits{
 		History: slow(2), Joins: slow(3), Creations: slow(3), Requests: slow(4),
 	}))
@@ -206,7 +206,7 @@ func TestEveryRequestKindIsLimited(t *testing.T) {
 	})
 }
 
-func TestSignInsAndSignUpsAreLimitedPerAddress(t *testing.T) {
+func TestAbuseSignInsAndSignUpsPerAddress(t *testing.T) {
 	srv := startServer(t, limitedConfig(chat.Limits{SignIns: slow(2), SignUps: slow(2)}))
 	from := func(addr string) *client {
 		c, err := dialAddr(t, srv.URL, addr)
@@ -240,7 +240,7 @@ func TestSignInsAndSignUpsAreLimitedPerAddress(t *testing.T) {
 	guesser.rateLimited(shared.TypeHello)
 }
 
-func TestConnectionsPerAddress(t *testing.T) {
+func TestAbuseConnectionsPerAddress(t *testing.T) {
 	srv := startServer(t, limitedConfig(chat.Limits{ConnectionsPerAddress: 2, Exempt: []netip.Prefix{netip.MustParsePrefix("192.0.2.0/24")}}))
 	a, err := dialAddr(t, srv.URL, "198.51.100.1")
 	if err != nil {
@@ -278,7 +278,7 @@ func TestConnectionsPerAddress(t *testing.T) {
 	})
 }
 
-func TestOpenRoomsPerAddressAndRoomsPerAccount(t *testing.T) {
+func TestAbuseOpenRoomsPerAddressAndRoomsPerAccount(t *testing.T) {
 	srv := startServer(t, limitedConfig(chat.Limits{OpenRoomsPerAddress: 2, RoomsPerAccount: 3}))
 	c, err := dialAddr(t, srv.URL, "198.51.100.1")
 	if err != nil {

@@ -212,11 +212,11 @@ func flood(t testing.TB, lim chat.Limits, n int) floodResult {
 	return res
 }
 
-// TestFloodDoesNotHurtABystander: with the default limits, 10,000
+// TestAbuseFloodDoesNotHurtABystander: with the default limits, 10,000
 // messages sent at once by one person are almost all refused, and a
 // person on a slow link in the same room keeps up and gets every message
 // of their own.
-func TestFloodDoesNotHurtABystander(t *testing.T) {
+func TestAbuseFloodDoesNotHurtABystander(t *testing.T) {
 	res := flood(t, chat.DefaultLimits, 10_000)
 	if res.disconnected != nil {
 		t.Fatalf("the bystander was cut off: %v", res.disconnected)

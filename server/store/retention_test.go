@@ -35,7 +35,7 @@ func usage(t *testing.T, s *store.Store, room string) store.RoomUsage {
 	return store.RoomUsage{}
 }
 
-func TestRoomKeepsItsNewestWithinItsBytes(t *testing.T) {
+func TestAbuseRoomKeepsItsNewestWithinItsBytes(t *testing.T) {
 	ctx := context.Background()
 	s := open(t, store.Config{Dir: t.TempDir(), RoomBytes: 256 << 10, TrimInterval: time.Hour})
 	defer s.Close()
@@ -69,7 +69,7 @@ func TestRoomKeepsItsNewestWithinItsBytes(t *testing.T) {
 	}
 }
 
-func TestFullStoreDropsTheOldestInsteadOfRefusing(t *testing.T) {
+func TestAbuseFullStoreDropsTheOldestInsteadOfRefusing(t *testing.T) {
 	ctx := context.Background()
 	const max = 4 << 20
 	s := open(t, store.Config{Dir: t.TempDir(), MaxStore: max, RoomBytes: 1 << 20, TrimInterval: time.Hour})
@@ -119,7 +119,7 @@ func TestFullStoreDropsTheOldestInsteadOfRefusing(t *testing.T) {
 
 const timeout = 20 * time.Second
 
-func TestEmptyRoomGivesBackItsStreamAndKeepsItsNumbering(t *testing.T) {
+func TestAbuseEmptyRoomGivesBackItsStream(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := open(t, store.Config{Dir: dir, EmptyRoomAfter: time.Millisecond, MaxAge: 100 * time.Millisecond, TrimInterval: time.Hour})
