@@ -87,6 +87,11 @@ type Client struct {
 	suspended  bool         // Suspend was called: no connection until Resume
 	rooms      map[string]*roomPos
 	order      []string // rooms, in the order they were joined
+	// holding is set while the server asks to wait before more messages
+	// (rate_limited): Say only queues them, and held are their ids, sent
+	// with the refused ones, in order, when the wait is over.
+	holding bool
+	held    map[string]bool
 }
 
 // roomPos is where the client stands in a room.
@@ -329,6 +334,12 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 
 		case <-retry:
 			retry = nil
+			c.mu.Lock()
+			for id := range c.held {
+				retryIDs[id] = true
+			}
+			c.holding, c.held = false, nil
+			c.mu.Unlock()
 			for _, p := range c.outbox.Items() {
 				if retryIDs[p.ClientID] {
 					if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Room: p.In(), Text: p.Text}); err != nil {
@@ -361,7 +372,12 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 					retryIDs[e.Ref] = true
 					wait := c.cfg.Backoff.Delay(3) + time.Second
 					if e.Code == shared.CodeRateLimited {
+						// Later messages wait too, so that they are not
+						// stored before this one.
 						wait = time.Duration(e.RetryAfter * float64(time.Second))
+						c.mu.Lock()
+						c.holding = true
+						c.mu.Unlock()
 					}
 					if retry == nil {
 						retry = clock.After(wait)
@@ -371,6 +387,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				welcomed = true
 				c.mu.Lock()
 				c.conn = conn
+				c.holding, c.held = false, nil // the joins send the whole outbox
 				if ev.Welcome.Credential != "" {
 					c.credential = ev.Welcome.Credential
 				}
@@ -521,6 +538,13 @@ func (c *Client) Say(ctx context.Context, room, text string) (string, error) {
 	c.mu.Lock()
 	conn, r := c.conn, c.rooms[room]
 	live := r != nil && r.live
+	if c.holding && conn != nil && live {
+		if c.held == nil {
+			c.held = make(map[string]bool)
+		}
+		c.held[id] = true
+		live = false
+	}
 	c.mu.Unlock()
 	if conn != nil && live {
 		// On failure it stays queued: the connection is lost and the

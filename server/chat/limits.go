@@ -159,6 +159,11 @@ func (s *session) allow(act action) error {
 	if s.buckets[act] == nil && !s.bucketsMade {
 		s.makeBuckets()
 	}
+	if act == actMessage && now.Before(s.heldUntil) {
+		// Messages after a refused one wait too, so that they are not
+		// stored before it: the client sends them again in order.
+		return shared.RetryLater(s.heldUntil.Sub(now), "%s: try again in %s", tooFast[act], roundWait(s.heldUntil.Sub(now)))
+	}
 	var acct *rate.Limiter
 	if s.you.ID != "" {
 		acct = l.account[act].Get(s.you.ID, now)
@@ -166,6 +171,9 @@ func (s *session) allow(act action) error {
 	wait := limit.Take(now, s.buckets[act], acct, l.address[act].Get(s.addrKey, now))
 	if wait == 0 {
 		return nil
+	}
+	if act == actMessage {
+		s.heldUntil = now.Add(wait)
 	}
 	s.hub.limited(actionNames[act])
 	return shared.RetryLater(wait, "%s: try again in %s", tooFast[act], roundWait(wait))
