@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,9 +108,10 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.Int64Var(&storeMB, "store-max-mb", 10<<10, "disk the embedded message store may use, in MiB")
 	fs.Int64Var(&memoryMB, "store-memory-mb", 256, "memory the embedded message store may use, in MiB")
 	fs.IntVar(&cfg.Store.Replicas, "nats-replicas", 1, "copies of each room on a NATS cluster")
-	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + EnvName(f.Name) + "]" })
+	documentEnv(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(output, "Usage: livechat [flags]\n\nServes the livechat web app and its WebSocket endpoint /ws.\n\nFlags:\n")
+		fmt.Fprintf(output, "Usage: livechat [flags]\n\nServes the livechat web app and its WebSocket endpoint /ws.\n"+
+			"Other commands: livechat backup, restore, export, bench (each with -h).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 
@@ -119,19 +121,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	given := make(map[string]bool)
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		v := getenv(EnvName(f.Name))
-		if err != nil || given[f.Name] || v == "" {
-			return
-		}
-		if e := fs.Set(f.Name, v); e != nil {
-			err = fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, e)
-		}
-	})
-	if err != nil {
+	if err := envFallback(fs, getenv); err != nil {
 		return Config{}, err
 	}
 
@@ -184,6 +174,36 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("no -data directory and no -nats URLs: messages need a store")
 	}
 	return cfg, nil
+}
+
+// documentEnv adds to the usage of the flags named (all if none) the
+// environment variable that backs each (see EnvName).
+func documentEnv(fs *flag.FlagSet, names ...string) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if len(names) == 0 || slices.Contains(names, f.Name) {
+			f.Usage += " [$" + EnvName(f.Name) + "]"
+		}
+	})
+}
+
+// envFallback sets each flag named (all if none) that the parsed command
+// line did not give to the value of its environment variable, read
+// through getenv, if that is set.
+func envFallback(fs *flag.FlagSet, getenv func(string) string, names ...string) error {
+	given := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || given[f.Name] || len(names) > 0 && !slices.Contains(names, f.Name) {
+			return
+		}
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, e)
+			}
+		}
+	})
+	return err
 }
 
 // splitList splits a comma-separated list, dropping empty items.
