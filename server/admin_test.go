@@ -195,3 +195,29 @@ func TestBackupRestoreExportCommands(t *testing.T) {
 	mallory.send(shared.TypeHello, "", shared.Hello{Protocol: shared.ProtocolVersion, Nickname: "alice"})
 	mallory.expectError(shared.CodeNicknameTaken)
 }
+
+// TestBackupThroughNATS backs up the store of servers on an external NATS
+// while they run: everything but presence (kept in memory), restored into
+// an embedded store.
+func TestBackupThroughNATS(t *testing.T) {
+	url := startNATS(t)
+	cfg := testConfig()
+	cfg.Store = store.Config{URLs: []string{url}}
+	srv := startServer(t, cfg)
+	alice := join(t, srv.URL, "alice")
+	alice.say("a1", "said while the backup runs")
+	alice.nextMessage()
+
+	file := filepath.Join(t.TempDir(), "livechat.backup")
+	code, stdout, stderr := run(t, server.BackupMain, map[string]string{"LIVECHAT_NATS": url}, "-o", file)
+	if code != 0 || !strings.Contains(stdout, "room general: 1 message (id 1)") || !strings.Contains(stdout, "bucket livechat_accounts") || strings.Contains(stdout, "presence") {
+		t.Fatalf("backup through NATS: exit %d\n%s%s", code, stdout, stderr)
+	}
+	alice.say("a2", "said after the backup")
+	alice.nextMessage()
+
+	restored := t.TempDir()
+	if code, stdout, stderr := run(t, server.RestoreMain, nil, "-data", restored, "-i", file); code != 0 || !strings.Contains(stdout, "room general: 1 message (id 1)") {
+		t.Fatalf("restore: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
