@@ -37,7 +37,9 @@ func runNative() {
 		case "backup":
 			command = server.BackupMain
 		case "restore":
-			command = server.RestoreMain
+			command = func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+				return server.RestoreMain(ctx, args, getenv, os.Stdin, stdout, stderr)
+			}
 		case "export":
 			command = server.ExportMain
 		}

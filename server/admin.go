@@ -206,17 +206,17 @@ func count(n int64, what string) string {
 
 func mebibytes(n int64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
 
-// RestoreMain runs `livechat restore`: the backup in the file -i restored
-// onto the store (see store.Store.Restore), or, with -check, only
-// checked.
-func RestoreMain(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// RestoreMain runs `livechat restore`: the backup in the file -i (or
+// stdin, for -i -) restored onto the store (see store.Store.Restore), or,
+// with -check, only checked.
+func RestoreMain(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var sf storeFlags
 	var in string
 	var force, checkOnly bool
 	fs := flag.NewFlagSet("livechat restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sf.register(fs)
-	fs.StringVar(&in, "i", "", "backup `file` to restore (made by livechat backup)")
+	fs.StringVar(&in, "i", "", "backup `file` to restore (made by livechat backup); - for stdin")
 	fs.BoolVar(&force, "force", false, "replace the rooms and buckets of the backup that the store already holds\n(by default, a restore refuses to overwrite anything)")
 	fs.BoolVar(&checkOnly, "check", false, "only check that the file is a complete, intact backup, and list what it holds")
 	fs.Usage = func() {
@@ -233,7 +233,7 @@ func RestoreMain(ctx context.Context, args []string, getenv func(string) string,
 	if code := usage(stderr, "restore", err); code >= 0 {
 		return code
 	}
-	f, err := os.Open(in)
+	f, err := openBackup(in, stdin)
 	if err != nil {
 		return failed(stderr, "restore", err)
 	}
@@ -265,6 +265,43 @@ func RestoreMain(ctx context.Context, args []string, getenv func(string) string,
 		fmt.Fprintf(stdout, "  %s\n", sb)
 	}
 	return 0
+}
+
+// openBackup opens the backup file name, or stdin for "-": as it is if
+// it is a file, else (a pipe) copied into a temporary file, removed on
+// Close, since a restore reads the backup twice.
+func openBackup(name string, stdin io.Reader) (io.ReadSeekCloser, error) {
+	if name != "-" {
+		return os.Open(name)
+	}
+	if f, ok := stdin.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() {
+			return f, nil
+		}
+	}
+	tmp, err := os.CreateTemp("", "livechat-restore-*")
+	if err != nil {
+		return nil, fmt.Errorf("keep the backup from stdin: %w", err)
+	}
+	f := tempFile{tmp}
+	if _, err := io.Copy(tmp, stdin); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read the backup from stdin: %w", err)
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("read the backup from stdin: %w", err)
+	}
+	return f, nil
+}
+
+// tempFile is a temporary file, removed when closed.
+type tempFile struct{ *os.File }
+
+func (f tempFile) Close() error {
+	err := f.File.Close()
+	os.Remove(f.Name())
+	return err
 }
 
 // ExportMain runs `livechat export`: the messages of a room, or of every

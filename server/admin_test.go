@@ -30,6 +30,13 @@ func run(t *testing.T, main func(context.Context, []string, func(string) string,
 	return code, stdout.String(), stderr.String()
 }
 
+// restoreFrom is server.RestoreMain reading stdin from stdin.
+func restoreFrom(stdin io.Reader) func(context.Context, []string, func(string) string, io.Writer, io.Writer) int {
+	return func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+		return server.RestoreMain(ctx, args, getenv, stdin, stdout, stderr)
+	}
+}
+
 // serve runs a server on st until the returned function stops it.
 func serve(t *testing.T, st *store.Store) (url string, stop func()) {
 	t.Helper()
@@ -116,16 +123,21 @@ func TestBackupRestoreExportCommands(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(file), ".*partial")); len(left) > 0 {
 		t.Fatalf("temporary files left: %v", left)
 	}
-	if code, stdout, stderr := run(t, server.RestoreMain, nil, "-check", "-i", file); code != 0 || !strings.Contains(stdout, "complete livechat backup") {
+	in, err := os.Open(file) // as stdin, redirected from the file
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer in.Close()
+	if code, stdout, stderr := run(t, restoreFrom(in), nil, "-check", "-i", "-"); code != 0 || !strings.Contains(stdout, "complete livechat backup") {
 		t.Fatalf("restore -check: exit %d\n%s%s", code, stdout, stderr)
 	}
 
 	restored := t.TempDir()
-	code, stdout, stderr = run(t, server.RestoreMain, nil, "-data", restored, "-i", file)
+	code, stdout, stderr = run(t, restoreFrom(nil), nil, "-data", restored, "-i", file)
 	if code != 0 || !strings.Contains(stdout, "restored 5 streams") || !strings.Contains(stdout, "room "+secret.ID+": 1 message (id 1)") || !strings.Contains(stdout, "bucket livechat_accounts") {
 		t.Fatalf("restore: exit %d\n%s%s", code, stdout, stderr)
 	}
-	code, _, stderr = run(t, server.RestoreMain, nil, "-data", restored, "-i", file)
+	code, _, stderr = run(t, restoreFrom(nil), nil, "-data", restored, "-i", file)
 	if code != 1 || !strings.Contains(stderr, "already holds") || !strings.Contains(stderr, "room general: 3 messages") {
 		t.Fatalf("restore over a restore: exit %d\n%s", code, stderr)
 	}
@@ -208,16 +220,17 @@ func TestBackupThroughNATS(t *testing.T) {
 	alice.say("a1", "said while the backup runs")
 	alice.nextMessage()
 
-	file := filepath.Join(t.TempDir(), "livechat.backup")
-	code, stdout, stderr := run(t, server.BackupMain, map[string]string{"LIVECHAT_NATS": url}, "-o", file)
-	if code != 0 || !strings.Contains(stdout, "room general: 1 message (id 1)") || !strings.Contains(stdout, "bucket livechat_accounts") || strings.Contains(stdout, "presence") {
-		t.Fatalf("backup through NATS: exit %d\n%s%s", code, stdout, stderr)
+	// To stdout, with the report on stderr.
+	code, backup, stderr := run(t, server.BackupMain, map[string]string{"LIVECHAT_NATS": url}, "-o", "-")
+	if code != 0 || !strings.Contains(stderr, "room general: 1 message (id 1)") || !strings.Contains(stderr, "bucket livechat_accounts") || strings.Contains(stderr, "presence") {
+		t.Fatalf("backup through NATS: exit %d\n%s", code, stderr)
 	}
 	alice.say("a2", "said after the backup")
 	alice.nextMessage()
 
+	// From a pipe.
 	restored := t.TempDir()
-	if code, stdout, stderr := run(t, server.RestoreMain, nil, "-data", restored, "-i", file); code != 0 || !strings.Contains(stdout, "room general: 1 message (id 1)") {
+	if code, stdout, stderr := run(t, restoreFrom(strings.NewReader(backup)), nil, "-data", restored, "-i", "-"); code != 0 || !strings.Contains(stdout, "room general: 1 message (id 1)") {
 		t.Fatalf("restore: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
