@@ -86,8 +86,11 @@ external NATS (-nats), the store can be reached while livechat runs.`
 // returns the exit code.
 func failed(stderr io.Writer, cmd string, err error) int {
 	fmt.Fprintf(stderr, "livechat %s: %v\n", cmd, err)
-	if errors.Is(err, store.ErrDirInUse) {
+	switch {
+	case errors.Is(err, store.ErrDirInUse):
 		fmt.Fprintln(stderr, inUseHint)
+	case errors.Is(err, store.ErrNotEmpty):
+		fmt.Fprintln(stderr, "Restore into an empty -data directory, or give -force to replace what is there.")
 	}
 	return 1
 }

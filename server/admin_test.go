@@ -138,7 +138,7 @@ func TestBackupRestoreExportCommands(t *testing.T) {
 		t.Fatalf("restore: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, _, stderr = run(t, restoreFrom(nil), nil, "-data", restored, "-i", file)
-	if code != 1 || !strings.Contains(stderr, "already holds") || !strings.Contains(stderr, "room general: 3 messages") {
+	if code != 1 || !strings.Contains(stderr, "already holds") || !strings.Contains(stderr, "room general: 3 messages") || !strings.Contains(stderr, "-force") {
 		t.Fatalf("restore over a restore: exit %d\n%s", code, stderr)
 	}
 

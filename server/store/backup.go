@@ -346,6 +346,10 @@ func (s *Store) snapshot(ctx context.Context, name string, tw *tar.Writer, at ti
 	}
 }
 
+// ErrNotEmpty is the error (wrapped) of Restore when the store already
+// holds some of what the backup holds, and force is not set.
+var ErrNotEmpty = errors.New("the store is not empty")
+
 // ErrNotBackup is the error (wrapped) of CheckBackup and Restore for a
 // file that is not a livechat backup, or a damaged or incomplete one.
 var ErrNotBackup = errors.New("not a complete livechat backup")
@@ -547,7 +551,7 @@ func (s *Store) Restore(ctx context.Context, r io.ReadSeeker, force bool) (_ Man
 		replace[sb.Name] = true
 	}
 	if len(held) > 0 {
-		return Manifest{}, fmt.Errorf("restore: %s already holds %s; restore into an empty store, or force the restore to replace them", s.where(), strings.Join(held, "; "))
+		return Manifest{}, fmt.Errorf("restore: %w: %s already holds %s", ErrNotEmpty, s.where(), strings.Join(held, "; "))
 	}
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return Manifest{}, fmt.Errorf("restore: rewind the backup: %w", err)
