@@ -7,6 +7,8 @@ BIN     := $(CURDIR)/bin
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 ADDR    ?= localhost:8080
 ARGS    ?=
+# How long make fuzz runs each fuzz target (10 targets: under 2 minutes).
+FUZZTIME ?= 8s
 
 WASMBROWSERTEST_VERSION := v0.11.0
 # Browser-side tools of the accessibility journeys, from the npm registry.
@@ -15,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build wasm server release run test vet test-go test-js bench bench-web tools npm-tools chromium clean
+.PHONY: all build wasm server release run test vet fuzz test-go test-js bench bench-web tools npm-tools chromium clean
 
 all: build
 
@@ -42,15 +44,23 @@ release: build
 run: build
 	$(BIN)/livechat -addr $(ADDR) $(ARGS)
 
-## test: formatting and vet for both targets, the native tests with the
-## race detector, then the browser tests in headless Chromium
-test: vet test-go test-js
+## test: formatting and vet for both targets, every fuzz target for
+## $(FUZZTIME), the native tests with the race detector, then the browser
+## tests in headless Chromium
+test: vet fuzz test-go test-js
 
 vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
+
+## fuzz: each fuzz target (decoder, batches, nicknames and their
+## look-alikes, room names, texts, mentions, credentials, sign-up and
+## invite codes) for $(FUZZTIME); an input that breaks one is kept in its
+## testdata/fuzz directory
+fuzz:
+	GO=$(GO) scripts/fuzz $(FUZZTIME)
 
 # The end-to-end journeys in the root package drive Chromium, and check
 # accessibility with axe-core and Lighthouse.

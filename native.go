@@ -5,6 +5,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/signal"
@@ -19,16 +20,31 @@ import (
 var version = "dev"
 
 // runNative runs the command named by the arguments and exits: `bench`
-// (the load tool), `precompress` (a build step), or by default the server,
-// until SIGINT or SIGTERM.
+// (the load tool), `backup`, `restore` and `export` (of the store),
+// `precompress` (a build step), or by default the server, until SIGINT or
+// SIGTERM.
 func runNative() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	if len(os.Args) > 1 {
+		var command func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int
 		switch os.Args[1] {
 		case "precompress":
 			os.Exit(precompress(os.Args[2:]))
 		case "bench":
 			code := bench.Main(ctx, os.Args[2:], os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
+		case "backup":
+			command = server.BackupMain
+		case "restore":
+			command = func(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+				return server.RestoreMain(ctx, args, getenv, os.Stdin, stdout, stderr)
+			}
+		case "export":
+			command = server.ExportMain
+		}
+		if command != nil {
+			code := command(ctx, os.Args[2:], os.Getenv, os.Stdout, os.Stderr)
 			stop()
 			os.Exit(code)
 		}

@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,9 +140,10 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	fs.IntVar(&lim.OpenRoomsPerAddress, "max-open-rooms-per-address", lim.OpenRoomsPerAddress, "rooms open on this server that one address's connections opened (0: any)")
 	fs.IntVar(&lim.RoomsPerAccount, "max-rooms-per-account", lim.RoomsPerAccount, "rooms one account may be a member of (0: any)")
 	fs.StringVar(&exempt, "limit-exempt", "", "comma-separated `addresses` or CIDR prefixes whose connections no limit applies to\n(a load test's, e.g. 127.0.0.1)")
-	fs.VisitAll(func(f *flag.Flag) { f.Usage += " [$" + EnvName(f.Name) + "]" })
+	documentEnv(fs)
 	fs.Usage = func() {
-		fmt.Fprintf(output, "Usage: livechat [flags]\n\nServes the livechat web app and its WebSocket endpoint /ws.\n\nFlags:\n")
+		fmt.Fprintf(output, "Usage: livechat [flags]\n\nServes the livechat web app and its WebSocket endpoint /ws.\n"+
+			"Other commands: livechat backup, restore, export, bench (each with -h).\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 
@@ -151,19 +153,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	if fs.NArg() > 0 {
 		return Config{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
-	given := make(map[string]bool)
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		v := getenv(EnvName(f.Name))
-		if err != nil || given[f.Name] || v == "" {
-			return
-		}
-		if e := fs.Set(f.Name, v); e != nil {
-			err = fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, e)
-		}
-	})
-	if err != nil {
+	if err := envFallback(fs, getenv); err != nil {
 		return Config{}, err
 	}
 
@@ -178,6 +168,7 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 	case len(cfg.AllowedHosts) == 0 && isLoopback(cfg.Addr):
 		cfg.AllowedHosts = loopbackHosts
 	}
+	var err error
 	if cfg.TrustedProxies, err = parsePrefixes(splitList(proxies)); err != nil {
 		return Config{}, fmt.Errorf("trusted proxies: %w", err)
 	}
@@ -234,6 +225,36 @@ func ParseConfig(args []string, getenv func(string) string, output io.Writer) (C
 		return Config{}, fmt.Errorf("metrics token: must not contain spaces")
 	}
 	return cfg, nil
+}
+
+// documentEnv adds to the usage of the flags named (all if none) the
+// environment variable that backs each (see EnvName).
+func documentEnv(fs *flag.FlagSet, names ...string) {
+	fs.VisitAll(func(f *flag.Flag) {
+		if len(names) == 0 || slices.Contains(names, f.Name) {
+			f.Usage += " [$" + EnvName(f.Name) + "]"
+		}
+	})
+}
+
+// envFallback sets each flag named (all if none) that the parsed command
+// line did not give to the value of its environment variable, read
+// through getenv, if that is set.
+func envFallback(fs *flag.FlagSet, getenv func(string) string, names ...string) error {
+	given := make(map[string]bool)
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		if err != nil || given[f.Name] || len(names) > 0 && !slices.Contains(names, f.Name) {
+			return
+		}
+		if v := getenv(EnvName(f.Name)); v != "" {
+			if e := fs.Set(f.Name, v); e != nil {
+				err = fmt.Errorf("%s=%q: %w", EnvName(f.Name), v, e)
+			}
+		}
+	})
+	return err
 }
 
 // splitList splits a comma-separated list, dropping empty items.

@@ -2,6 +2,7 @@ package shared_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"livechat/shared"
@@ -45,13 +46,34 @@ func TestMentions(t *testing.T) {
 	}
 }
 
+// FuzzMentions checks mentions: candidates are few, non-empty pieces of
+// the text without the characters that end a mention; and a valid
+// nickname of up to three words, without those characters, is found when
+// written after an @, whatever else the text says.
 func FuzzMentions(f *testing.F) {
 	f.Add("hi @ada lovelace, @bob", "ada lovelace")
+	f.Add("@@@ @a@b", "a")
+	f.Add("x@y @ＡＤＡ!", "ada")
+	f.Add("\xff@\xfe", "Ǆ  x")
 	f.Fuzz(func(t *testing.T, text, nickname string) {
 		cands := shared.MentionCandidates(text)
 		if len(cands) > 30 {
 			t.Fatalf("%d candidates", len(cands))
 		}
+		for _, c := range cands {
+			if c == "" || !strings.Contains(text, c) || strings.ContainsAny(c, ",.!?:;()[]{}<>\"'@") {
+				t.Fatalf("MentionCandidates(%q) gave %q", text, c)
+			}
+		}
 		shared.Mentions(text, nickname)
+
+		nick, err := shared.CheckNickname(nickname)
+		if err != nil || len(strings.Fields(nick)) > 3 || strings.ContainsAny(nick, ",.!?:;()[]{}<>\"'@") {
+			return
+		}
+		mention := "hey @" + nick + ", look"
+		if !shared.Mentions(mention, nick) {
+			t.Fatalf("%q does not mention %q (candidates %q)", mention, nick, shared.MentionCandidates(mention))
+		}
 	})
 }

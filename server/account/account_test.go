@@ -28,6 +28,14 @@ func TestSkeleton(t *testing.T) {
 	if !account.LookAlike("ⅽlice", "clice") {
 		t.Errorf("ⅽlice (Roman numeral ⅽ) and clice differ")
 	}
+	// Characters whose skeleton has a skeleton of its own: Canadian
+	// syllabics ᗰ (to M, then rn), the intersection ∩ (to Armenian ո,
+	// then n), the per cent sign (to º/₀, then o/o).
+	for _, pair := range [][2]string{{"ᗰike", "mike"}, {"∩ick", "nick"}, {"100%", "100o/0"}} {
+		if !account.LookAlike(pair[0], pair[1]) {
+			t.Errorf("%q and %q differ (skeletons %q, %q)", pair[0], pair[1], account.Skeleton(pair[0]), account.Skeleton(pair[1]))
+		}
+	}
 	for _, n := range []string{"alicia", "bob", "alice2", "al ice", "clice"} {
 		if account.LookAlike(n, "alice") {
 			t.Errorf("%q and alice look different", n)

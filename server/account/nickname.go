@@ -33,6 +33,16 @@ func SkeletonAsTyped(nickname string) string {
 	return skeleton(nickname, false)
 }
 
+// skeletonRounds bounds the rounds of skeleton; two or three suffice for
+// every single character.
+const skeletonRounds = 8
+
+// skeleton maps a nickname to its confusable skeleton, then that again,
+// until nothing changes: compatibility normalisation turns some of the
+// characters the confusables table maps to into others it maps on ("%"
+// becomes "º/₀", then "o/0", then "o/o"; "ᗰ" becomes "M", then "m", then
+// "rn"), and a nickname must share its keys with every nickname its
+// skeleton looks like. A skeleton is thus its own skeleton.
 func skeleton(nickname string, foldFirst bool) string {
 	fold := cases.Fold()
 	s := norm.NFKC.String(nickname)
@@ -40,7 +50,14 @@ func skeleton(nickname string, foldFirst bool) string {
 		s = fold.String(s)
 	}
 	s = strings.Join(strings.Fields(s), " ")
-	return norm.NFKC.String(fold.String(confusables.Skeleton(s)))
+	for range skeletonRounds {
+		next := norm.NFKC.String(fold.String(confusables.Skeleton(s)))
+		if next == s {
+			break
+		}
+		s = next
+	}
+	return s
 }
 
 // LookAlike reports whether nicknames a and b cannot be told apart: they

@@ -9,6 +9,7 @@ package kv
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 )
@@ -33,19 +34,52 @@ type KV interface {
 	Keys(ctx context.Context, filter string) ([]string, error)
 }
 
-// ValidToken reports whether s may be one token of a key: not empty, and
-// without the dots that separate tokens, wildcards or spaces.
-func ValidToken(s string) bool { return s != "" && !strings.ContainsAny(s, ".*> ") }
+// ValidToken reports whether s may be one token of a key: not empty, of
+// the characters a JetStream key takes (A-Z, a-z, 0-9, '-', '_', '=',
+// '/'), so without the dots that separate tokens, wildcards or spaces.
+// Untrusted tokens (a credential's account id, an invite code) are
+// checked with it before they go into a key.
+func ValidToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !tokenByte(s[i]) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// ValidKey reports whether key is one a JetStream bucket takes: tokens of
+// A-Z, a-z, 0-9, '-', '_', '=' and '/', separated by single dots. Callers
+// build keys of valid tokens (see ValidToken); an invalid key is a bug.
+func ValidKey(key string) bool {
+	if key == "" || key[0] == '.' || key[len(key)-1] == '.' || strings.Contains(key, "..") {
+		return false
+	}
+	for i := 0; i < len(key); i++ {
+		if c := key[i]; c != '.' && !tokenByte(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func tokenByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '=' || c == '/'
+}
 
 // Errors a KV returns; implementations wrap their own errors into these.
 var (
-	ErrNotFound = errors.New("key not found")
-	ErrExists   = errors.New("key exists")
-	ErrConflict = errors.New("key changed meanwhile")
+	ErrNotFound   = errors.New("key not found")
+	ErrExists     = errors.New("key exists")
+	ErrConflict   = errors.New("key changed meanwhile")
+	ErrInvalidKey = errors.New("invalid key")
 )
 
+func invalidKey(key string) error { return fmt.Errorf("%w %q", ErrInvalidKey, key) }
+
 // Memory is a KV held in memory, for tests and for a server that keeps
-// nothing. The zero value is empty and ready to use.
+// nothing. Like a JetStream bucket, it refuses invalid keys (see
+// ValidKey) with ErrInvalidKey. The zero value is empty and ready to use.
 type Memory struct {
 	mu   sync.Mutex
 	rev  uint64
@@ -58,6 +92,9 @@ type memoryEntry struct {
 }
 
 func (m *Memory) Get(_ context.Context, key string) ([]byte, uint64, error) {
+	if !ValidKey(key) {
+		return nil, 0, invalidKey(key)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.vals[key]
@@ -68,6 +105,9 @@ func (m *Memory) Get(_ context.Context, key string) ([]byte, uint64, error) {
 }
 
 func (m *Memory) Create(_ context.Context, key string, value []byte) (uint64, error) {
+	if !ValidKey(key) {
+		return 0, invalidKey(key)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.vals[key]; ok {
@@ -77,6 +117,9 @@ func (m *Memory) Create(_ context.Context, key string, value []byte) (uint64, er
 }
 
 func (m *Memory) Update(_ context.Context, key string, value []byte, revision uint64) (uint64, error) {
+	if !ValidKey(key) {
+		return 0, invalidKey(key)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if e, ok := m.vals[key]; !ok || e.rev != revision {
@@ -86,6 +129,9 @@ func (m *Memory) Update(_ context.Context, key string, value []byte, revision ui
 }
 
 func (m *Memory) Delete(_ context.Context, key string) error {
+	if !ValidKey(key) {
+		return invalidKey(key)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.vals, key)

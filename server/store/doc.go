@@ -15,4 +15,8 @@
 // a subscriber that misses one (NATS drops messages for slow subscribers)
 // sees a jump in the sequence and reads the gap back from the stream.
 // History is read with batched direct gets.
+//
+// Backup and Restore move every room and bucket through JetStream's stream
+// snapshots, as one archive (see backup.go); Export writes rooms' messages
+// as JSON lines.
 package store

@@ -240,3 +240,39 @@ func (d *durability) syncPath(name string) error {
 	d.files.Add(1)
 	return nil
 }
+
+// syncStream flushes to disk every file and directory of the stream
+// called name, and the directories above it, as a restore leaves them
+// (JetStream writes them without syncing). What was known of the
+// stream's files before is forgotten: the restore replaced them.
+func (d *durability) syncStream(name string) error {
+	d.mu.Lock()
+	if rs := d.rooms[name]; rs != nil {
+		rs.mu.Lock()
+		for rs.running {
+			rs.cond.Wait()
+		}
+		if rs.block != nil {
+			rs.block.Close()
+		}
+		rs.mu.Unlock()
+		delete(d.rooms, name)
+	}
+	d.mu.Unlock()
+	dir := filepath.Join(d.streams, name)
+	err := filepath.WalkDir(dir, func(path string, _ os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		return d.syncPath(path)
+	})
+	if err != nil {
+		return fmt.Errorf("sync restored stream %s: %w", name, err)
+	}
+	for _, up := range []string{d.streams, filepath.Dir(d.streams), filepath.Dir(filepath.Dir(d.streams))} {
+		if err := d.syncPath(up); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -25,7 +25,7 @@ func lockDir(dir string) (unlock func(), err error) {
 		pid, _ := os.ReadFile(name)
 		f.Close()
 		if errors.Is(err, syscall.EWOULDBLOCK) {
-			return nil, fmt.Errorf("data directory %s is in use by another livechat process (pid %s); stop it or choose another -data", dir, strings.TrimSpace(string(pid)))
+			return nil, &dirInUseError{fmt.Sprintf("data directory %s is in use by another livechat process (pid %s); stop it or choose another -data", dir, strings.TrimSpace(string(pid)))}
 		}
 		return nil, fmt.Errorf("lock data directory %s: %w", dir, err)
 	}

@@ -3,7 +3,9 @@
 package store
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -14,7 +16,10 @@ func lockDir(dir string) (unlock func(), err error) {
 	name := filepath.Join(dir, "livechat.lock")
 	f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("data directory %s is in use by another livechat process (remove %s if none runs): %w", dir, name, err)
+		if errors.Is(err, fs.ErrExist) {
+			return nil, &dirInUseError{fmt.Sprintf("data directory %s is in use by another livechat process (remove %s if none runs)", dir, name)}
+		}
+		return nil, fmt.Errorf("lock data directory %s: %w", dir, err)
 	}
 	return func() { f.Close(); os.Remove(name) }, nil
 }

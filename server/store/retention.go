@@ -50,8 +50,8 @@ type RoomUsage struct {
 	Active time.Time
 }
 
-// Rooms returns the rooms that have a stream, and what each holds.
-func (s *Store) Rooms(ctx context.Context) ([]RoomUsage, error) {
+// RoomUsages returns the rooms that have a stream, and what each holds.
+func (s *Store) RoomUsages(ctx context.Context) ([]RoomUsage, error) {
 	lister := s.js.ListStreams(ctx, jetstream.WithStreamListSubject(msgSubject("*")))
 	var rooms []RoomUsage
 	for info := range lister.Info() {
@@ -100,7 +100,7 @@ func (s *Store) Trim(ctx context.Context) (TrimReport, error) {
 	s.trimMu.Lock()
 	defer s.trimMu.Unlock()
 	report := TrimReport{Trimmed: make(map[string]uint64)}
-	rooms, err := s.Rooms(ctx)
+	rooms, err := s.RoomUsages(ctx)
 	if err != nil {
 		return report, err
 	}

@@ -22,7 +22,7 @@ func big(room string, i int) shared.Message {
 
 func usage(t *testing.T, s *store.Store, room string) store.RoomUsage {
 	t.Helper()
-	rooms, err := s.Rooms(context.Background())
+	rooms, err := s.RoomUsages(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +155,7 @@ func TestAbuseEmptyRoomGivesBackItsStream(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	rooms, err := s.Rooms(ctx)
+	rooms, err := s.RoomUsages(ctx)
 	if err != nil || len(rooms) != 1 || rooms[0].Room != "open" {
 		t.Fatalf("rooms %+v, %v; want #open alone", rooms, err)
 	}

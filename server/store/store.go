@@ -85,6 +85,17 @@ func (c *Config) setDefaults() {
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("store closed")
 
+// ErrDirInUse is the error (wrapped) of Open when another process holds
+// the data directory: a running livechat server, which must be stopped
+// before anything else opens its embedded store.
+var ErrDirInUse = errors.New("data directory in use")
+
+// dirInUseError says which process holds the data directory.
+type dirInUseError struct{ msg string }
+
+func (e *dirInUseError) Error() string { return e.msg }
+func (e *dirInUseError) Unwrap() error { return ErrDirInUse }
+
 // Store is the message log of every room. All methods are safe for
 // concurrent use.
 type Store struct {
