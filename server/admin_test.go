@@ -114,7 +114,7 @@ func TestBackupRestoreExportCommands(t *testing.T) {
 
 	file := filepath.Join(t.TempDir(), "livechat.backup")
 	code, stdout, stderr := run(t, server.BackupMain, map[string]string{"LIVECHAT_DATA": dir}, "-o", file)
-	if code != 0 || !strings.Contains(stdout, "backed up 5 streams") || !strings.Contains(stdout, "room general: 3 messages (ids 1 to 3)") {
+	if code != 0 || !strings.Contains(stdout, "backed up 6 streams") || !strings.Contains(stdout, "room general: 3 messages (ids 1 to 3)") {
 		t.Fatalf("backup: exit %d\n%s%s", code, stdout, stderr)
 	}
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
@@ -134,7 +134,7 @@ func TestBackupRestoreExportCommands(t *testing.T) {
 
 	restored := t.TempDir()
 	code, stdout, stderr = run(t, restoreFrom(nil), nil, "-data", restored, "-i", file)
-	if code != 0 || !strings.Contains(stdout, "restored 5 streams") || !strings.Contains(stdout, "room "+secret.ID+": 1 message (id 1)") || !strings.Contains(stdout, "bucket livechat_accounts") {
+	if code != 0 || !strings.Contains(stdout, "restored 6 streams") || !strings.Contains(stdout, "room "+secret.ID+": 1 message (id 1)") || !strings.Contains(stdout, "bucket livechat_accounts") {
 		t.Fatalf("restore: exit %d\n%s%s", code, stdout, stderr)
 	}
 	code, _, stderr = run(t, restoreFrom(nil), nil, "-data", restored, "-i", file)
