@@ -112,7 +112,7 @@ const (
 	ActionUnlock        = "unlock"         // everyone may write in Room again
 	ActionSlowMode      = "slow_mode"      // one message per Seconds per person in Room (0: off)
 	ActionReport        = "report"         // Actor reported Message of Target in Room
-	ActionDismissReport = "dismiss_report" // a report of Message in Room was dismissed
+	ActionDismissReport = "dismiss_report" // the report by Target of Message in Room was dismissed
 )
 
 // Report actions (ResolveReport.Action).
