@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"livechat/server/store"
 	"livechat/shared"
 )
 
@@ -442,4 +443,53 @@ func TestModerationAuditLog(t *testing.T) {
 	admin.refused(shared.TypeAudit, shared.AuditRequest{Limit: new(0)}, shared.CodeInvalidRequest)
 	admin.refused(shared.TypeAudit, shared.AuditRequest{Limit: new(shared.MaxAuditPage + 1)}, shared.CodeInvalidRequest)
 	admin.refused(shared.TypeAudit, shared.AuditRequest{Room: "nowhere"}, shared.CodeNotFound)
+}
+
+// TestModerationAcrossServers: two servers on one NATS: what a moderator
+// does on one takes effect at once for people on the other.
+func TestModerationAcrossServers(t *testing.T) {
+	url := startNATS(t)
+	cfg := testConfig()
+	cfg.Store = store.Config{URLs: []string{url}}
+	a := startServer(t, cfg)
+	b := startServer(t, cfg)
+
+	admin := dial(t, a.URL)
+	admin.hello("admin")
+	ask[shared.RoomInfo](admin, shared.TypeCreateRoom, shared.CreateRoom{Name: "club", Kind: shared.KindPublic}, shared.TypeRoom)
+	admin.enterRoom("club", shared.Join{})
+	bob := dial(t, b.URL)
+	bob.hello("bob")
+	bob.enterRoom("club", shared.Join{})
+	bob.sayIn("club", "b1", "hello from B") // B has the room and bob's mute cached
+
+	admin.moderate(shared.TypeMute, shared.Mute{Room: "club", Nickname: "bob", Seconds: 600}, shared.ActionMute)
+	waitFor(t, "the mute to reach B", func() bool {
+		_, err := bob.request(shared.TypeSay, shared.Say{Room: "club", Text: "muted?"}, shared.TypeAck)
+		return err != nil && err.Code == shared.CodeForbidden
+	})
+	admin.moderate(shared.TypeMute, shared.Mute{Room: "club", Nickname: "bob", Seconds: 0}, shared.ActionUnmute)
+	admin.moderate(shared.TypeLock, shared.Lock{Room: "club", Locked: true}, shared.ActionLock)
+	until(bob, shared.TypeRoom, func(r shared.RoomInfo) bool { return r.ID == "club" && r.Locked })
+	if _, err := bob.request(shared.TypeSay, shared.Say{Room: "club", Text: "locked?"}, shared.TypeAck); err == nil || err.Code != shared.CodeForbidden {
+		t.Fatalf("bob on B says in the room locked on A: %+v", err)
+	}
+	admin.moderate(shared.TypeLock, shared.Lock{Room: "club", Locked: false}, shared.ActionUnlock)
+	until(bob, shared.TypeRoom, func(r shared.RoomInfo) bool { return r.ID == "club" && !r.Locked })
+
+	// A message deleted on A goes on B.
+	m := bob.sayIn("club", "b2", "regrettable")
+	admin.moderate(shared.TypeDelete, shared.Delete{Room: "club", ID: m.ID}, shared.ActionDelete)
+	until(bob, shared.TypeMessage, func(d shared.Message) bool { return d.Kind == shared.MessageDelete && d.Of == m.ID })
+
+	admin.moderate(shared.TypeKick, shared.Kick{Room: "club", Nickname: "bob"}, shared.ActionKick)
+	until(bob, shared.TypeLeft, func(l shared.Left) bool { return l.Room == "club" })
+	bob.enterRoom("club", shared.Join{})
+	admin.moderate(shared.TypeBan, shared.Ban{Room: "club", Nickname: "bob", Seconds: 600}, shared.ActionBan)
+	until(bob, shared.TypeLeft, func(l shared.Left) bool { return l.Room == "club" })
+	if _, err := bob.request(shared.TypeJoin, shared.Join{Room: "club"}, shared.TypeJoined); err == nil || err.Code != shared.CodeForbidden {
+		t.Fatalf("bob, banned on A, joins on B: %+v", err)
+	}
+	admin.moderate(shared.TypeBan, shared.Ban{Nickname: "bob", Seconds: 600}, shared.ActionBan)
+	bob.expectClose(shared.StatusBanned)
 }
