@@ -153,8 +153,9 @@ func (c *Client) addRoom(room string) *roomPos {
 }
 
 // Run connects and stays connected until ctx ends (it returns ctx.Err()),
-// the server refuses to sign in (it returns the *shared.Error), or signs
-// this device out (ErrSignedOut).
+// the server refuses to sign in (it returns the *shared.Error), bans the
+// person from the server (a *shared.Error, forbidden, saying until when),
+// or signs this device out (ErrSignedOut).
 func (c *Client) Run(ctx context.Context) error {
 	attempt := 0
 	everOnline := false
@@ -361,6 +362,13 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 					if retry == nil {
 						retry = clock.After(c.cfg.Backoff.Delay(3) + time.Second)
 					}
+				} else if e.Request == shared.TypeSay && e.Code == shared.CodeRateLimited {
+					// Too soon (a room's slow mode): send it again when
+					// the server says, or with the next retry if later.
+					retryIDs[e.Ref] = true
+					if retry == nil {
+						retry = clock.After(time.Duration(e.RetryAfter * float64(time.Second)))
+					}
 				}
 			case shared.TypeWelcome:
 				welcomed = true
@@ -384,6 +392,11 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				if ev.Closing.Status == int(shared.StatusSignedOut) {
 					c.cfg.OnEvent(ev)
 					return welcomed, ErrSignedOut
+				}
+				if ev.Closing.Status == int(shared.StatusBanned) {
+					// Banned from the server: no point in reconnecting.
+					c.cfg.OnEvent(ev)
+					return welcomed, &shared.Error{Code: shared.CodeForbidden, Message: ev.Closing.Reason}
 				}
 				closing = ev.Closing
 			}
@@ -485,7 +498,7 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 	case shared.TypeError:
 		// A refused message will never be accepted as it is: drop it. It
 		// stays for errors worth retrying.
-		if e := ev.Error; e.Request == shared.TypeSay && e.Code != shared.CodeInternal {
+		if e := ev.Error; e.Request == shared.TypeSay && e.Code != shared.CodeInternal && e.Code != shared.CodeRateLimited {
 			c.outbox.Remove(e.Ref)
 		}
 	}
