@@ -495,6 +495,13 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 		c.seen(*ev.Message)
 	case shared.TypeAck:
 		c.outbox.Remove(ev.Ack.ClientID)
+	case shared.TypeLeft:
+		// Out of the room (left on another device, removed or banned by
+		// a moderator): it is not joined again on the next connection.
+		c.mu.Lock()
+		delete(c.rooms, ev.Left.Room)
+		c.order = slices.DeleteFunc(c.order, func(r string) bool { return r == ev.Left.Room })
+		c.mu.Unlock()
 	case shared.TypeError:
 		// A refused message will never be accepted as it is: drop it. It
 		// stays for errors worth retrying.

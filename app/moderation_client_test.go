@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,4 +149,81 @@ func TestBannedClientStops(t *testing.T) {
 	if !errors.As(err, &perr) || perr.Code != shared.CodeForbidden || perr.Message != reason {
 		t.Fatalf("Run = %v, want forbidden with the reason", err)
 	}
+}
+
+// TestLeftRoomNotJoinedAgain: a room the person was taken out of (a
+// kick, a ban, a leave on another device) is not joined again when the
+// client reconnects.
+func TestLeftRoomNotJoinedAgain(t *testing.T) {
+	joins := make(chan []string, 2)
+	var conns atomic.Int32
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ws, err := websocket.Accept(w, r, nil)
+		if err != nil {
+			return
+		}
+		defer ws.CloseNow()
+		first := conns.Add(1) == 1
+		conn := shared.NewConn(ws, shared.MaxFrameBytes)
+		ctx := r.Context()
+		var rooms []string
+		for {
+			env, err := conn.Read(ctx)
+			if err != nil {
+				return
+			}
+			switch env.Type {
+			case shared.TypeHello:
+				conn.Write(ctx, shared.TypeWelcome, env.ID, shared.Welcome{Protocol: shared.ProtocolVersion, You: shared.Person{ID: "a", Nickname: "alice"}})
+			case shared.TypeJoin:
+				var j shared.Join
+				env.DecodePayload(&j)
+				rooms = append(rooms, j.Room)
+				conn.Write(ctx, shared.TypeJoined, env.ID, shared.Joined{Room: j.Room})
+				conn.Write(ctx, shared.TypePresence, "", shared.Presence{Room: j.Room, Users: []string{"alice"}, Online: 1})
+				conn.Write(ctx, shared.TypeHistory, "", shared.History{Room: j.Room, Messages: []shared.Message{}, Live: true})
+				if first && len(rooms) == 2 {
+					joins <- rooms
+					conn.Write(ctx, shared.TypeLeft, "", shared.Left{Room: "club"})
+					conn.Write(ctx, shared.TypeClosing, "", shared.Closing{Status: int(websocket.StatusGoingAway), Reason: "restarting"})
+					ws.Close(websocket.StatusGoingAway, "restarting")
+					return
+				}
+			case shared.TypeSay:
+				// A say comes after the joins of its connection: all of
+				// them are in.
+				joins <- rooms
+				return
+			}
+		}
+	}))
+	defer hs.Close()
+	live := make(chan string, 10)
+	c := app.NewClient(app.ClientConfig{
+		URL: "ws" + strings.TrimPrefix(hs.URL, "http"), Hello: shared.Hello{Nickname: "alice"}, Rooms: []string{"general", "club"},
+		Backoff: app.Backoff{Rand: func() float64 { return 0 }},
+		OnEvent: func(ev app.Event) {
+			if ev.Type == shared.TypeHistory && ev.History.Live {
+				live <- ev.History.Room
+			}
+		},
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- c.Run(ctx) }()
+	if got := <-joins; strings.Join(got, ",") != "general,club" {
+		t.Fatalf("first connection joined %v", got)
+	}
+	for n := 0; n < 3; n++ { // general and club, then general again
+		<-live
+	}
+	if _, err := c.Say(ctx, "general", "hello"); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-joins; strings.Join(got, ",") != "general" {
+		t.Fatalf("the second connection joined %v, want general alone", got)
+	}
+	cancel()
+	<-done
 }

@@ -633,6 +633,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 	default:
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
 		switch ev.Type {
+		case shared.TypeLeft:
+			if ev.Left.Room == p.rooms.Current {
+				p.sayError = "You are no longer in " + p.rooms.current().title(p.reader()) + "."
+			}
 		case shared.TypeReadPosition:
 			setTitle(p.rooms.unread())
 		case shared.TypePresence, shared.TypePresenceUpdate:
