@@ -193,3 +193,25 @@ func TestReports(t *testing.T) {
 	}
 	wantCode(t, "one report too many", d.AddReport(ctx, room.Report{Room: "general", Message: 999, Reporter: "eve", Reason: "x"}), shared.CodeForbidden)
 }
+
+// BenchmarkSayChecks measures what a say reads of the directory to check
+// lock, slow mode and mute: the cached room and mute, from many
+// goroutines at once.
+func BenchmarkSayChecks(b *testing.B) {
+	ctx := context.Background()
+	d := room.New(&kv.Memory{}, room.Config{Cache: time.Hour})
+	if _, err := d.Open(ctx, "general", "alice"); err != nil {
+		b.Fatal(err)
+	}
+	d.MutedUntil(ctx, "general", "alice")
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if r, err := d.Get(ctx, "general"); err != nil || r.Locked {
+				b.Fatal(r, err)
+			}
+			if until, err := d.MutedUntil(ctx, "general", "alice"); err != nil || !until.IsZero() {
+				b.Fatal(until, err)
+			}
+		}
+	})
+}
