@@ -169,7 +169,7 @@ func (c *conversation) appendMessage(m shared.Message, me reader) bool {
 	}
 	c.LastID = m.ID
 	if m.Kind != "" {
-		c.Entries = foldInto(c.Entries, m)
+		c.fold(m)
 		return false
 	}
 	n := len(c.Entries)

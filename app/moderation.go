@@ -36,6 +36,24 @@ func foldInto(entries []Entry, m shared.Message) []Entry {
 	return entries
 }
 
+// fold applies m, a message of a kind that arrived after the newest one,
+// to c: a deletion of a message counted unread (or as a mention) takes
+// it off the counts too.
+func (c *conversation) fold(m shared.Message) {
+	if m.Kind == shared.MessageDelete && m.Of > c.Read && m.Of <= c.countedTo {
+		for _, e := range c.Entries {
+			if e.Kind == EntryMessage && e.ID == m.Of && !e.Deleted && !e.Own {
+				c.Unread = max(c.Unread-1, 0)
+				if e.Mention {
+					c.Mentions = max(c.Mentions-1, 0)
+				}
+				break
+			}
+		}
+	}
+	c.Entries = foldInto(c.Entries, m)
+}
+
 // moderates reports whether the reader moderates the room described by
 // info: an admin moderates every room; the owner, their public or private
 // room.

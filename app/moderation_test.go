@@ -47,14 +47,17 @@ func TestDeletionFoldsOntoItsMessage(t *testing.T) {
 	}
 
 	// In a room not shown, while the tab is hidden: no unread, no
-	// notification.
-	r.Apply(msg("random", 5, "b", "bob", "spam"), me, false)
-	unread := r.get("random").Unread
+	// notification; the message deleted, unread, is no longer counted.
+	r.Apply(msg("random", 4, "b", "bob", "hello"), me, false)
+	r.Apply(msg("random", 5, "b", "bob", "spam @Ada"), me, false)
+	if got := r.get("random"); got.Unread != 2 || got.Mentions != 1 {
+		t.Fatalf("random before the deletion: unread %d, mentions %d", got.Unread, got.Mentions)
+	}
 	if n := r.Apply(deletion("random", 6, 5), me, false); n != nil {
 		t.Errorf("a deletion elsewhere notifies: %+v", n)
 	}
-	if got := r.get("random"); got.Unread != unread || got.LastID != 6 || !got.Entries[0].Deleted {
-		t.Errorf("random after a deletion: unread %d (was %d), last %d, %+v", got.Unread, unread, got.LastID, got.Entries)
+	if got := r.get("random"); got.Unread != 1 || got.Mentions != 0 || got.LastID != 6 || !got.Entries[1].Deleted {
+		t.Errorf("random after a deletion: unread %d, mentions %d, last %d, %+v", got.Unread, got.Mentions, got.LastID, got.Entries)
 	}
 
 	// A resume with the deletion and not the message (erased): nothing

@@ -114,6 +114,11 @@ func TestModerationDeleteMessage(t *testing.T) {
 	if m := carol.nextMessage(); m.ID != after.ID {
 		t.Fatalf("after the deletion carol got %+v, want message %d (the deletion once)", m, after.ID)
 	}
+	// The deletion and the message it erased are nothing to read: carol,
+	// who read nothing, has the welcome and the last message unread.
+	if info := roomIn(t, ask[shared.Rooms](carol, shared.TypeRooms, nil, shared.TypeRoomsList), "club"); info.Unread != 2 || info.Last != after.ID {
+		t.Errorf("carol's unread count after the deletion: %+v, want 2", info)
+	}
 	// Deleted again, or a deletion: there is no such message.
 	olive.refused(shared.TypeDelete, shared.Delete{Room: "club", ID: bad.ID}, shared.CodeNotFound)
 	olive.refused(shared.TypeDelete, shared.Delete{Room: "club", ID: tomb.ID}, shared.CodeNotFound)

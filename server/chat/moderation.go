@@ -207,7 +207,8 @@ func (s *session) person() shared.Person { return shared.Person{ID: s.you.ID, Ni
 func (h *Hub) deleteMessage(ctx context.Context, by shared.Person, room string, m shared.Message) error {
 	tomb := shared.Message{Room: room, Author: by.ID, From: by.Nickname, At: h.now(), Kind: shared.MessageDelete, Of: m.ID}
 	// One deletion per message, even if two moderators click at once.
-	if _, err := h.append(ctx, tomb, fmt.Sprintf("delete\x00%d", m.ID)); err != nil {
+	id, err := h.append(ctx, tomb, fmt.Sprintf("delete\x00%d", m.ID))
+	if err != nil {
 		h.log.Error("store a deletion", "room", room, "message", m.ID, "err", err)
 		return shared.Errorf(shared.CodeInternal, "the message could not be deleted now; try again")
 	}
@@ -218,7 +219,30 @@ func (h *Hub) deleteMessage(ctx context.Context, by shared.Person, room string, 
 	if err := h.dir.CloseReports(ctx, room, m.ID); err != nil {
 		h.log.Warn("close the reports of a deleted message", "room", room, "message", m.ID, "err", err)
 	}
+	// Neither message counts as unread any more, nor as a mention.
+	if err := h.dir.Deleted(ctx, room, id, m.ID); err != nil {
+		h.log.Warn("record a deletion for the unread counts", "room", room, "message", m.ID, "err", err)
+	}
+	if cands := shared.MentionCandidates(m.Text); cands != nil {
+		h.later(func() { h.unmention(m, cands) })
+	}
 	return nil
+}
+
+// unmention forgets the mentions of m (cands, its
+// shared.MentionCandidates), deleted. It runs off the request's path.
+func (h *Hub) unmention(m shared.Message, cands []string) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	for _, c := range cands {
+		acct, err := h.accounts.Lookup(ctx, c)
+		if err != nil {
+			continue
+		}
+		if err := h.dir.Unmention(ctx, acct.ID, m.Room, m.ID); err != nil {
+			h.log.Warn("forget a mention of a deleted message", "room", m.Room, "err", err)
+		}
+	}
 }
 
 // append stores m and waits until it is stored.

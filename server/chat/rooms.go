@@ -55,7 +55,11 @@ func (h *Hub) info(ctx context.Context, rec roomdir.Room, who string, counts boo
 		return info, err
 	}
 	if info.Last > info.Read {
-		info.Unread = int(info.Last - info.Read)
+		uncounted, err := h.dir.Uncounted(ctx, rec.ID, info.Read)
+		if err != nil {
+			return info, err
+		}
+		info.Unread = max(int(info.Last-info.Read)-uncounted, 0)
 	}
 	if info.Mentions, err = h.dir.Mentions(ctx, who, rec.ID, info.Read); err != nil {
 		return info, err

@@ -215,3 +215,68 @@ func put(ctx context.Context, store kv.KV, key string, v any) error {
 		return err
 	}
 }
+
+// maxDeletions is how many deletions of a room are remembered for the
+// unread counts: older ones are long read by everyone who reads.
+const maxDeletions = 200
+
+func deletionsKey(room string) string { return "deleted." + room }
+
+// Deleted records that the message tomb of room (of kind delete) erased
+// the message of: neither is a message to read any more (see Uncounted).
+func (d *Directory) Deleted(ctx context.Context, room string, tomb, of uint64) error {
+	key := deletionsKey(room)
+	for {
+		value, rev, err := d.kv.Get(ctx, key)
+		var pairs [][2]uint64
+		if err == nil {
+			json.Unmarshal(value, &pairs)
+		} else if !errors.Is(err, kv.ErrNotFound) {
+			return fmt.Errorf("record a deletion in %s: %w", room, err)
+		}
+		pairs = append(pairs, [2]uint64{tomb, of})
+		if len(pairs) > maxDeletions {
+			pairs = pairs[len(pairs)-maxDeletions:]
+		}
+		value, _ = json.Marshal(pairs)
+		if rev == 0 {
+			_, err = d.kv.Create(ctx, key, value)
+		} else {
+			_, err = d.kv.Update(ctx, key, value, rev)
+		}
+		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("record a deletion in %s: %w", room, err)
+		}
+		return nil
+	}
+}
+
+// Uncounted returns how many of the ids of room after read are no
+// messages to read: deletions, and the messages they erased. Unread
+// counts are the room's last id less the read position, less these.
+func (d *Directory) Uncounted(ctx context.Context, room string, read uint64) (int, error) {
+	value, _, err := d.kv.Get(ctx, deletionsKey(room))
+	if errors.Is(err, kv.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read the deletions of %s: %w", room, err)
+	}
+	var pairs [][2]uint64
+	if err := json.Unmarshal(value, &pairs); err != nil {
+		return 0, fmt.Errorf("read the deletions of %s: %w", room, err)
+	}
+	n := 0
+	for _, p := range pairs {
+		if p[0] > read {
+			n++
+		}
+		if p[1] > read {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -4,6 +4,7 @@ package room_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -192,6 +193,36 @@ func TestReports(t *testing.T) {
 		}
 	}
 	wantCode(t, "one report too many", d.AddReport(ctx, room.Report{Room: "general", Message: 999, Reporter: "eve", Reason: "x"}), shared.CodeForbidden)
+}
+
+// TestDeletionsUncounted: a deletion and the message it erased are not
+// counted unread, and the deleted message no longer mentions anyone.
+func TestDeletionsUncounted(t *testing.T) {
+	ctx := context.Background()
+	d, _ := newDirectory()
+	if n, err := d.Uncounted(ctx, "general", 0); n != 0 || err != nil {
+		t.Fatalf("no deletions: %d, %v", n, err)
+	}
+	// Message 3 deleted by 5, message 6 by 7.
+	if err := errors.Join(d.Deleted(ctx, "general", 5, 3), d.Deleted(ctx, "general", 7, 6)); err != nil {
+		t.Fatal(err)
+	}
+	for read, want := range map[uint64]int{0: 4, 3: 3, 4: 3, 5: 2, 6: 1, 7: 0} {
+		if n, _ := d.Uncounted(ctx, "general", read); n != want {
+			t.Errorf("Uncounted after %d = %d, want %d", read, n, want)
+		}
+	}
+	for _, id := range []uint64{3, 6} {
+		if err := d.Mention(ctx, "bob", "general", id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := errors.Join(d.Unmention(ctx, "bob", "general", 3), d.Unmention(ctx, "bob", "general", 99), d.Unmention(ctx, "carol", "general", 3)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := d.Mentions(ctx, "bob", "general", 0); n != 1 {
+		t.Errorf("mentions after forgetting one: %d, want 1", n)
+	}
 }
 
 // BenchmarkSayChecks measures what a say reads of the directory to check
