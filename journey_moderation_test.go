@@ -4,6 +4,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -18,8 +20,15 @@ func messageActions(text string) string {
 // TestJourneyModeration: carol reports bob's spam, with the keyboard;
 // the admin (the first account) finds it among the reports, deletes it
 // from the conversation, and carol sees it go; the admin mutes bob, whose
-// next message is refused with the reason.
+// next message is refused with the reason; the admin locks the room and
+// slows it down, and carol sees it. Every menu and dialog passes
+// axe-core, in light and dark, on a phone and a desktop.
 func TestJourneyModeration(t *testing.T) {
+	axe, err := os.ReadFile(npmTool(t, filepath.Join("axe-core", "axe.min.js")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	source := string(axe)
 	server := startLivechat(t, "127.0.0.1:0")
 	people := chatting(t, server.URL, "admin", "bob", "carol")
 	admin, bob, carol := people[0], people[1], people[2]
@@ -36,13 +45,14 @@ func TestJourneyModeration(t *testing.T) {
 		pressEnter,
 	)
 	carol.waitUntil("the actions menu", `!!document.querySelector(".msg-menu button.report")`)
-	carol.screenshot("actions")
+	carol.checkAxe(source, "actions")
 	carol.do("report",
 		chromedp.Focus(chromedp.CSS(".msg-menu button.report")),
 		pressEnter,
 		chromedp.WaitVisible(chromedp.ID("report-reason")),
 	)
 	carol.waitUntil("the focus in the reason", `document.activeElement?.id === "report-reason"`)
+	carol.checkAxe(source, "report")
 	carol.do("say why", chromedp.SendKeys(chromedp.ID("report-reason"), "spam"), chromedp.Click(chromedp.ID("report-submit")))
 	carol.waitUntil("the thanks", `document.getElementById("moderation-notice")?.textContent.includes("the admins will look at the message")`)
 	carol.screenshot("reported")
@@ -57,7 +67,7 @@ func TestJourneyModeration(t *testing.T) {
 		const r = document.querySelector("#reports li");
 		return r && r.textContent.includes("buy cheap pills at example.com") && r.textContent.includes("Reported by carol") && r.textContent.includes("spam");
 	})()`)
-	admin.screenshot("reports")
+	admin.checkAxe(source, "reports")
 	admin.do("close the reports", chromedp.Click(chromedp.ID("admin-panel-close")))
 
 	// The admin deletes it from the conversation; carol sees it go.
@@ -78,7 +88,7 @@ func TestJourneyModeration(t *testing.T) {
 		const items = [...document.querySelectorAll("#audit-log li")].map(li => li.textContent);
 		return items.length === 2 && items[0].includes("admin deleted a message of bob in #general") && items[1].includes("carol reported a message of bob in #general (spam)");
 	})()`)
-	admin.screenshot("audit")
+	admin.checkAxe(source, "audit")
 	admin.do("close the audit log", chromedp.Click(chromedp.ID("admin-panel-close")))
 
 	// The admin mutes bob from the member list; bob's next message is
@@ -88,6 +98,7 @@ func TestJourneyModeration(t *testing.T) {
 		chromedp.WaitVisible(chromedp.ID("moderate-dialog")),
 	)
 	admin.waitUntil("the focus in the dialog", `document.activeElement?.id === "moderate-duration"`)
+	admin.checkAxe(source, "moderate")
 	admin.do("mute bob", chromedp.Click(chromedp.ID("moderate-mute")))
 	admin.waitUntil("bob muted", `document.getElementById("moderate-status")?.textContent === "admin muted bob in #general for 10 minutes"`)
 	admin.screenshot("muted")
@@ -111,11 +122,11 @@ func TestJourneyModeration(t *testing.T) {
 		return s.dispatchEvent(new Event("change", {bubbles: true}));
 	})()`)
 	admin.waitUntil("the slow mode set", `document.getElementById("room-settings-status")?.textContent === "admin set the slow mode of #general to 30 seconds"`)
-	admin.screenshot("room-settings")
+	admin.checkAxe(source, "room-settings")
 	carol.waitUntil("the room shown locked, in slow mode, the composer closed", `document.getElementById("room-locked-badge")?.textContent === "Locked" &&
 		document.getElementById("room-slow-badge")?.textContent === "Slow mode: 30 s" &&
 		document.getElementById("composer-text").disabled && document.getElementById("composer-text").placeholder.startsWith("This room is locked")`)
-	carol.screenshot("locked")
+	carol.checkAxe(source, "locked")
 	if eval[bool](admin, `document.getElementById("composer-text").disabled`) {
 		t.Error("the admin's composer is closed in the locked room")
 	}

@@ -244,10 +244,11 @@ func (l *messageList) actions(e Entry) app.UI {
 	open := l.menu == e.ID
 	toggle := app.Button().ID("actions-"+id).Class("msg-actions").Type("button").DataSet("id", id).
 		Aria("label", fmt.Sprintf("Actions for the message of %s at %s", e.From, e.At.Local().Format("15:04"))).
-		Aria("expanded", open).Aria("controls", "menu-"+id).Title("Actions").Text("⋯").
+		Aria("expanded", open).Title("Actions").Text("⋯").
 		OnClick(l.toggleMenu)
 	var menu app.UI = app.If(false)
 	if open {
+		toggle = toggle.Aria("controls", "menu-"+id) // only while the menu is there
 		var items []app.UI
 		if canReport {
 			items = append(items, app.Li().Body(app.Button().Class("report").Type("button").DataSet("id", id).Text("Report…").
