@@ -21,7 +21,9 @@ type accountPanel struct {
 	SignupURL string
 	// OnRequest sends a rename, password or revoke request.
 	OnRequest func(ctx app.Context, typ shared.Type, payload any)
-	OnClose   func(ctx app.Context)
+	// OnAdmin opens the admin panel on a view: "reports" or "audit".
+	OnAdmin func(ctx app.Context, view string)
+	OnClose func(ctx app.Context)
 }
 
 func (a *accountPanel) OnMount(ctx app.Context) {
@@ -135,6 +137,15 @@ func (a *accountPanel) admin() app.UI {
 			}),
 		)),
 		app.If(a.SignupURL != "", app.Input().ID("signup-url").ReadOnly(true).Aria("label", "Sign-up link").Value(a.SignupURL)),
+		app.H3().Text("Moderation"),
+		app.Div().Class("row").Body(
+			app.Button().ID("admin-reports").Type("button").Aria("haspopup", "dialog").Text("Reports").OnClick(func(ctx app.Context, e app.Event) {
+				call2(a.OnAdmin, ctx, "reports")
+			}),
+			app.Button().ID("admin-audit").Type("button").Aria("haspopup", "dialog").Text("Audit log").OnClick(func(ctx app.Context, e app.Event) {
+				call2(a.OnAdmin, ctx, "audit")
+			}),
+		),
 	)
 }
 

@@ -158,8 +158,9 @@ func (c *Client) addRoom(room string) *roomPos {
 }
 
 // Run connects and stays connected until ctx ends (it returns ctx.Err()),
-// the server refuses to sign in (it returns the *shared.Error), or signs
-// this device out (ErrSignedOut).
+// the server refuses to sign in (it returns the *shared.Error), bans the
+// person from the server (a *shared.Error, forbidden, saying until when),
+// or signs this device out (ErrSignedOut).
 func (c *Client) Run(ctx context.Context) error {
 	attempt := 0
 	everOnline := false
@@ -407,6 +408,11 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 					c.cfg.OnEvent(ev)
 					return welcomed, ErrSignedOut
 				}
+				if ev.Closing.Status == int(shared.StatusBanned) {
+					// Banned from the server: no point in reconnecting.
+					c.cfg.OnEvent(ev)
+					return welcomed, &shared.Error{Code: shared.CodeForbidden, Message: ev.Closing.Reason}
+				}
 				closing = ev.Closing
 			}
 			if err := c.track(ctx, conn, ev); err != nil {
@@ -504,6 +510,13 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 		c.seen(*ev.Message)
 	case shared.TypeAck:
 		c.outbox.Remove(ev.Ack.ClientID)
+	case shared.TypeLeft:
+		// Out of the room (left on another device, removed or banned by
+		// a moderator): it is not joined again on the next connection.
+		c.mu.Lock()
+		delete(c.rooms, ev.Left.Room)
+		c.order = slices.DeleteFunc(c.order, func(r string) bool { return r == ev.Left.Room })
+		c.mu.Unlock()
 	case shared.TypeError:
 		// A refused message will never be accepted as it is: drop it. It
 		// stays for errors worth retrying.

@@ -19,8 +19,10 @@ const composerWarnBytes = 500
 type composer struct {
 	app.Compo
 
-	// Disabled turns the composer off.
+	// Disabled turns the composer off; Why, if set, says why in its
+	// place (a locked room).
 	Disabled bool
+	Why      string
 	// Status is the connection's: it says when messages will go out.
 	Status Status
 	// Error is shown under the text area (a refused message).
@@ -55,6 +57,9 @@ func (c *composer) Render() app.UI {
 		placeholder = "Offline: messages will be sent when you are back"
 	case StatusConnecting, StatusReconnecting:
 		placeholder = "Write a message (sent once connected)"
+	}
+	if c.Disabled && c.Why != "" {
+		placeholder = c.Why
 	}
 	area := app.Textarea().
 		ID("composer-text").

@@ -123,19 +123,24 @@ func (c *conversation) applyHistory(h shared.History, me reader) {
 	}
 	if h.Before != 0 {
 		var older []Entry
+		first, last := c.FirstID, c.LastID
 		for _, m := range h.Messages {
-			if c.FirstID == 0 || m.ID < c.FirstID {
-				older = append(older, messageEntry(m, me))
-				c.dropPending(m.ClientID)
+			if c.FirstID != 0 && m.ID >= c.FirstID {
+				continue
 			}
-		}
-		if len(older) > 0 {
-			c.Entries = append(older, c.Entries...)
-			c.FirstID = older[0].ID
-			if c.LastID == 0 {
-				c.LastID = older[len(older)-1].ID
+			if first == 0 || m.ID < first {
+				first = m.ID // a deletion counts: the next page is before it
 			}
+			last = max(last, m.ID)
+			if m.Kind != "" {
+				older = foldInto(older, m)
+				continue
+			}
+			older = append(older, messageEntry(m, me))
+			c.dropPending(m.ClientID)
 		}
+		c.Entries = append(older, c.Entries...)
+		c.FirstID, c.LastID = first, last
 		c.More, c.Loading = h.More, false
 		return
 	}
@@ -155,18 +160,27 @@ func (c *conversation) applyHistory(h shared.History, me reader) {
 
 // appendMessage adds a message after the newest one, and reports whether
 // it was new.
+// A message of a kind (a deletion) changes the message it is about and
+// is not new in that sense: it is never shown, counted or notified.
 func (c *conversation) appendMessage(m shared.Message, me reader) bool {
 	c.dropPending(m.ClientID)
 	if m.ID <= c.LastID {
+		return false
+	}
+	c.LastID = m.ID
+	if m.Kind != "" {
+		c.fold(m)
 		return false
 	}
 	n := len(c.Entries)
 	c.Entries = appendEntry(c.Entries, messageEntry(m, me))
 	if len(c.Entries) <= n {
 		c.More = true // the oldest lines were dropped: they can be loaded again
+		c.FirstID = firstMessageID(c.Entries)
 	}
-	c.LastID = m.ID
-	c.FirstID = firstMessageID(c.Entries)
+	if c.FirstID == 0 {
+		c.FirstID = m.ID
+	}
 	return true
 }
 
@@ -387,6 +401,7 @@ func (r *rooms) Apply(ev Event, me reader, visible bool) *shared.Message {
 		c := r.get(m.Room)
 		before := c.LastID
 		if !c.appendMessage(m, me) {
+			r.count(c, []shared.Message{m}, before, me, true) // a deletion: read, as it were
 			return nil
 		}
 		r.count(c, []shared.Message{m}, before, me, visible && m.Room == r.Current)
@@ -409,7 +424,7 @@ func (r *rooms) count(c *conversation, msgs []shared.Message, before uint64, me 
 			continue
 		}
 		c.countedTo = m.ID
-		if me.own(m) || seen {
+		if me.own(m) || seen || m.Kind != "" {
 			continue
 		}
 		c.Unread++

@@ -33,6 +33,9 @@ type Entry struct {
 	// Pending marks a message the server has not stored yet; Sent, one it
 	// has acknowledged but not yet delivered back.
 	Pending, Sent bool
+	// Deleted marks a message a moderator or its author deleted: its text
+	// is gone, and the line says so.
+	Deleted bool
 }
 
 // maxEntries bounds the message list; older lines are dropped in chunks of

@@ -26,6 +26,10 @@ type Event struct {
 	Settings *shared.Settings
 	Passkey  *shared.PasskeyOptions
 	Members  *shared.Members
+	// Moderated, Reports and Audit are moderation's (moderation.go).
+	Moderated *shared.AuditEntry
+	Reports   *shared.Reports
+	Audit     *shared.Audit
 }
 
 // decodeEvent decodes the payload of env into the field of its type.
@@ -69,6 +73,12 @@ func decodeEvent(env shared.Envelope) (Event, error) {
 		payload = alloc(&ev.Members)
 	case shared.TypePasskeyOptions:
 		payload = alloc(&ev.Passkey)
+	case shared.TypeModerated:
+		payload = alloc(&ev.Moderated)
+	case shared.TypeReportsList:
+		payload = alloc(&ev.Reports)
+	case shared.TypeAuditLog:
+		payload = alloc(&ev.Audit)
 	default:
 		return ev, nil
 	}

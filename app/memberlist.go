@@ -35,6 +35,23 @@ type memberList struct {
 	OnMore    func(ctx app.Context)
 	// Open shows the list on narrow screens.
 	Open bool
+	// Moderator reports that the reader moderates the room: each
+	// person's name is a button, OnModerate, that opens what may be done
+	// to them (mute, remove, ban).
+	Moderator  bool
+	OnModerate func(ctx app.Context, nickname string)
+}
+
+// name shows a person of the list: for a moderator, a button that opens
+// what may be done to them (its text is the name alone, as the lists'
+// text is the names).
+func (u *memberList) name(nickname string) app.UI {
+	if !u.Moderator {
+		return app.Text(nickname)
+	}
+	return app.Button().Class("person").Type("button").DataSet("name", nickname).
+		Aria("label", "Moderate "+nickname).Aria("haspopup", "dialog").Title("Mute, remove or ban " + nickname).Text(nickname).
+		OnClick(func(ctx app.Context, e app.Event) { call2(u.OnModerate, ctx, dataOf(e, "name")) })
 }
 
 // offline returns the members not online, by name.
@@ -81,14 +98,17 @@ func (u *memberList) Render() app.UI {
 				if name == u.Self {
 					return li.Class("self").Body(app.Text(name), app.Span().Class("you").Text(" (you)"))
 				}
-				return li.Text(name)
+				return li.Body(u.name(name))
 			}),
 		),
 		app.If(len(offline) > 0,
 			app.H2().ID("offline-heading").Text(offlineHeading),
 			app.Ul().ID("offline-users").Aria("labelledby", "offline-heading").Body(
 				app.Range(offline).Slice(func(i int) app.UI {
-					return app.Li().Class("offline").Text(offline[i])
+					if offline[i] == u.Self {
+						return app.Li().Class("offline").Text(offline[i])
+					}
+					return app.Li().Class("offline").Body(u.name(offline[i]))
 				}),
 			),
 		),

@@ -1,6 +1,9 @@
 package app
 
 import (
+	"fmt"
+	"strconv"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
 
@@ -30,6 +33,12 @@ type messageList struct {
 	Ready bool
 	// OnTop asks for older messages: the reader reached the top.
 	OnTop func(ctx app.Context)
+	// Moderator reports that the reader moderates the room: every
+	// message's menu offers Delete (their own messages' always does).
+	// OnDelete and OnReport act on the message with an id.
+	Moderator bool
+	OnDelete  func(ctx app.Context, id uint64)
+	OnReport  func(ctx app.Context, id uint64)
 
 	atBottom bool // the reader is at the end of the list
 	pill     bool // new messages arrived below the reader
@@ -41,6 +50,8 @@ type messageList struct {
 	room     string
 	// scrolledTo is the UnreadKey the list was opened at.
 	scrolledTo string
+	// menu is the id of the message whose actions menu is open (0: none).
+	menu uint64
 }
 
 func (l *messageList) OnMount(ctx app.Context) {
@@ -170,15 +181,15 @@ func (l *messageList) lines() []app.UI {
 		if i == l.UnreadAt && l.UnreadKey != "" {
 			lines = append(lines, app.Li().ID("unread-divider").Class("unread-divider").Body(app.Span().Text("New messages")))
 		}
-		lines = append(lines, renderEntry(e))
+		lines = append(lines, l.renderEntry(e))
 	}
 	for _, e := range l.Pending {
-		lines = append(lines, renderEntry(e))
+		lines = append(lines, l.renderEntry(e))
 	}
 	return lines
 }
 
-func renderEntry(e Entry) app.UI {
+func (l *messageList) renderEntry(e Entry) app.UI {
 	if e.Kind == EntryNotice {
 		return app.Li().Class("notice").Body(
 			app.Text(e.Text+" "),
@@ -201,14 +212,90 @@ func renderEntry(e Entry) app.UI {
 		class += " pending"
 		state = "Not sent yet"
 	}
-	return app.Li().Class(class).DataSet("id", e.ID).DataSet("client-id", e.ClientID).Body(
-		app.Div().Class("meta").Body(
-			app.Span().Class("from").Text(e.From),
-			app.Time().DateTime(e.At.Format("2006-01-02T15:04:05Z07:00")).Title(e.At.Local().Format("Mon 2 Jan 2006 15:04:05")).Text(e.At.Local().Format("15:04")),
-			app.If(state != "", app.Span().Class("state").Text(state)),
-		),
-		app.P().Class("text").Body(linkify(e.Text)...),
+	meta := app.Div().Class("meta").Body(
+		app.Span().Class("from").Text(e.From),
+		app.Time().DateTime(e.At.Format("2006-01-02T15:04:05Z07:00")).Title(e.At.Local().Format("Mon 2 Jan 2006 15:04:05")).Text(e.At.Local().Format("15:04")),
+		app.If(state != "", app.Span().Class("state").Text(state)),
 	)
+	if e.Deleted {
+		return app.Li().Class("message deleted").DataSet("id", e.ID).Body(meta, app.P().Class("text").Text("Message deleted"))
+	}
+	var actions app.UI = app.If(false)
+	if e.ID != 0 && !e.Pending && !e.Sent {
+		actions = l.actions(e)
+	}
+	return app.Li().Class(class).DataSet("id", e.ID).DataSet("client-id", e.ClientID).Body(
+		meta,
+		app.P().Class("text").Body(linkify(e.Text)...),
+		actions,
+	)
+}
+
+// actions is the menu of a stored message: Report, for others'
+// messages; Delete, for one's own and for moderators. A disclosure: a
+// button that shows or hides the list of actions, all reachable by the
+// keyboard; Escape closes it.
+func (l *messageList) actions(e Entry) app.UI {
+	canDelete, canReport := e.Own || l.Moderator, !e.Own
+	if !canDelete && !canReport {
+		return app.If(false)
+	}
+	id := strconv.FormatUint(e.ID, 10)
+	open := l.menu == e.ID
+	toggle := app.Button().ID("actions-"+id).Class("msg-actions").Type("button").DataSet("id", id).
+		Aria("label", fmt.Sprintf("Actions for the message of %s at %s", e.From, e.At.Local().Format("15:04"))).
+		Aria("expanded", open).Title("Actions").Text("⋯").
+		OnClick(l.toggleMenu)
+	var menu app.UI = app.If(false)
+	if open {
+		toggle = toggle.Aria("controls", "menu-"+id) // only while the menu is there
+		var items []app.UI
+		if canReport {
+			items = append(items, app.Li().Body(app.Button().Class("report").Type("button").DataSet("id", id).Text("Report…").
+				OnClick(func(ctx app.Context, ev app.Event) {
+					l.menu = 0
+					if l.OnReport != nil {
+						l.OnReport(ctx, idOf(ev))
+					}
+				})))
+		}
+		if canDelete {
+			items = append(items, app.Li().Body(app.Button().Class("delete danger").Type("button").DataSet("id", id).Text("Delete").
+				OnClick(func(ctx app.Context, ev app.Event) {
+					l.menu = 0
+					if l.OnDelete != nil {
+						l.OnDelete(ctx, idOf(ev))
+					}
+				})))
+		}
+		menu = app.Ul().ID("menu-"+id).Class("msg-menu").Aria("label", "Message actions").Body(items...).
+			OnKeyDown(func(ctx app.Context, ev app.Event) {
+				if ev.Get("key").String() == "Escape" {
+					toggle := "actions-" + strconv.FormatUint(l.menu, 10)
+					l.menu = 0
+					ctx.Defer(func(app.Context) { focus(toggle) })
+				}
+			})
+	}
+	return app.Div().Class("msg-tools").Body(toggle, menu)
+}
+
+// toggleMenu opens or closes the actions menu of the message whose
+// button was pressed (read from the DOM: see dataOf).
+func (l *messageList) toggleMenu(ctx app.Context, e app.Event) {
+	id := idOf(e)
+	if l.menu == id {
+		l.menu = 0
+		return
+	}
+	l.menu = id
+}
+
+// idOf returns the message id in the data-id of the element whose handler
+// runs.
+func idOf(e app.Event) uint64 {
+	id, _ := strconv.ParseUint(dataOf(e, "id"), 10, 64)
+	return id
 }
 
 func (l *messageList) onScroll(ctx app.Context, e app.Event) {

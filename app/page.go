@@ -90,6 +90,8 @@ type Page struct {
 	invite        string
 	inviteRequest string
 	readTimer     *time.Timer
+	// mod is what the page shows of moderation (moderationpage.go).
+	mod modState
 
 	// The browser.
 	hidden      bool
@@ -226,15 +228,20 @@ func (p *Page) renderChat() app.UI {
 	cur := p.rooms.current()
 	me := p.reader()
 	people := onlineLabel("People", cur.UsersIn, cur.Counted, cur.Online, cur.Users)
+	moderator := p.moderator()
 	return app.Div().Class("chat").Body(
 		app.Header().Class("topbar").Body(
 			app.Button().Class("rooms-toggle").Aria("controls", "sidebar").Aria("expanded", p.showRooms).Text("Rooms").
 				OnClick(func(ctx app.Context, e app.Event) { p.showRooms = !p.showRooms }),
 			app.H1().Body(app.Img().Src(asset("icon.svg")).Alt("").Width(28).Height(28), app.Text("livechat")),
 			app.Span().ID("room-title").Class("room").Text(cur.title(me)),
+			roomBadges(cur.Info),
 			&statusBar{State: p.state, OnRetry: func(app.Context) { p.wake() }},
 			app.Nav().Class("actions").Aria("label", "Chat").Body(
 				app.If(cur.Info.Kind == shared.KindPrivate, app.Button().ID("invite").Text("Invite link").OnClick(p.askInvite)),
+				app.If(moderator, app.Button().ID("room-settings").Aria("haspopup", "dialog").Text("Moderate").OnClick(func(ctx app.Context, e app.Event) {
+					p.mod.dialog, p.mod.status, p.mod.err = dialogRoom, "", ""
+				})),
 				app.Button().
 					Class("users-toggle").
 					Aria("controls", "users").
@@ -254,6 +261,7 @@ func (p *Page) renderChat() app.UI {
 			app.Button().ID("invite-copy").Text("Copy").OnClick(p.copyInvite),
 			app.Button().Text("Close").OnClick(func(ctx app.Context, e app.Event) { p.inviteURL = "" }),
 		)),
+		p.moderationUI(),
 		app.Div().Class("body").Body(
 			&sidebar{
 				Items:     p.sidebarItems(),
@@ -276,18 +284,31 @@ func (p *Page) renderChat() app.UI {
 					Loading:   cur.Loading,
 					Ready:     cur.HistoryIn,
 					OnTop:     func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
+					Moderator: moderator,
+					OnDelete: func(_ app.Context, id uint64) {
+						p.ctx.Dispatch(func(ctx app.Context) { p.deleteMessage(ctx, id) })
+					},
+					OnReport: func(_ app.Context, id uint64) {
+						p.ctx.Dispatch(func(ctx app.Context) { p.reportMessage(ctx, id) })
+					},
 				},
 				&composer{
-					Status: p.state.Status,
-					Error:  p.sayError,
-					OnSend: func(_ app.Context, text string) error { return p.say(text) },
-					Names:  p.mentionable(cur),
+					Disabled: cur.Info.Locked && !moderator,
+					Why:      "This room is locked: only its moderators write in it now.",
+					Status:   p.state.Status,
+					Error:    p.sayError,
+					OnSend:   func(_ app.Context, text string) error { return p.say(text) },
+					Names:    p.mentionable(cur),
 				},
 			),
 			&memberList{
 				Users: cur.Users, Known: cur.UsersIn, Self: p.nickname, Open: p.showUsers, Counted: cur.Counted, Online: cur.Online,
 				Members: cur.Members, MembersIn: cur.MembersIn, More: cur.MembersMore,
-				OnMore: func(app.Context) { p.ctx.Dispatch(p.moreMembers) },
+				OnMore:    func(app.Context) { p.ctx.Dispatch(p.moreMembers) },
+				Moderator: moderator,
+				OnModerate: func(_ app.Context, name string) {
+					p.ctx.Dispatch(func(ctx app.Context) { p.moderatePerson(ctx, name) })
+				},
 			},
 		),
 		app.If(p.form != "", &roomForm{
@@ -306,6 +327,9 @@ func (p *Page) renderChat() app.UI {
 			SignupURL: p.signupURL,
 			OnRequest: func(_ app.Context, typ shared.Type, payload any) {
 				p.ctx.Dispatch(func(ctx app.Context) { p.accountRequest(ctx, typ, payload) })
+			},
+			OnAdmin: func(_ app.Context, view string) {
+				p.ctx.Dispatch(func(ctx app.Context) { p.openAdmin(ctx, view, "") })
 			},
 			OnClose: func(app.Context) {
 				p.ctx.Dispatch(func(ctx app.Context) {
@@ -475,12 +499,15 @@ func (p *Page) disconnect() {
 
 // apply updates the page with one server event.
 func (p *Page) apply(ctx app.Context, ev Event) {
+	if p.applyModeration(ctx, ev) {
+		return
+	}
 	switch ev.Type {
 	case shared.TypeWelcome:
 		w := ev.Welcome
 		fresh := p.joining
 		p.joined, p.joining = true, false
-		p.nickname, p.me = w.You.Nickname, w.You.ID
+		p.nickname, p.me, p.mod.admin = w.You.Nickname, w.You.ID, w.Admin
 		if p.signup != "" {
 			p.signup = "" // used
 			clearQuery()
@@ -591,6 +618,8 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			p.invite, p.inviteRequest = "", ""
 			p.sayError = e.Message
 		case e.Request == shared.TypeSay && e.Code == shared.CodeRateLimited:
+			// Too fast for the limits, or for the room's slow mode: the
+			// message waits in the outbox.
 			p.sayError = fmt.Sprintf("Slow down: your message will be sent in %s.", time.Duration(e.RetryAfter*float64(time.Second)).Round(100*time.Millisecond))
 		default:
 			p.sayError = e.Message
@@ -606,6 +635,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 	default:
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
 		switch ev.Type {
+		case shared.TypeLeft:
+			if ev.Left.Room == p.rooms.Current {
+				p.sayError = "You are no longer in " + p.rooms.current().title(p.reader()) + "."
+			}
 		case shared.TypeReadPosition:
 			setTitle(p.rooms.unread())
 		case shared.TypePresence, shared.TypePresenceUpdate:
@@ -651,6 +684,9 @@ func (p *Page) open(ctx app.Context, id string) {
 	p.rooms.Current = id
 	p.rooms.current().markUnread()
 	p.inviteURL, p.sayError, p.showRooms = "", "", false
+	if p.mod.dialog != dialogAdmin {
+		p.mod.dialog = "" // the others are about the room left
+	}
 	if p.client != nil {
 		p.client.Join(ctx, id)
 	}
@@ -909,7 +945,7 @@ func (p *Page) saveCache() {
 	c := p.rooms.current()
 	var msgs []shared.Message
 	for _, e := range c.Entries {
-		if e.Kind == EntryMessage {
+		if e.Kind == EntryMessage && !e.Deleted {
 			msgs = append(msgs, shared.Message{ID: e.ID, Room: p.rooms.Current, Author: e.Author, From: e.From, Text: e.Text, At: e.At, ClientID: e.ClientID})
 		}
 	}
@@ -928,6 +964,10 @@ func (p *Page) ended(ctx app.Context, err error) {
 		p.forget(ctx)
 		ctx.LocalStorage().Del(accountKey)
 		p.nickname, p.joinError = "", "You are signed out."
+	case errors.As(err, &refused) && p.joined && refused.Code == shared.CodeForbidden:
+		// Banned from the server: the sign-in stays for when it ends.
+		p.forget(ctx)
+		p.joinError = refused.Message
 	case errors.As(err, &refused) && p.joined:
 		// The sign-in is no longer valid (the device was signed out, or
 		// the server forgot it), or, for an identity kept from before
@@ -1000,6 +1040,7 @@ func (p *Page) forget(ctx app.Context) {
 	}
 	p.joined, p.joining, p.leaveAsked, p.leaving = false, false, false, false
 	p.rooms, p.sayError, p.form, p.inviteURL = newRooms(shared.DefaultRoom), "", "", ""
+	p.mod = modState{}
 	p.state = State{}
 	setTitle(0)
 }

@@ -24,7 +24,7 @@ func TestEarlyFrame(t *testing.T) {
 	defer conn.Close()
 	conn.SetDeadline(time.Now().Add(timeout))
 
-	join := []byte(`{"type":"hello","payload":{"protocol":3,"nickname":"early"}}`)
+	join := []byte(`{"type":"hello","payload":{"protocol":4,"nickname":"early"}}`)
 	mask := []byte{1, 2, 3, 4}
 	frame := []byte{0x81, 0x80 | byte(len(join))} // FIN, text; masked, short length
 	frame = append(frame, mask...)

@@ -200,7 +200,10 @@ func (s *Server) Connections() int { return s.hub.Connections() }
 // now, and the most that ever waited at once.
 func (s *Server) QueuedBytes() (now, peak int64) { return s.hub.QueuedBytes() }
 
-var _ chat.Log = (*store.Store)(nil)
+var (
+	_ chat.Log      = (*store.Store)(nil)
+	_ chat.AuditLog = (*store.Audit)(nil)
+)
 
 // The key-value buckets accounts and rooms live in.
 const (
@@ -224,10 +227,15 @@ func OpenData(ctx context.Context, st *store.Store, presence cluster.Config, log
 	if err != nil {
 		return chat.Deps{}, fmt.Errorf("open rooms: %w", err)
 	}
+	audit, err := st.Audit(ctx, store.AuditConfig{})
+	if err != nil {
+		return chat.Deps{}, err
+	}
 	deps := chat.Deps{
 		Log:      st,
 		Accounts: account.New(accounts, account.Config{}),
 		Rooms:    room.New(rooms, room.Config{}),
+		Audit:    audit,
 	}
 	if nc, js := st.Shared(); nc != nil {
 		c, err := cluster.New(ctx, nc, js, presence, log)

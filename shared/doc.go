@@ -40,6 +40,17 @@
 //	say      {"room", "text"}                                  post to a room; id required
 //	history  {"room", "before", "limit"}                       ask for older messages
 //	ping     (no payload)                                      ask for a pong, to check the connection
+//	delete   {"room", "id", "reason"}                          delete a message (yours, or as a moderator)
+//	mute     {"room", "account", "nickname", "seconds", "reason"}  keep someone from writing in a room
+//	kick     {"room", "account", "nickname", "reason"}         take someone out of a room
+//	ban      {"room", "account", "nickname", "seconds", "reason"}  ban someone from a room, or the server
+//	ban_address {"address", "seconds", "reason"}               refuse sign-ups from an address (admins)
+//	lock     {"room", "locked"}                                only moderators write in a room
+//	slow_mode {"room", "seconds"}                              one message per seconds per person
+//	report   {"room", "id", "reason"}                          report a message to the admins
+//	reports  (no payload)                                      the open reports (admins)
+//	resolve_report {"id", "action"}                            dismiss a report, or delete its message
+//	audit    {"room", "before", "limit"}                       the audit log (admins; owners, their room)
 //
 // The server sends:
 //
@@ -49,16 +60,19 @@
 //	presence         {"room", "users", "online", "counted"}          who is in the room, after joined
 //	presence_update  {"room", "joined", "left", "online", "counted", "at"}  who came and went lately
 //	history          {"room", "messages", "before", "more", "truncated", "reset", "live"}  stored messages
-//	message          {"id", "room", "author", "from", "text", "at", "client_id"}  a stored chat message, to everyone
+//	message          {"id", "room", "author", "from", "text", "at", "client_id", "kind", "of"}  a stored chat message, to everyone
 //	ack              {"client_id", "id", "duplicate"}                your say is stored
 //	rooms            {"mine", "directory"}                           answer to rooms
-//	room             {"id", "name", "kind", "topic", "people", "member", "last", "read", "unread", "mentions"}  a room
+//	room             {"id", "name", "kind", "topic", "people", "member", "last", "read", "unread", "mentions", "owner", "locked", "slow_mode"}  a room
 //	invite           {"code", "room", "expires", "max_uses"}         answer to invite
 //	members          {"room", "people", "more"}                      answer to members
 //	read             {"room", "id"}                                  your read position moved
 //	account          {"you", "admin", "password", "devices", "passkeys"}  your account
 //	passkey          {"purpose", "options"}                          a passkey ceremony's challenge
 //	settings         {"invite_only"}                                 the server's settings
+//	moderated        {"id", "at", "actor", "action", "room", "target", "message", "address", "seconds", "reason"}  an action, recorded
+//	reports          {"reports"}                                     the open reports
+//	audit            {"room", "entries", "more"}                     a page of the audit log
 //	error            {"code", "message", "ref", "request", "retry_after"}  a request was refused
 //	pong             (no payload; the id of the ping)                answer to a ping
 //	closing          {"status", "reason"}                            the server closes the connection next
@@ -85,6 +99,14 @@
 // acknowledged with the first copy's id and not delivered again. An
 // error's ref and request name the request it answers. Its code is stable
 // (see the Code constants); its message is for people.
+//
+// Moderators (a room's owner, and the server's admins) delete messages,
+// mute, kick and ban people, lock rooms and set a slow mode; anyone may
+// report a message to the admins. Every action is recorded in an audit
+// log and answered with its entry (moderated). A deleted message is
+// erased from the server and replaced, in the room's order, by a message
+// of kind "delete" whose of names it: clients fold such messages onto the
+// message they name and never show them on their own.
 //
 // Presence changes are gathered for a fraction of a second and sent as one
 // presence_update, so a crowd arriving or leaving at once costs each member

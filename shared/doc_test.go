@@ -32,6 +32,10 @@ var (
 		shared.TypeAccount: nil, shared.TypePassword: shared.Password{}, shared.TypeRevoke: shared.Revoke{},
 		shared.TypePasskey: shared.PasskeyRequest{}, shared.TypeAddPasskey: shared.AddPasskey{},
 		shared.TypeRename: shared.Rename{}, shared.TypeSettings: shared.SettingsRequest{},
+		shared.TypeDelete: shared.Delete{}, shared.TypeMute: shared.Mute{}, shared.TypeKick: shared.Kick{},
+		shared.TypeBan: shared.Ban{}, shared.TypeBanAddress: shared.BanAddress{}, shared.TypeLock: shared.Lock{},
+		shared.TypeSlowMode: shared.SlowMode{}, shared.TypeReport: shared.Report{}, shared.TypeReports: nil,
+		shared.TypeResolveReport: shared.ResolveReport{}, shared.TypeAudit: shared.AuditRequest{},
 	}
 	eventPayloads = map[shared.Type]any{
 		shared.TypeWelcome: shared.Welcome{}, shared.TypeJoined: shared.Joined{}, shared.TypeLeft: shared.Left{},
@@ -41,6 +45,7 @@ var (
 		shared.TypeMembersList: shared.Members{}, shared.TypeReadPosition: shared.Read{},
 		shared.TypeAccountInfo: shared.Account{}, shared.TypePasskeyOptions: shared.PasskeyOptions{}, shared.TypeSettingsInfo: shared.Settings{},
 		shared.TypeError: shared.Error{}, shared.TypePong: nil, shared.TypeClosing: shared.Closing{}, shared.TypeBatch: nil,
+		shared.TypeModerated: shared.AuditEntry{}, shared.TypeReportsList: shared.Reports{}, shared.TypeAuditLog: shared.Audit{},
 	}
 )
 

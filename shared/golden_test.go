@@ -111,6 +111,38 @@ var golden = []struct {
 		json.RawMessage(`{"type":"presence_update","payload":{"room":"general","joined":["bob"],"online":2,"at":"2026-11-26T07:00:00.123Z"}}`),
 		json.RawMessage(`{"type":"message","payload":{"id":43,"room":"general","from":"bob","text":"hi","at":"2026-11-26T07:00:01Z","client_id":"c-9"}}`),
 	}},
+	{"delete.json", shared.TypeDelete, "m-1", &shared.Delete{Room: "general", ID: 42, Reason: "spam"}},
+	{"mute.json", shared.TypeMute, "m-2", &shared.Mute{Room: "general", Nickname: "Zoë <script>", Seconds: 600, Reason: "calm down"}},
+	{"kick.json", shared.TypeKick, "m-3", &shared.Kick{Room: "general", Account: "b0bb0b", Reason: "off topic"}},
+	{"ban.json", shared.TypeBan, "m-4", &shared.Ban{Room: "general", Account: "b0bb0b", Seconds: 86400, Reason: "insults"}},
+	{"server_ban.json", shared.TypeBan, "m-5", &shared.Ban{Nickname: "bob", Seconds: 0}},
+	{"ban_address.json", shared.TypeBanAddress, "m-6", &shared.BanAddress{Address: "2001:db8:1:2::7", Seconds: 604800, Reason: "sign-up spam"}},
+	{"lock.json", shared.TypeLock, "m-7", &shared.Lock{Room: "general", Locked: true}},
+	{"slow_mode.json", shared.TypeSlowMode, "m-8", &shared.SlowMode{Room: "general", Seconds: 30}},
+	{"report.json", shared.TypeReport, "m-9", &shared.Report{Room: "general", ID: 42, Reason: "this is \"spam\" <b>"}},
+	{"reports_request.json", shared.TypeReports, "m-10", nil},
+	{"resolve_report.json", shared.TypeResolveReport, "m-11", &shared.ResolveReport{ID: "general:42:c4r0l", Action: shared.ResolveDelete}},
+	{"audit_request.json", shared.TypeAudit, "m-12", &shared.AuditRequest{Room: "general", Before: 17, Limit: new(20)}},
+	{"moderated.json", shared.TypeModerated, "m-2", &shared.AuditEntry{
+		ID: 16, At: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), Actor: shared.Person{ID: "q2lmvkx7", Nickname: "admin"},
+		Action: shared.ActionMute, Room: "general", Target: &shared.Person{ID: "b0bb0b", Nickname: "Zoë <script>"}, Seconds: 600, Reason: "calm down",
+	}},
+	{"reports.json", shared.TypeReportsList, "m-10", &shared.Reports{Reports: []shared.ReportInfo{{
+		ID: "general:42:c4r0l", Room: "general",
+		Message:  shared.Message{ID: 42, Room: "general", Author: "b0bb0b", From: "bob", Text: "buy cheap pills", At: time.Date(2026, 11, 27, 8, 0, 0, 0, time.UTC), ClientID: "c-1"},
+		Reporter: shared.Person{ID: "c4r0l", Nickname: "carol"}, Reason: "spam", At: time.Date(2026, 11, 27, 8, 5, 0, 0, time.UTC),
+	}, {
+		ID: "general:7:c4r0l", Room: "general", Message: shared.Message{ID: 7, Room: "general", At: time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)}, Gone: true,
+		Reporter: shared.Person{ID: "c4r0l", Nickname: "carol"}, Reason: "rude", At: time.Date(2026, 11, 20, 8, 5, 0, 0, time.UTC),
+	}}}},
+	{"audit.json", shared.TypeAuditLog, "m-12", &shared.Audit{Room: "general", More: true, Entries: []shared.AuditEntry{
+		{ID: 16, At: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), Actor: shared.Person{ID: "q2lmvkx7", Nickname: "admin"}, Action: shared.ActionDelete, Room: "general", Target: &shared.Person{ID: "b0bb0b", Nickname: "bob"}, Message: 42},
+		{ID: 9, At: time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC), Actor: shared.Person{ID: "q2lmvkx7", Nickname: "admin"}, Action: shared.ActionBanAddress, Address: "2001:db8:1:2::/64", Seconds: 604800},
+	}}},
+	{"message_delete.json", shared.TypeMessage, "", &shared.Message{
+		ID: 43, Room: "general", Author: "q2lmvkx7", From: "admin", At: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), Kind: shared.MessageDelete, Of: 42,
+	}},
+	{"room_moderated.json", shared.TypeRoom, "m-7", &shared.RoomInfo{ID: "general", Name: "general", Kind: shared.KindPublic, Topic: "Be kind", Member: true, Owner: "q2lmvkx7", Locked: true, SlowMode: 30}},
 	{"error.json", shared.TypeError, "", &shared.Error{
 		Code: shared.CodeNicknameTaken, Message: `"bоb" looks too much like "bob", which belongs to someone else`, Ref: "h-1", Request: shared.TypeHello,
 	}},

@@ -11,7 +11,7 @@ import (
 // package. A client names it in [Hello] and the server answers in
 // [Welcome]; it changes only when an existing field or type changes
 // meaning, not when one is added.
-const ProtocolVersion = 3
+const ProtocolVersion = 4
 
 // Type names the kind of an [Envelope].
 type Type string
@@ -74,7 +74,7 @@ const (
 	TypeRoomsList Type = "rooms"
 	// TypeRoom describes a room: answering create_room, open_dm, add and
 	// topic, and telling a person of a room they were added to or whose
-	// topic changed; payload: RoomInfo.
+	// topic, lock or slow mode changed; payload: RoomInfo.
 	TypeRoom Type = "room"
 	// TypeInviteCode answers an invite request; payload: Invite.
 	TypeInviteCode Type = "invite"
@@ -116,10 +116,13 @@ const (
 var (
 	Requests = []Type{TypeHello, TypeJoin, TypeLeave, TypeSay, TypeHistory, TypeRooms, TypeCreateRoom,
 		TypeOpenDM, TypeInvite, TypeAdd, TypeTopic, TypeMembers, TypeRead, TypeAccount, TypePassword,
-		TypeRevoke, TypeRename, TypePasskey, TypeAddPasskey, TypeSettings, TypePing}
+		TypeRevoke, TypeRename, TypePasskey, TypeAddPasskey, TypeSettings, TypePing,
+		TypeDelete, TypeMute, TypeKick, TypeBan, TypeBanAddress, TypeLock, TypeSlowMode, TypeReport,
+		TypeReports, TypeResolveReport, TypeAudit}
 	Events = []Type{TypeWelcome, TypeJoined, TypeLeft, TypePresence, TypePresenceUpdate, TypeHistory,
 		TypeMessage, TypeAck, TypeRoomsList, TypeRoom, TypeInviteCode, TypeMembersList, TypeReadPosition,
-		TypeAccountInfo, TypePasskeyOptions, TypeSettingsInfo, TypeError, TypePong, TypeClosing, TypeBatch}
+		TypeAccountInfo, TypePasskeyOptions, TypeSettingsInfo, TypeModerated, TypeReportsList, TypeAuditLog,
+		TypeError, TypePong, TypeClosing, TypeBatch}
 )
 
 // StatusSignedOut is the close status of a connection whose device was
@@ -283,6 +286,14 @@ type RoomInfo struct {
 	Read     uint64 `json:"read,omitempty"`
 	Unread   int    `json:"unread,omitempty"`
 	Mentions int    `json:"mentions,omitempty"`
+	// Owner is the account id of the room's owner, who moderates it with
+	// the admins (absent for a direct conversation, which has none).
+	Owner string `json:"owner,omitempty"`
+	// Locked reports that only the room's moderators may write in it.
+	Locked bool `json:"locked,omitempty"`
+	// SlowMode is how many seconds each person waits between two
+	// messages in the room (moderators do not); 0: as often as they like.
+	SlowMode int `json:"slow_mode,omitempty"`
 }
 
 // Rooms answers a rooms request.
@@ -581,14 +592,16 @@ type PresenceUpdate struct {
 type Closing struct {
 	// Status is the WebSocket close status that follows: StatusTryAgain
 	// or 1001 (reconnect and resume), 1008 (too slow to keep up; reconnect
-	// and resume), StatusSignedOut (forget the credential).
+	// and resume), StatusSignedOut (forget the credential), StatusBanned
+	// (banned from the server: do not reconnect).
 	Status int `json:"status"`
 	// Reason explains it to people.
 	Reason string `json:"reason"`
 }
 
 // Message is a chat message as delivered to everyone in the room, its
-// sender included. Only stored messages are delivered.
+// sender included, or, with a Kind, an event about an earlier message
+// (see MessageDelete). Only stored messages are delivered.
 type Message struct {
 	// ID is assigned by the server when it stores the message; it
 	// increases within a room.
@@ -606,4 +619,9 @@ type Message struct {
 	// message. Its sender uses it to match the message with what it sent;
 	// others may ignore it.
 	ClientID string `json:"client_id,omitempty"`
+	// Kind is empty for a message said; otherwise the message is an event
+	// about the earlier message Of (MessageDelete), never shown as a
+	// message of its own. Clients skip kinds they do not know.
+	Kind string `json:"kind,omitempty"`
+	Of   uint64 `json:"of,omitempty"`
 }

@@ -42,6 +42,8 @@ type Account struct {
 	// Password is the argon2id hash of the password, if one was set.
 	Password string    `json:"password,omitempty"`
 	Passkeys []Passkey `json:"passkeys,omitempty"`
+	// Ban, if set, is the account's ban from the server (moderation.go).
+	Ban *Ban `json:"ban,omitempty"`
 }
 
 // HasPassword reports whether the account can sign in with a password.

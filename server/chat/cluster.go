@@ -111,6 +111,8 @@ func (c clusterHandler) Notice(n cluster.Notice) {
 				h.renamed(n.Account, acct.Nickname)
 			}
 		})
+	case cluster.NoticeMuted, cluster.NoticeBanned:
+		h.moderationNotice(n)
 	case cluster.NoticeRoom:
 		// Reading the room is I/O: not on the notices' goroutine.
 		h.dir.Forget(n.Room, "") // its record changed there
@@ -249,7 +251,7 @@ func (h *Hub) loadRemote(ctx context.Context, r *room) {
 // announceRoom tells every signed-in session here but those of the
 // account except of a new public room.
 func (h *Hub) announceRoom(rec roomdir.Room, except string) {
-	info := shared.RoomInfo{ID: rec.ID, Name: rec.Name, Kind: string(rec.Kind), Topic: rec.Topic}
+	info := roomInfo(rec)
 	frame, err := shared.Encode(shared.TypeRoom, "", info)
 	if err != nil {
 		h.log.Error("encode a room", "room", rec.ID, "err", err)

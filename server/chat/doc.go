@@ -20,4 +20,10 @@
 // for a short while and sent as one update (presence.go), so a crowd that
 // arrives or leaves at once costs each member one event. Joins are
 // answered with history read and queued a batch at a time (history.go).
+//
+// Moderation (moderation.go, reports.go, audit.go) lets a room's owner
+// and the admins delete messages (a message of kind delete, then the
+// original erased from the store), mute, kick, ban, lock and slow rooms
+// down; every action is recorded in the audit log before it is answered.
+// A say checks lock, mute and slow mode from cached records only.
 package chat

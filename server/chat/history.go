@@ -60,11 +60,25 @@ func (h *Hub) catchUp(ctx context.Context, s *session, room string, j shared.Joi
 			return err
 		}
 		if first {
-			if from < want && len(msgs) > 0 && msgs[0].ID == from {
+			probed := from < want && len(msgs) > 0 && msgs[0].ID == from
+			if probed {
 				out.head.More = true
 				msgs = msgs[1:]
 			}
-			out.head.Truncated = resume && want <= last && (len(msgs) == 0 || msgs[0].ID > want)
+			holey := resume && want <= last && (len(msgs) == 0 || msgs[0].ID > want)
+			if holey || from < want && !probed {
+				// A message missing there was removed by retention, or
+				// erased (deleted by a moderator): only the room's
+				// first id tells which.
+				bctx, cancel := context.WithTimeout(ctx, storeTimeout)
+				kept, _, err := h.store.Bounds(bctx, room)
+				cancel()
+				if err != nil {
+					return err
+				}
+				out.head.More = kept < want
+				out.head.Truncated = holey && kept > want
+			}
 		}
 		for _, m := range msgs {
 			out.add(m)

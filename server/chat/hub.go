@@ -126,6 +126,8 @@ type Log interface {
 	// one or several at a time; some may repeat or be missing (see
 	// store.Store.Subscribe).
 	Subscribe(room string, deliver func([]shared.Message)) (stop func(), err error)
+	// Erase removes a message for good (see moderation.go).
+	Erase(ctx context.Context, room string, id uint64) error
 }
 
 // Accounts signs people in and finds them; *account.Accounts is the one
@@ -160,6 +162,11 @@ type Accounts interface {
 	RemovePasskey(ctx context.Context, id, passkey string) (account.Account, error)
 	// Forget drops what is cached of an account another server changed.
 	Forget(id string)
+	// Ban, BanAddress and AddressBannedUntil are the server's bans
+	// (moderation.go).
+	Ban(ctx context.Context, id string, b account.Ban) (account.Account, error)
+	BanAddress(ctx context.Context, addr netip.Addr, by string, until time.Time, reason string) (netip.Prefix, error)
+	AddressBannedUntil(ctx context.Context, addr netip.Addr) (time.Time, error)
 }
 
 // Deps are what a hub keeps its data in.
@@ -173,6 +180,9 @@ type Deps struct {
 	// Cluster links the hub to the other servers on the same NATS; nil
 	// when it is alone.
 	Cluster Cluster
+	// Audit keeps the record of moderation actions; nil: they are only
+	// logged, and the audit log reads empty.
+	Audit AuditLog
 }
 
 // Hub connects the sessions of the people in each room. All methods are
@@ -183,9 +193,12 @@ type Hub struct {
 	accounts Accounts
 	dir      *roomdir.Directory
 	cluster  Cluster // nil when alone
+	audit    AuditLog
 	log      *slog.Logger
 	budget   *budget
 	limits   *limiters
+	// pace is slow mode on this server (moderation.go).
+	pace pace
 
 	// stopCluster ends runCluster, which has ended once clusterDone is
 	// done; both are set with a cluster.
@@ -231,6 +244,7 @@ func NewHub(cfg Config, deps Deps, log *slog.Logger) *Hub {
 		accounts: deps.Accounts,
 		dir:      deps.Rooms,
 		cluster:  deps.Cluster,
+		audit:    deps.Audit,
 		people:   make(map[string]map[*session]struct{}),
 		log:      log,
 		budget:   &budget{limit: cfg.TotalQueueBytes, floor: budgetFloor},

@@ -75,6 +75,28 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		return s.say(ctx, env)
 	case shared.TypeHistory:
 		return s.history(ctx, env)
+	case shared.TypeDelete:
+		return s.deleteMessage(ctx, env)
+	case shared.TypeMute:
+		return s.mute(ctx, env)
+	case shared.TypeKick:
+		return s.kick(ctx, env)
+	case shared.TypeBan:
+		return s.ban(ctx, env)
+	case shared.TypeBanAddress:
+		return s.banAddress(ctx, env)
+	case shared.TypeLock:
+		return s.lock(ctx, env)
+	case shared.TypeSlowMode:
+		return s.slowMode(ctx, env)
+	case shared.TypeReport:
+		return s.report(ctx, env)
+	case shared.TypeReports:
+		return s.reports(ctx, env)
+	case shared.TypeResolveReport:
+		return s.resolveReport(ctx, env)
+	case shared.TypeAudit:
+		return s.audit(ctx, env)
 	case shared.TypePing:
 	default:
 		return shared.Errorf(shared.CodeUnknownType, "unknown message type %q: see PROTOCOL.md for the requests", env.Type)
@@ -128,7 +150,9 @@ func (s *session) hello(ctx context.Context, env shared.Envelope) error {
 	case h.Password != "":
 		acct, credential, err = accounts.SignIn(ctx, h.Nickname, h.Password, h.Device)
 	default:
-		acct, credential, err = accounts.SignUp(ctx, h.Nickname, h.Device, h.Invite)
+		if err = s.hub.signUpAllowed(ctx, s.addr); err == nil {
+			acct, credential, err = accounts.SignUp(ctx, h.Nickname, h.Device, h.Invite)
+		}
 	}
 	if err != nil {
 		var perr *shared.Error
@@ -137,6 +161,9 @@ func (s *session) hello(ctx context.Context, env shared.Envelope) error {
 			return shared.Errorf(shared.CodeInternal, "signing in failed on the server; try again")
 		}
 		return err
+	}
+	if until := acct.BannedUntil(s.hub.now()); !until.IsZero() {
+		return account.ErrBanned(until)
 	}
 	if credential != "" {
 		device = account.DeviceOf(credential)
@@ -345,6 +372,9 @@ func (s *session) say(ctx context.Context, env shared.Envelope) error {
 		return err
 	}
 	if err := shared.CheckText(say.Text); err != nil {
+		return err
+	}
+	if err := s.maySay(ctx, m.r.name); err != nil {
 		return err
 	}
 	return s.hub.say(s, m, env.ID, say.Text)

@@ -20,10 +20,19 @@ import (
 // maxMembersPage is how many members one members event lists.
 const maxMembersPage = 500
 
+// roomInfo describes rec to anyone who may see it.
+func roomInfo(rec roomdir.Room) shared.RoomInfo {
+	info := shared.RoomInfo{ID: rec.ID, Name: rec.Name, Kind: string(rec.Kind), Topic: rec.Topic, Locked: rec.Locked, SlowMode: rec.SlowMode}
+	if rec.Kind != roomdir.Direct {
+		info.Owner = rec.Creator
+	}
+	return info
+}
+
 // info describes rec to the person who, with their unread counts if
 // counts is set.
 func (h *Hub) info(ctx context.Context, rec roomdir.Room, who string, counts bool) (shared.RoomInfo, error) {
-	info := shared.RoomInfo{ID: rec.ID, Name: rec.Name, Kind: string(rec.Kind), Topic: rec.Topic}
+	info := roomInfo(rec)
 	for _, id := range rec.People {
 		acct, err := h.accounts.Get(ctx, id)
 		if err != nil {
@@ -46,7 +55,11 @@ func (h *Hub) info(ctx context.Context, rec roomdir.Room, who string, counts boo
 		return info, err
 	}
 	if info.Last > info.Read {
-		info.Unread = int(info.Last - info.Read)
+		uncounted, err := h.dir.Uncounted(ctx, rec.ID, info.Read)
+		if err != nil {
+			return info, err
+		}
+		info.Unread = max(int(info.Last-info.Read)-uncounted, 0)
 	}
 	if info.Mentions, err = h.dir.Mentions(ctx, who, rec.ID, info.Read); err != nil {
 		return info, err
@@ -89,7 +102,9 @@ func (s *session) listRooms(ctx context.Context, env shared.Envelope) error {
 		if err != nil {
 			return s.storeError("list the rooms", err)
 		}
-		list.Directory = append(list.Directory, shared.RoomInfo{ID: rec.ID, Name: rec.Name, Kind: string(rec.Kind), Topic: rec.Topic, Member: slices.Contains(mine, rec.ID)})
+		info := roomInfo(rec)
+		info.Member = slices.Contains(mine, rec.ID)
+		list.Directory = append(list.Directory, info)
 	}
 	s.send(shared.TypeRoomsList, env.ID, list)
 	return nil

@@ -4,7 +4,7 @@
 // people connected to different servers see each other: who is in which
 // room (presence), and the notices a person's other connections must get
 // at once (a read position, a room they were added to, a device signed
-// out, a new public room).
+// out, a new public room, a mute, kick or ban).
 //
 // Presence lives in a JetStream key-value bucket kept in memory: each
 // server writes its own part of each room's presence (who of the room is
@@ -64,6 +64,8 @@ type Notice struct {
 	ID uint64 `json:"id,omitempty"`
 	// Device is the device signed out.
 	Device string `json:"device,omitempty"`
+	// Until is when a ban ends.
+	Until time.Time `json:"until,omitzero"`
 }
 
 // The kinds of notices.
@@ -72,7 +74,13 @@ const (
 	NoticeRoom    = "room"    // Room changed for Account (made, added to, topic), or a new public Room for everyone
 	NoticeRevoke  = "revoke"  // Account signed Device out
 	NoticeRenamed = "renamed" // Account has a new nickname
-	NoticeLeft    = "left"    // Account left Room
+	NoticeLeft    = "left"    // Account left Room, or was kicked out of it
+	// NoticeMuted: Account was muted in Room, or unmuted.
+	NoticeMuted = "muted"
+	// NoticeBanned: Account was banned from Room until Until (and is out
+	// of it), or the ban was lifted (zero Until); without Room, from the
+	// server.
+	NoticeBanned = "banned"
 )
 
 // Config holds the optional settings of a Cluster; zero values select the

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"livechat/server/kv"
@@ -124,4 +125,36 @@ func (d *Directory) Mentions(ctx context.Context, who, room string, after uint64
 		}
 	}
 	return n, nil
+}
+
+// Unmention forgets that the message id of room mentions who: it was
+// deleted.
+func (d *Directory) Unmention(ctx context.Context, who, room string, id uint64) error {
+	if !validAccount(who) {
+		return nil
+	}
+	key := mentionKey(who, room)
+	for {
+		value, rev, err := d.kv.Get(ctx, key)
+		if errors.Is(err, kv.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("forget a mention: %w", err)
+		}
+		var ids []uint64
+		if err := json.Unmarshal(value, &ids); err != nil {
+			return fmt.Errorf("forget a mention: %w", err)
+		}
+		if !slices.Contains(ids, id) {
+			return nil
+		}
+		value, _ = json.Marshal(slices.DeleteFunc(ids, func(m uint64) bool { return m == id }))
+		if _, err := d.kv.Update(ctx, key, value, rev); errors.Is(err, kv.ErrConflict) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("forget a mention: %w", err)
+		}
+		return nil
+	}
 }

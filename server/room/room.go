@@ -66,6 +66,11 @@ type Room struct {
 	Created time.Time `json:"created"`
 	// People are the account ids of a direct conversation's people.
 	People []string `json:"people,omitempty"`
+	// Locked and SlowMode are the room's moderation (moderation.go):
+	// only its moderators write while it is locked; under slow mode, each
+	// person writes once per SlowMode seconds.
+	Locked   bool `json:"locked,omitempty"`
+	SlowMode int  `json:"slow_mode,omitempty"`
 }
 
 // Member is a person's membership of a room.
@@ -111,6 +116,8 @@ type Directory struct {
 	mu      sync.Mutex
 	rooms   map[string]cachedRoom
 	members map[[2]string]time.Time
+	// sanctions caches mutes and bans (moderation.go).
+	sanctions map[sanctionKey]cachedSanction
 }
 
 type cachedRoom struct {
@@ -127,11 +134,12 @@ func New(store kv.KV, cfg Config) *Directory {
 		cfg.Cache = 10 * time.Second
 	}
 	return &Directory{
-		kv:      store,
-		now:     func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) },
-		cache:   cfg.Cache,
-		rooms:   make(map[string]cachedRoom),
-		members: make(map[[2]string]time.Time),
+		kv:        store,
+		now:       func() time.Time { return cfg.Now().UTC().Truncate(time.Millisecond) },
+		cache:     cfg.Cache,
+		rooms:     make(map[string]cachedRoom),
+		members:   make(map[[2]string]time.Time),
+		sanctions: make(map[sanctionKey]cachedSanction),
 	}
 }
 
@@ -226,6 +234,9 @@ func (d *Directory) Get(ctx context.Context, id string) (Room, error) {
 // not.
 func (d *Directory) Open(ctx context.Context, id, who string) (Room, error) {
 	r, err := d.Visible(ctx, id, who)
+	if err == nil {
+		return r, d.checkBan(ctx, r, who, "you are")
+	}
 	if !isNotFound(err) || reserved(id) {
 		return r, err
 	}
@@ -323,6 +334,9 @@ func (d *Directory) Create(ctx context.Context, creator, name string, kind Kind,
 		if err != nil {
 			return Room{}, err
 		}
+		if err := d.checkBan(ctx, r, creator, "you are"); err != nil {
+			return Room{}, err
+		}
 		return r, d.AddMember(ctx, id, creator, creator)
 	case Private:
 		name = strings.TrimSpace(name)
@@ -386,6 +400,9 @@ func (d *Directory) Add(ctx context.Context, id, by, who string) (Room, error) {
 	}
 	if r.Kind == Direct {
 		return Room{}, shared.Errorf(shared.CodeForbidden, "people cannot be added to a direct conversation: start a new one with everyone")
+	}
+	if err := d.checkBan(ctx, r, who, "this person is"); err != nil {
+		return Room{}, err
 	}
 	return r, d.AddMember(ctx, id, who, by)
 }
@@ -512,21 +529,34 @@ func (d *Directory) SetTopic(ctx context.Context, id, by, topic string) (Room, e
 	if _, err := d.asMember(ctx, id, by, "join #"+id+" to change its topic"); err != nil {
 		return Room{}, err
 	}
+	r, err := d.change(ctx, id, func(r *Room) { r.Topic = topic })
+	if err != nil {
+		return Room{}, fmt.Errorf("set topic of %s: %w", id, err)
+	}
+	return r, nil
+}
+
+// change applies fn to the record of room id and stores it, again if
+// another write came first.
+func (d *Directory) change(ctx context.Context, id string, fn func(*Room)) (Room, error) {
 	for {
 		value, rev, err := d.kv.Get(ctx, roomKey(id))
+		if errors.Is(err, kv.ErrNotFound) {
+			return Room{}, errNotFound(id)
+		}
 		if err != nil {
-			return Room{}, fmt.Errorf("set topic of %s: %w", id, err)
+			return Room{}, err
 		}
 		var r Room
 		if err := json.Unmarshal(value, &r); err != nil {
-			return Room{}, fmt.Errorf("set topic of %s: %w", id, err)
+			return Room{}, err
 		}
-		r.Topic = topic
+		fn(&r)
 		value, _ = json.Marshal(r)
 		if _, err := d.kv.Update(ctx, roomKey(id), value, rev); errors.Is(err, kv.ErrConflict) {
 			continue
 		} else if err != nil {
-			return Room{}, fmt.Errorf("set topic of %s: %w", id, err)
+			return Room{}, err
 		}
 		d.remember(r)
 		return r, nil
@@ -594,6 +624,11 @@ func (d *Directory) Redeem(ctx context.Context, code, who string) (Room, error) 
 		}
 		if !d.now().Before(inv.Expires) || inv.Uses >= inv.MaxUses {
 			return Room{}, bad
+		}
+		if r, err := d.Get(ctx, inv.Room); err != nil {
+			return Room{}, err
+		} else if err := d.checkBan(ctx, r, who, "you are"); err != nil {
+			return Room{}, err
 		}
 		inv.Uses++
 		value, _ = json.Marshal(inv)

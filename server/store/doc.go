@@ -14,7 +14,12 @@
 // that servers subscribe to with plain NATS, so fan-out costs no consumer;
 // a subscriber that misses one (NATS drops messages for slow subscribers)
 // sees a jump in the sequence and reads the gap back from the stream.
-// History is read with batched direct gets.
+// History is read with batched direct gets. A deleted message is erased
+// from its stream (Erase: a secure delete) after the message of kind
+// delete that tells clients of it is stored; the other ids do not move.
+//
+// The audit log of moderation (Audit) is one more stream, LIVECHAT_AUDIT,
+// with a subject per room, bounded in bytes and age.
 //
 // Backup and Restore move every room and bucket through JetStream's stream
 // snapshots, as one archive (see backup.go); Export writes rooms' messages

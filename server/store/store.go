@@ -380,6 +380,8 @@ type record struct {
 	Text     string    `json:"text"`
 	At       time.Time `json:"at"`
 	ClientID string    `json:"client_id,omitempty"`
+	Kind     string    `json:"kind,omitempty"` // see shared.Message.Kind
+	Of       uint64    `json:"of,omitempty"`
 }
 
 // Append stores m in its room and returns its id. dedupeID identifies the
@@ -464,7 +466,7 @@ func (s *Store) failed(room string, err error) {
 // newMsg returns the NATS message that stores m, with dedupeID (if set) as
 // JetStream's message id.
 func newMsg(m shared.Message, dedupeID string) (*nats.Msg, error) {
-	data, err := json.Marshal(record{Author: m.Author, From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID})
+	data, err := json.Marshal(record{Author: m.Author, From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID, Kind: m.Kind, Of: m.Of})
 	if err != nil {
 		return nil, fmt.Errorf("encode message: %w", err)
 	}
@@ -671,7 +673,7 @@ func decode(room string, msg *nats.Msg) (shared.Message, error) {
 	if err := json.Unmarshal(msg.Data, &r); err != nil {
 		return shared.Message{}, fmt.Errorf("message %d of #%s: %w", seq, room, err)
 	}
-	return shared.Message{ID: seq, Room: room, Author: r.Author, From: r.From, Text: r.Text, At: r.At, ClientID: r.ClientID}, nil
+	return shared.Message{ID: seq, Room: room, Author: r.Author, From: r.From, Text: r.Text, At: r.At, ClientID: r.ClientID, Kind: r.Kind, Of: r.Of}, nil
 }
 
 // liveBatch is the most messages Subscribe hands over at once; liveQueue,

@@ -47,7 +47,7 @@ async function expect(c, type) {
 
 // hello signs in and returns the welcome.
 async function hello(c, payload) {
-  c.send("hello", "h", { protocol: 3, ...payload });
+  c.send("hello", "h", { protocol: 4, ...payload });
   return expect(c, "welcome");
 }
 
@@ -81,7 +81,7 @@ const a = await open();
 a.send("join", "old", { nickname: "Ada", room });
 if ((await expect(a, "error")).code !== "protocol_outdated") fail("a protocol 2 join was not refused");
 const w = await hello(a, { nickname: "Ada", device: "interop" });
-if (w.protocol !== 3 || w.you.nickname !== "Ada" || !w.you.id || !w.credential || w.limits.text_max_bytes !== 4096) fail("welcome " + JSON.stringify(w));
+if (w.protocol !== 4 || w.you.nickname !== "Ada" || !w.you.id || !w.credential || w.limits.text_max_bytes !== 4096) fail("welcome " + JSON.stringify(w));
 a.send("join", "j1", { room });
 const { j, p, messages } = await joined(a);
 if (j.room !== room || j.last !== 0) fail("joined " + JSON.stringify(j));
@@ -89,7 +89,7 @@ if (p.users.join() !== "Ada") fail("presence " + JSON.stringify(p));
 if (messages.length !== 0) fail("a new room has history " + JSON.stringify(messages));
 
 const b = await open();
-b.send("hello", "h1", { protocol: 3, nickname: "ΑDA" }); // Greek capital alpha
+b.send("hello", "h1", { protocol: 4, nickname: "ΑDA" }); // Greek capital alpha
 const e = await expect(b, "error");
 if (e.code !== "nickname_taken" || e.ref !== "h1" || e.request !== "hello") fail("error " + JSON.stringify(e));
 b.send("say", "s0", { room, text: "too early" });
