@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 export PATH := $(BIN):$(PATH)
 
-.PHONY: all build wasm server release run test vet fuzz test-go test-js bench bench-web tools npm-tools chromium clean
+.PHONY: all build wasm server release run test vet fuzz abuse test-go test-js bench bench-web tools npm-tools chromium clean
 
 all: build
 
@@ -54,6 +54,14 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	GOOS=js GOARCH=wasm $(GO) vet ./...
+
+## abuse: the abuse suite alone (part of test-go): limits, a flood, full
+## storage, moderation, HTTP hardening, private metrics, TLS and backups,
+## over real sockets
+abuse:
+	$(GO) test -race -count=1 -run '$(ABUSE_TESTS)' ./server/ ./server/store/
+
+ABUSE_TESTS := TestAbuse|TestModeration|TestHardening|TestReady|TestMetricsNotPublic|TestMetricsToken|TestTLS|TestBackup|TestRestore
 
 ## fuzz: each fuzz target (decoder, batches, nicknames and their
 ## look-alikes, room names, texts, mentions, credentials, sign-up and

@@ -107,7 +107,7 @@ func (c *chatter) all() map[string]int {
 // in, restarts it on the same data, and checks that every acknowledged
 // message is in the history; then the same across a graceful restart.
 func TestKillDurability(t *testing.T) {
-	server := startLivechat(t, "127.0.0.1:0")
+	server := startLivechat(t, "127.0.0.1:0", seeding)
 	c := dialChatter(t, server.URL, "alice")
 
 	// Keep up to 32 messages in flight; kill after 300 acks.
@@ -148,7 +148,7 @@ func TestKillDurability(t *testing.T) {
 	<-server.exited
 	t.Logf("sent %d, acknowledged %d before the kill", sent, len(acked))
 
-	server = startLivechat(t, server.addr)
+	server = startLivechat(t, server.addr, seeding)
 	c = dialChatter(t, server.URL, "alice")
 	stored := c.all()
 	for id := range acked {
@@ -175,7 +175,7 @@ func TestKillDurability(t *testing.T) {
 		}
 	}
 	server.stop()
-	server = startLivechat(t, server.addr)
+	server = startLivechat(t, server.addr, seeding)
 	c = dialChatter(t, server.URL, "alice")
 	stored = c.all()
 	for id := range acked {
@@ -198,7 +198,7 @@ func rssMB(tb testing.TB, pid int) float64 {
 // it stores 100,000 messages (ten rooms at their 10,000-message cap).
 func BenchmarkStoreRSS(b *testing.B) {
 	for b.Loop() {
-		server := startLivechat(b, "127.0.0.1:0")
+		server := startLivechat(b, "127.0.0.1:0", seeding)
 		pid := server.cmd.Process.Pid
 		b.ReportMetric(rssMB(b, pid), "rss-start-MB")
 		var wg sync.WaitGroup

@@ -108,6 +108,10 @@ const journeyPing = "2s"
 
 // startLivechat runs the program on addr ("127.0.0.1:0" for any port)
 // until the test ends. If the test fails, the server's log is printed.
+// seeding lifts the limit on messages, for a test that fills a room's
+// history from a script first (as fast as it can, as no person does).
+const seeding = "-limit-messages=off"
+
 func startLivechat(t testing.TB, addr string, args ...string) *livechat {
 	t.Helper()
 	base := []string{"-addr", addr, "-web", build.web, "-data", dataDir(t), "-ping-interval", journeyPing}

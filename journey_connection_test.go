@@ -81,7 +81,7 @@ func (p *person) setNetwork(up bool) {
 // exactly what was said meanwhile, sends her message once, and older
 // messages can still be loaded.
 func TestJourneyReloadOffline(t *testing.T) {
-	server := startLivechat(t, "127.0.0.1:0", "-ping-interval", "1m")
+	server := startLivechat(t, "127.0.0.1:0", "-ping-interval", "1m", seeding)
 	c := dialChatter(t, server.URL, "carol")
 	c.sayAll(120, "earlier")
 

@@ -16,7 +16,7 @@ import (
 // messages by scrolling to the top, and a reload shows the history again,
 // from what the browser kept.
 func TestJourneyHistory(t *testing.T) {
-	server := startLivechat(t, "127.0.0.1:0")
+	server := startLivechat(t, "127.0.0.1:0", seeding)
 	c := dialChatter(t, server.URL, "alice")
 	const n = 120
 	for i := 1; i <= n; i++ {
