@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -79,8 +80,10 @@ func (f *storeFlags) where() string {
 
 // inUseHint explains a data directory a running server holds.
 const inUseHint = `livechat keeps its data directory to itself while it runs: stop it first
-(e.g. systemctl stop livechat), then run this again, then start it. With an
-external NATS (-nats), the store can be reached while livechat runs.`
+(e.g. systemctl stop livechat), then run this again, then start it. A backup
+can also be taken from the running server, through its private listener
+(livechat backup -from http://ITS-METRICS-ADDR). With an external NATS
+(-nats), the store can be reached while livechat runs.`
 
 // failed reports err from the command cmd, with what to do about it, and
 // returns the exit code.
@@ -113,16 +116,18 @@ func usage(stderr io.Writer, cmd string, err error) int {
 // name first, or to stdout with -o -.
 func BackupMain(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
 	var sf storeFlags
-	var out string
+	var out, from string
 	fs := flag.NewFlagSet("livechat backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	sf.register(fs)
 	fs.StringVar(&out, "o", "", "`file` to write the backup to (- for stdout); it holds password and credential hashes: keep it private")
+	fs.StringVar(&from, "from", "", "`URL` of a running server's private listener (its -metrics-addr, e.g. http://127.0.0.1:9090):\nask it for the backup instead of opening the store")
 	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: livechat backup [-data DIR | -nats URLS] -o FILE\n\n"+
+		fmt.Fprintf(stderr, "Usage: livechat backup [-data DIR | -nats URLS | -from URL] -o FILE\n\n"+
 			"Writes a backup of everything livechat keeps (accounts, rooms, messages) to\n"+
 			"one file, with JetStream snapshots. The embedded store (-data) is backed up\n"+
-			"while livechat is stopped; through -nats, while it runs.\n\nFlags:\n")
+			"while livechat is stopped, or while it runs through its private listener\n"+
+			"(-from); through -nats, while it runs.\n\nFlags:\n")
 		fs.PrintDefaults()
 	}
 	err := sf.parse(fs, args, getenv)
@@ -137,18 +142,24 @@ func BackupMain(ctx context.Context, args []string, getenv func(string) string, 
 		report = stderr
 	}
 	start := time.Now()
-	s, err := sf.open(ctx, true, stderr)
-	if err != nil {
-		return failed(stderr, "backup", err)
+	backup := func(w io.Writer) (store.Manifest, error) { return fetchBackup(ctx, from, w) }
+	where := from
+	if from == "" {
+		s, err := sf.open(ctx, true, stderr)
+		if err != nil {
+			return failed(stderr, "backup", err)
+		}
+		defer s.Close()
+		backup = func(w io.Writer) (store.Manifest, error) { return s.Backup(ctx, w) }
+		where = sf.where()
 	}
-	defer s.Close()
 	var m store.Manifest
 	if out == "-" {
-		m, err = s.Backup(ctx, stdout)
+		m, err = backup(stdout)
 	} else {
 		err = writeFile(out, func(w io.Writer) error {
 			var err error
-			m, err = s.Backup(ctx, w)
+			m, err = backup(w)
 			return err
 		})
 	}
@@ -160,11 +171,46 @@ func BackupMain(ctx context.Context, args []string, getenv func(string) string, 
 		records += sb.Messages
 	}
 	fmt.Fprintf(report, "backed up %d streams of %s (%d messages and records, %s) to %s in %v:\n",
-		len(m.Streams), sf.where(), records, mebibytes(m.Size()), out, time.Since(start).Round(time.Millisecond))
+		len(m.Streams), where, records, mebibytes(m.Size()), out, time.Since(start).Round(time.Millisecond))
 	for _, sb := range m.Streams {
 		fmt.Fprintf(report, "  %s\n", sb)
 	}
 	return 0
+}
+
+// fetchBackup asks the private listener of a running server at base (or
+// its /backup URL) for a backup and writes it to w, checking the archive
+// whole as it passes: a backup cut short is an error, never a file that
+// looks right.
+func fetchBackup(ctx context.Context, base string, w io.Writer) (store.Manifest, error) {
+	u := strings.TrimSuffix(base, "/")
+	if !strings.HasSuffix(u, "/backup") {
+		u += "/backup"
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return store.Manifest{}, fmt.Errorf("-from %q: %w", base, err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return store.Manifest{}, fmt.Errorf("ask %s for a backup: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return store.Manifest{}, fmt.Errorf("ask %s for a backup: %s: %s (give the server's -metrics-addr)", u, resp.Status, strings.TrimSpace(string(body)))
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/x-tar" {
+		return store.Manifest{}, fmt.Errorf("ask %s for a backup: it answered with %q, not a backup (give the server's -metrics-addr, not its public address)", u, ct)
+	}
+	m, err := store.CheckBackup(io.TeeReader(resp.Body, w))
+	if err != nil {
+		return m, fmt.Errorf("backup from %s: %w", u, err)
+	}
+	if _, err := io.Copy(w, resp.Body); err != nil { // the archive's padding
+		return m, fmt.Errorf("backup from %s: %w", u, err)
+	}
+	return m, nil
 }
 
 // writeFile writes name through write: into a new file beside it, synced

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -232,5 +233,69 @@ func TestBackupThroughNATS(t *testing.T) {
 	restored := t.TempDir()
 	if code, stdout, stderr := run(t, restoreFrom(strings.NewReader(backup)), nil, "-data", restored, "-i", "-"); code != 0 || !strings.Contains(stdout, "room general: 1 message (id 1)") {
 		t.Fatalf("restore: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestOnlineBackup: livechat backup -from takes a backup of a running
+// server through its private listener, while people keep talking; the
+// backup restores to what was said up to then, and a backup cut short,
+// or asked of the wrong address, is an error, not a file.
+func TestOnlineBackup(t *testing.T) {
+	srv := startServer(t, testConfig())
+	alice := join(t, srv.URL, "alice")
+	for i := range 50 {
+		alice.say(fmt.Sprint("b", i), fmt.Sprint("before the backup ", i))
+		alice.nextMessage()
+	}
+	private := strings.TrimSuffix(metricsServer(t, srv), "/metrics")
+
+	file := filepath.Join(t.TempDir(), "online.backup")
+	done := make(chan struct{})
+	go func() { // someone goes on talking meanwhile
+		defer close(done)
+		for i := range 20 {
+			if alice.trySay(fmt.Sprint("d", i), "during the backup") != nil {
+				return
+			}
+		}
+	}()
+	code, stdout, stderr := run(t, server.BackupMain, nil, "-from", private, "-o", file)
+	<-done
+	if code != 0 || !strings.Contains(stdout, "backed up") || !strings.Contains(stdout, "room general:") {
+		t.Fatalf("online backup: exit %d\n%s%s", code, stdout, stderr)
+	}
+	restored := t.TempDir()
+	if code, stdout, stderr := run(t, restoreFrom(nil), nil, "-data", restored, "-i", file); code != 0 {
+		t.Fatalf("restore: exit %d\n%s%s", code, stdout, stderr)
+	}
+	st := openStore(t, store.Config{Dir: restored})
+	defer st.Close()
+	ms, err := st.Range(context.Background(), shared.DefaultRoom, 1, 1000)
+	if err != nil || len(ms) < 50 {
+		t.Fatalf("restored #general: %d messages, %v; want at least the 50 from before", len(ms), err)
+	}
+	for i, m := range ms[:50] {
+		if m.Text != fmt.Sprint("before the backup ", i) || m.ID != uint64(i+1) {
+			t.Fatalf("restored message %d: %+v", i, m)
+		}
+	}
+
+	// The public listener has no backups, and a wrong address says so.
+	if code, _, stderr := run(t, server.BackupMain, nil, "-from", srv.http.URL, "-o", filepath.Join(t.TempDir(), "x")); code != 1 || !strings.Contains(stderr, "-metrics-addr") {
+		t.Fatalf("backup from the public listener: exit %d\n%s", code, stderr)
+	}
+	// A backup cut short is refused, and leaves no file.
+	cut := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		data, _ := os.ReadFile(file)
+		w.Header().Set("Content-Type", "application/x-tar")
+		w.Write(data[:len(data)/2])
+	}))
+	defer cut.Close()
+	short := filepath.Join(t.TempDir(), "short.backup")
+	if code, _, stderr := run(t, server.BackupMain, nil, "-from", cut.URL, "-o", short); code != 1 || !strings.Contains(stderr, "not a complete livechat backup") {
+		t.Fatalf("a backup cut short: exit %d\n%s", code, stderr)
+	}
+	if _, err := os.Stat(short); !os.IsNotExist(err) {
+		t.Fatalf("a backup cut short left a file: %v", err)
 	}
 }

@@ -3,10 +3,15 @@
 package server
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"io"
 	"net/http"
 	"strings"
+	"time"
+
+	"livechat/server/store"
 )
 
 // Serving the metrics (package metrics): on the listener of
@@ -14,12 +19,39 @@ import (
 // token of -metrics-token. By default the public listener has none.
 
 // MetricsHandler returns the handler of the metrics listener: the
-// metrics in Prometheus's text format at GET /metrics, with no check of
-// who asks. Serve it on a private address only.
+// metrics in Prometheus's text format at GET /metrics, and an online
+// backup at GET /backup, with no check of who asks. Serve it on a
+// private address only.
 func (s *Server) MetricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", s.metrics.Handler())
+	if s.backups != nil {
+		mux.HandleFunc("GET /backup", s.serveBackup)
+	}
 	return mux
+}
+
+// backuper is a store that writes backups of itself (store.Store).
+type backuper interface {
+	Backup(ctx context.Context, w io.Writer) (store.Manifest, error)
+}
+
+// serveBackup streams a backup of the running server's store (see
+// store.Store.Backup), for `livechat backup -from`. It is served on the
+// private listener only: a backup holds password and credential hashes.
+// A backup that fails half-way is cut off, which the reader's check of
+// the archive catches.
+func (s *Server) serveBackup(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/x-tar")
+	w.Header().Set("Content-Disposition", `attachment; filename="livechat.backup"`)
+	w.Header().Set("Cache-Control", "no-store")
+	start := time.Now()
+	m, err := s.backups.Backup(r.Context(), w)
+	if err != nil {
+		s.log.Error("online backup", "err", err)
+		panic(http.ErrAbortHandler) // the archive is cut short, never passed off as whole
+	}
+	s.log.Info("online backup", "streams", len(m.Streams), "bytes", m.Size(), "took", time.Since(start))
 }
 
 // publicMetrics returns the handler of GET /metrics on the public

@@ -34,6 +34,8 @@ type Server struct {
 	handler http.Handler
 	// store is the message store, if it can say that it answers.
 	store pinger
+	// backups is the store, if it can write backups of itself.
+	backups backuper
 }
 
 // pinger is a store that can say that it answers (store.Store).
@@ -65,6 +67,7 @@ func New(cfg Config, version string, web http.Handler, data chat.Deps, log *slog
 		s.metrics.WatchStore(st)
 	}
 	s.store, _ = data.Log.(pinger)
+	s.backups, _ = data.Log.(backuper)
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /ws", s.serveWebSocket)
 	mux.HandleFunc("GET /healthz", s.serveHealth)
