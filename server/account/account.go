@@ -173,22 +173,10 @@ func (a *Accounts) SetSettings(ctx context.Context, by string, s Settings) error
 		return err
 	}
 	value, _ := json.Marshal(s)
-	for {
-		_, rev, err := a.kv.Get(ctx, settingsKey)
-		switch {
-		case errors.Is(err, kv.ErrNotFound):
-			_, err = a.kv.Create(ctx, settingsKey, value)
-		case err == nil:
-			_, err = a.kv.Update(ctx, settingsKey, value, rev)
-		}
-		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("write settings: %w", err)
-		}
-		return nil
+	if err := kv.Put(ctx, a.kv, settingsKey, value); err != nil {
+		return fmt.Errorf("write settings: %w", err)
 	}
+	return nil
 }
 
 // checkAdmin returns forbidden unless the account id is the admin.

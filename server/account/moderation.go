@@ -123,22 +123,10 @@ func (a *Accounts) BanAddress(ctx context.Context, addr netip.Addr, by string, u
 		return p, nil
 	}
 	value, _ := json.Marshal(addressBan{Network: p.String(), Until: until, By: by, Reason: reason})
-	for {
-		_, rev, err := a.kv.Get(ctx, key)
-		switch {
-		case errors.Is(err, kv.ErrNotFound):
-			_, err = a.kv.Create(ctx, key, value)
-		case err == nil:
-			_, err = a.kv.Update(ctx, key, value, rev)
-		}
-		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return p, fmt.Errorf("ban %s: %w", p, err)
-		}
-		return p, nil
+	if err := kv.Put(ctx, a.kv, key, value); err != nil {
+		return p, fmt.Errorf("ban %s: %w", p, err)
 	}
+	return p, nil
 }
 
 // AddressBannedUntil returns until when no account may be made from

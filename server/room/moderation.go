@@ -201,19 +201,7 @@ func put(ctx context.Context, store kv.KV, key string, v any) error {
 	if err != nil {
 		return err
 	}
-	for {
-		_, rev, err := store.Get(ctx, key)
-		switch {
-		case errors.Is(err, kv.ErrNotFound):
-			_, err = store.Create(ctx, key, value)
-		case err == nil:
-			_, err = store.Update(ctx, key, value, rev)
-		}
-		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
-			continue
-		}
-		return err
-	}
+	return kv.Put(ctx, store, key, value)
 }
 
 // maxDeletions is how many deletions of a room are remembered for the
@@ -225,33 +213,19 @@ func deletionsKey(room string) string { return "deleted." + room }
 // Deleted records that the message tomb of room (of kind delete) erased
 // the message of: neither is a message to read any more (see Uncounted).
 func (d *Directory) Deleted(ctx context.Context, room string, tomb, of uint64) error {
-	key := deletionsKey(room)
-	for {
-		value, rev, err := d.kv.Get(ctx, key)
+	err := kv.Modify(ctx, d.kv, deletionsKey(room), func(old []byte, _ bool) ([]byte, error) {
 		var pairs [][2]uint64
-		if err == nil {
-			json.Unmarshal(value, &pairs)
-		} else if !errors.Is(err, kv.ErrNotFound) {
-			return fmt.Errorf("record a deletion in %s: %w", room, err)
-		}
+		json.Unmarshal(old, &pairs)
 		pairs = append(pairs, [2]uint64{tomb, of})
 		if len(pairs) > maxDeletions {
 			pairs = pairs[len(pairs)-maxDeletions:]
 		}
-		value, _ = json.Marshal(pairs)
-		if rev == 0 {
-			_, err = d.kv.Create(ctx, key, value)
-		} else {
-			_, err = d.kv.Update(ctx, key, value, rev)
-		}
-		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("record a deletion in %s: %w", room, err)
-		}
-		return nil
+		return json.Marshal(pairs)
+	})
+	if err != nil {
+		return fmt.Errorf("record a deletion in %s: %w", room, err)
 	}
+	return nil
 }
 
 // Uncounted returns how many of the ids of room after read are no

@@ -72,33 +72,19 @@ func (d *Directory) Mention(ctx context.Context, who, room string, id uint64) er
 	if !validAccount(who) {
 		return nil
 	}
-	key := mentionKey(who, room)
-	for {
-		value, rev, err := d.kv.Get(ctx, key)
+	err := kv.Modify(ctx, d.kv, mentionKey(who, room), func(old []byte, _ bool) ([]byte, error) {
 		var ids []uint64
-		if err == nil {
-			json.Unmarshal(value, &ids)
-		} else if !errors.Is(err, kv.ErrNotFound) {
-			return fmt.Errorf("record mention: %w", err)
-		}
+		json.Unmarshal(old, &ids)
 		ids = append(ids, id)
 		if len(ids) > maxMentions {
 			ids = ids[len(ids)-maxMentions:]
 		}
-		value, _ = json.Marshal(ids)
-		if rev == 0 {
-			_, err = d.kv.Create(ctx, key, value)
-		} else {
-			_, err = d.kv.Update(ctx, key, value, rev)
-		}
-		if errors.Is(err, kv.ErrExists) || errors.Is(err, kv.ErrConflict) {
-			continue
-		}
-		if err != nil {
-			return fmt.Errorf("record mention: %w", err)
-		}
-		return nil
+		return json.Marshal(ids)
+	})
+	if err != nil {
+		return fmt.Errorf("record mention: %w", err)
 	}
+	return nil
 }
 
 // Mentions returns how many of the messages of room after the id after
