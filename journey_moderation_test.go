@@ -106,6 +106,8 @@ func TestJourneyModeration(t *testing.T) {
 	bob.say("why was that deleted?")
 	bob.waitUntil("the refusal", `document.querySelector(".composer-help .error")?.textContent.includes("you are muted in #general until")`)
 	bob.waitUntil("the message not kept as pending", `![...document.querySelectorAll("#message-log .message")].some(m => m.querySelector(".text")?.textContent === "why was that deleted?")`)
+	// Nothing he typed is lost: the text is back in the composer.
+	bob.waitUntil("his text given back", `document.getElementById("composer-text").value === "why was that deleted?"`)
 	bob.screenshot("refused")
 	if eval[bool](carol, `document.getElementById("message-log").textContent.includes("why was that deleted?")`) {
 		t.Error("carol sees the message of bob, muted")

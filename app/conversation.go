@@ -192,6 +192,17 @@ func (c *conversation) dropPending(clientID string) {
 	c.Pending = slices.DeleteFunc(slices.Clone(c.Pending), func(e Entry) bool { return e.ClientID == clientID })
 }
 
+// pendingText returns the text of the pending message with clientID, or
+// "".
+func (c *conversation) pendingText(clientID string) string {
+	for _, e := range c.Pending {
+		if e.ClientID == clientID && clientID != "" {
+			return e.Text
+		}
+	}
+	return ""
+}
+
 // acked marks the pending message with clientID as stored.
 func (c *conversation) acked(clientID string) {
 	c.Pending = slices.Clone(c.Pending)

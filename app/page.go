@@ -625,7 +625,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			p.sayError = e.Message
 		}
 		if e.Request == shared.TypeSay && !e.Temporary() {
-			for _, c := range p.rooms.ByID {
+			for id, c := range p.rooms.ByID {
+				if text := c.pendingText(e.Ref); text != "" && id == p.rooms.Current {
+					giveBack(text) // not lost: to edit, or to send once allowed
+				}
 				c.dropPending(e.Ref) // refused for good: the client dropped it too
 			}
 		}
@@ -1187,4 +1190,17 @@ func setTitle(unread int) {
 		title = fmt.Sprintf("(%d) livechat", unread)
 	}
 	app.Window().Get("document").Set("title", title)
+}
+
+// giveBack puts the text of a message the server refused for good back
+// in the composer, if nothing is being written there, so that nothing
+// typed is lost.
+func giveBack(text string) {
+	el := app.Window().GetElementByID("composer-text")
+	if !el.Truthy() || el.Get("value").String() != "" {
+		return
+	}
+	el.Set("value", text)
+	// As if typed: the composer counts the bytes left.
+	el.Call("dispatchEvent", app.Window().Get("Event").New("input", map[string]any{"bubbles": true}))
 }
