@@ -101,21 +101,13 @@ func (a *accountPanel) Render() app.UI {
 			),
 		)
 	}
-	return app.Div().Class("overlay").Body(
-		app.Div().ID("account-panel").Class("dialog").Role("dialog").Aria("modal", true).Aria("labelledby", "account-title").
-			OnKeyDown(func(ctx app.Context, e app.Event) {
-				if e.Get("key").String() == "Escape" {
-					call(a.OnClose, ctx)
-				}
-			}).
-			Body(
-				app.H2().ID("account-title").Text("Your account"),
-				body,
-				app.If(a.Error != "", app.P().Class("error").Role("alert").Text(a.Error)),
-				app.Div().Class("buttons").Body(
-					app.Button().ID("account-close").Type("button").Text("Close").OnClick(func(ctx app.Context, e app.Event) { call(a.OnClose, ctx) }),
-				),
-			),
+	return modal("account-panel", "account-title", a.OnClose,
+		app.H2().ID("account-title").Text("Your account"),
+		body,
+		app.If(a.Error != "", app.P().Class("error").Role("alert").Text(a.Error)),
+		app.Div().Class("buttons").Body(
+			app.Button().ID("account-close").Type("button").Text("Close").OnClick(func(ctx app.Context, e app.Event) { call(a.OnClose, ctx) }),
+		),
 	)
 }
 

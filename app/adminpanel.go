@@ -59,23 +59,15 @@ func (a *adminPanel) Render() app.UI {
 		}
 		tabs = app.Div().Class("choices tabs").Body(tab("reports", "Reports"), tab("audit", "Audit log"))
 	}
-	return app.Div().Class("overlay").Body(
-		app.Div().ID("admin-panel").Class("dialog").Role("dialog").Aria("modal", true).Aria("labelledby", "admin-panel-title").
-			OnKeyDown(func(ctx app.Context, e app.Event) {
-				if e.Get("key").String() == "Escape" {
-					call(a.OnClose, ctx)
-				}
-			}).
-			Body(
-				app.H2().ID("admin-panel-title").Text(title),
-				tabs,
-				body,
-				app.P().ID("admin-status").Class("muted").Role("status").Text(a.Status),
-				app.If(a.Error != "", app.P().Class("error").Role("alert").Text(a.Error)),
-				app.Div().Class("buttons").Body(
-					app.Button().ID("admin-panel-close").Type("button").Text("Close").OnClick(func(ctx app.Context, e app.Event) { call(a.OnClose, ctx) }),
-				),
-			),
+	return modal("admin-panel", "admin-panel-title", a.OnClose,
+		app.H2().ID("admin-panel-title").Text(title),
+		tabs,
+		body,
+		app.P().ID("admin-status").Class("muted").Role("status").Text(a.Status),
+		app.If(a.Error != "", app.P().Class("error").Role("alert").Text(a.Error)),
+		app.Div().Class("buttons").Body(
+			app.Button().ID("admin-panel-close").Type("button").Text("Close").OnClick(func(ctx app.Context, e app.Event) { call(a.OnClose, ctx) }),
+		),
 	)
 }
 

@@ -87,11 +87,10 @@ type Client struct {
 	suspended  bool         // Suspend was called: no connection until Resume
 	rooms      map[string]*roomPos
 	order      []string // rooms, in the order they were joined
-	// holding is set while the server asks to wait before more messages
-	// (rate_limited): Say only queues them, and held are their ids, sent
-	// with the refused ones, in order, when the wait is over.
-	holding bool
-	held    map[string]bool
+	// held is not nil while the server asks to wait before more
+	// messages (rate_limited): Say only queues them, and held are their
+	// ids, sent with the refused ones, in order, when the wait is over.
+	held map[string]bool
 }
 
 // roomPos is where the client stands in a room.
@@ -155,6 +154,13 @@ func (c *Client) addRoom(room string) *roomPos {
 	c.rooms[room] = r
 	c.order = append(c.order, room)
 	return r
+}
+
+// removeRoom forgets room: it is not joined on the next connection. The
+// caller holds c.mu.
+func (c *Client) removeRoom(room string) {
+	delete(c.rooms, room)
+	c.order = slices.DeleteFunc(c.order, func(r string) bool { return r == room })
 }
 
 // Run connects and stays connected until ctx ends (it returns ctx.Err()),
@@ -339,7 +345,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 			for id := range c.held {
 				retryIDs[id] = true
 			}
-			c.holding, c.held = false, nil
+			c.held = nil
 			c.mu.Unlock()
 			for _, p := range c.outbox.Items() {
 				if retryIDs[p.ClientID] {
@@ -377,7 +383,9 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 						// stored before this one.
 						wait = time.Duration(e.RetryAfter * float64(time.Second))
 						c.mu.Lock()
-						c.holding = true
+						if c.held == nil {
+							c.held = make(map[string]bool)
+						}
 						c.mu.Unlock()
 					}
 					if retry == nil {
@@ -388,7 +396,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				welcomed = true
 				c.mu.Lock()
 				c.conn = conn
-				c.holding, c.held = false, nil // the joins send the whole outbox
+				c.held = nil // the joins send the whole outbox
 				if ev.Welcome.Credential != "" {
 					c.credential = ev.Welcome.Credential
 				}
@@ -514,8 +522,7 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 		// Out of the room (left on another device, removed or banned by
 		// a moderator): it is not joined again on the next connection.
 		c.mu.Lock()
-		delete(c.rooms, ev.Left.Room)
-		c.order = slices.DeleteFunc(c.order, func(r string) bool { return r == ev.Left.Room })
+		c.removeRoom(ev.Left.Room)
 		c.mu.Unlock()
 	case shared.TypeError:
 		// A refused message will never be accepted as it is: drop it. It
@@ -551,10 +558,7 @@ func (c *Client) Say(ctx context.Context, room, text string) (string, error) {
 	c.mu.Lock()
 	conn, r := c.conn, c.rooms[room]
 	live := r != nil && r.live
-	if c.holding && conn != nil && live {
-		if c.held == nil {
-			c.held = make(map[string]bool)
-		}
+	if c.held != nil && conn != nil && live {
 		c.held[id] = true
 		live = false
 	}
@@ -618,8 +622,7 @@ func (c *Client) Leave(ctx context.Context, room string) error {
 		c.mu.Unlock()
 		return nil
 	}
-	delete(c.rooms, room)
-	c.order = slices.DeleteFunc(c.order, func(r string) bool { return r == room })
+	c.removeRoom(room)
 	conn := c.conn
 	c.mu.Unlock()
 	if conn == nil {

@@ -195,8 +195,11 @@ func (c *conversation) dropPending(clientID string) {
 // pendingText returns the text of the pending message with clientID, or
 // "".
 func (c *conversation) pendingText(clientID string) string {
+	if clientID == "" {
+		return ""
+	}
 	for _, e := range c.Pending {
-		if e.ClientID == clientID && clientID != "" {
+		if e.ClientID == clientID {
 			return e.Text
 		}
 	}

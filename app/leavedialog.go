@@ -79,6 +79,20 @@ func call(fn func(app.Context), ctx app.Context) {
 	}
 }
 
+// modal is a modal dialog over the page: the element id, labelled by the
+// element labelledby among body, which Escape closes through onClose.
+func modal(id, labelledby string, onClose func(app.Context), body ...app.UI) app.UI {
+	return app.Div().Class("overlay").Body(
+		app.Div().ID(id).Class("dialog").Role("dialog").Aria("modal", true).Aria("labelledby", labelledby).
+			OnKeyDown(func(ctx app.Context, e app.Event) {
+				if e.Get("key").String() == "Escape" {
+					call(onClose, ctx)
+				}
+			}).
+			Body(body...),
+	)
+}
+
 // call2 calls fn with ctx and v, if fn is set.
 func call2[T any](fn func(app.Context, T), ctx app.Context, v T) {
 	if fn != nil {

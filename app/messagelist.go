@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -78,10 +77,14 @@ func (l *messageList) toUnread() bool {
 	opts.Set("block", "start")
 	line.Call("scrollIntoView", opts)
 	if el := l.log(); el.Truthy() {
-		gap := el.Get("scrollHeight").Int() - el.Get("scrollTop").Int() - el.Get("clientHeight").Int()
-		l.atBottom = gap < 48
+		l.atBottom = nearEnd(el)
 	}
 	return true
+}
+
+// nearEnd reports whether the list el is scrolled to its end, or nearly.
+func nearEnd(el app.Value) bool {
+	return el.Get("scrollHeight").Int()-el.Get("scrollTop").Int()-el.Get("clientHeight").Int() < 48
 }
 
 // OnUpdate runs after the parent passed new entries and the list was
@@ -212,9 +215,10 @@ func (l *messageList) renderEntry(e Entry) app.UI {
 		class += " pending"
 		state = "Not sent yet"
 	}
+	hm := e.At.Local().Format("15:04")
 	meta := app.Div().Class("meta").Body(
 		app.Span().Class("from").Text(e.From),
-		app.Time().DateTime(e.At.Format("2006-01-02T15:04:05Z07:00")).Title(e.At.Local().Format("Mon 2 Jan 2006 15:04:05")).Text(e.At.Local().Format("15:04")),
+		app.Time().DateTime(e.At.Format("2006-01-02T15:04:05Z07:00")).Title(e.At.Local().Format("Mon 2 Jan 2006 15:04:05")).Text(hm),
 		app.If(state != "", app.Span().Class("state").Text(state)),
 	)
 	if e.Deleted {
@@ -222,7 +226,7 @@ func (l *messageList) renderEntry(e Entry) app.UI {
 	}
 	var actions app.UI = app.If(false)
 	if e.ID != 0 && !e.Pending && !e.Sent {
-		actions = l.actions(e)
+		actions = l.actions(e, hm)
 	}
 	return app.Li().Class(class).DataSet("id", e.ID).DataSet("client-id", e.ClientID).Body(
 		meta,
@@ -235,38 +239,29 @@ func (l *messageList) renderEntry(e Entry) app.UI {
 // messages; Delete, for one's own and for moderators. A disclosure: a
 // button that shows or hides the list of actions, all reachable by the
 // keyboard; Escape closes it.
-func (l *messageList) actions(e Entry) app.UI {
-	canDelete, canReport := e.Own || l.Moderator, !e.Own
-	if !canDelete && !canReport {
-		return app.If(false)
-	}
+func (l *messageList) actions(e Entry, hm string) app.UI {
 	id := strconv.FormatUint(e.ID, 10)
 	open := l.menu == e.ID
 	toggle := app.Button().ID("actions-"+id).Class("msg-actions").Type("button").DataSet("id", id).
-		Aria("label", fmt.Sprintf("Actions for the message of %s at %s", e.From, e.At.Local().Format("15:04"))).
+		Aria("label", "Actions for the message of "+e.From+" at "+hm).
 		Aria("expanded", open).Title("Actions").Text("⋯").
 		OnClick(l.toggleMenu)
 	var menu app.UI = app.If(false)
 	if open {
 		toggle = toggle.Aria("controls", "menu-"+id) // only while the menu is there
-		var items []app.UI
-		if canReport {
-			items = append(items, app.Li().Body(app.Button().Class("report").Type("button").DataSet("id", id).Text("Report…").
+		item := func(class, label string, fn func(app.Context, uint64)) app.UI {
+			return app.Li().Body(app.Button().Class(class).Type("button").DataSet("id", id).Text(label).
 				OnClick(func(ctx app.Context, ev app.Event) {
 					l.menu = 0
-					if l.OnReport != nil {
-						l.OnReport(ctx, idOf(ev))
-					}
-				})))
+					call2(fn, ctx, idOf(ev))
+				}))
 		}
-		if canDelete {
-			items = append(items, app.Li().Body(app.Button().Class("delete danger").Type("button").DataSet("id", id).Text("Delete").
-				OnClick(func(ctx app.Context, ev app.Event) {
-					l.menu = 0
-					if l.OnDelete != nil {
-						l.OnDelete(ctx, idOf(ev))
-					}
-				})))
+		var items []app.UI
+		if !e.Own {
+			items = append(items, item("report", "Report…", l.OnReport))
+		}
+		if e.Own || l.Moderator {
+			items = append(items, item("delete danger", "Delete", l.OnDelete))
 		}
 		menu = app.Ul().ID("menu-"+id).Class("msg-menu").Aria("label", "Message actions").Body(items...).
 			OnKeyDown(func(ctx app.Context, ev app.Event) {
@@ -300,8 +295,7 @@ func idOf(e app.Event) uint64 {
 
 func (l *messageList) onScroll(ctx app.Context, e app.Event) {
 	el := ctx.JSSrc()
-	gap := el.Get("scrollHeight").Int() - el.Get("scrollTop").Int() - el.Get("clientHeight").Int()
-	l.atBottom = gap < 48
+	l.atBottom = nearEnd(el)
 	if l.atBottom {
 		l.pill = false
 	}

@@ -51,32 +51,24 @@ func (d *moderateDialog) Render() app.UI {
 			act("moderate-kick", "Remove from the room", shared.TypeKick, true),
 		)
 	}
-	return app.Div().Class("overlay").Body(
-		app.Div().ID("moderate-dialog").Class("dialog").Role("dialog").Aria("modal", true).Aria("labelledby", "moderate-title").
-			OnKeyDown(func(ctx app.Context, e app.Event) {
-				if e.Get("key").String() == "Escape" {
-					call(d.OnClose, ctx)
-				}
-			}).
-			Body(
-				app.H2().ID("moderate-title").Text("Moderate "+d.Name+" in "+d.Room),
-				app.Label().For("moderate-duration").Text("For how long (mute and ban)"),
-				app.Select().ID("moderate-duration").Body(
-					app.Range(sanctionChoices).Slice(func(i int) app.UI {
-						c := sanctionChoices[i]
-						return app.Option().Value(c.Seconds).Text(c.Label)
-					}),
-				),
-				app.Div().Class("choices").Body(
-					act("moderate-mute", "Mute", shared.TypeMute, false),
-					act("moderate-unmute", "Unmute", shared.TypeMute, true),
-				),
-				roomActions,
-				app.P().ID("moderate-status").Class("muted").Role("status").Text(d.Status),
-				app.If(d.Error != "", app.P().Class("error").Role("alert").Text(d.Error)),
-				app.Div().Class("buttons").Body(
-					app.Button().ID("moderate-close").Type("button").Text("Close").OnClick(func(ctx app.Context, e app.Event) { call(d.OnClose, ctx) }),
-				),
-			),
+	return modal("moderate-dialog", "moderate-title", d.OnClose,
+		app.H2().ID("moderate-title").Text("Moderate "+d.Name+" in "+d.Room),
+		app.Label().For("moderate-duration").Text("For how long (mute and ban)"),
+		app.Select().ID("moderate-duration").Body(
+			app.Range(sanctionChoices).Slice(func(i int) app.UI {
+				c := sanctionChoices[i]
+				return app.Option().Value(c.Seconds).Text(c.Label)
+			}),
+		),
+		app.Div().Class("choices").Body(
+			act("moderate-mute", "Mute", shared.TypeMute, false),
+			act("moderate-unmute", "Unmute", shared.TypeMute, true),
+		),
+		roomActions,
+		app.P().ID("moderate-status").Class("muted").Role("status").Text(d.Status),
+		app.If(d.Error != "", app.P().Class("error").Role("alert").Text(d.Error)),
+		app.Div().Class("buttons").Body(
+			app.Button().ID("moderate-close").Type("button").Text("Close").OnClick(func(ctx app.Context, e app.Event) { call(d.OnClose, ctx) }),
+		),
 	)
 }

@@ -625,10 +625,12 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			p.sayError = e.Message
 		}
 		if e.Request == shared.TypeSay && !e.Temporary() {
-			for id, c := range p.rooms.ByID {
-				if text := c.pendingText(e.Ref); text != "" && id == p.rooms.Current {
+			if c := p.rooms.ByID[p.rooms.Current]; c != nil {
+				if text := c.pendingText(e.Ref); text != "" {
 					giveBack(text) // not lost: to edit, or to send once allowed
 				}
+			}
+			for _, c := range p.rooms.ByID {
 				c.dropPending(e.Ref) // refused for good: the client dropped it too
 			}
 		}

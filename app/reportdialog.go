@@ -30,31 +30,23 @@ func (d *reportDialog) Render() app.UI {
 	if r := []rune(quote); len(r) > 200 {
 		quote = string(r[:200]) + "…"
 	}
-	return app.Div().Class("overlay").Body(
-		app.Div().ID("report-dialog").Class("dialog").Role("dialog").Aria("modal", true).Aria("labelledby", "report-title").
-			OnKeyDown(func(ctx app.Context, e app.Event) {
-				if e.Get("key").String() == "Escape" {
-					call(d.OnCancel, ctx)
-				}
-			}).
-			Body(
-				app.H2().ID("report-title").Text("Report a message"),
-				app.Blockquote().Class("reported").Body(
-					app.Span().Class("from").Text(d.From+": "),
-					app.Text(quote),
-				),
-				app.Form().OnSubmit(d.submit).Body(
-					app.Label().For("report-reason").Text("Why should the admins look at it?"),
-					app.Textarea().ID("report-reason").Name("reason").Required(true).Rows(3).
-						MaxLength(shared.MaxReasonChars).Aria("describedby", "report-hint"),
-					app.P().ID("report-hint").Class("muted").Text("Only the admins see your report and who made it."),
-					app.If(d.Error != "", app.P().Class("error").Role("alert").Text(d.Error)),
-					app.Div().Class("buttons").Body(
-						app.Button().ID("report-submit").Type("submit").Text("Report"),
-						app.Button().Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { call(d.OnCancel, ctx) }),
-					),
-				),
+	return modal("report-dialog", "report-title", d.OnCancel,
+		app.H2().ID("report-title").Text("Report a message"),
+		app.Blockquote().Class("reported").Body(
+			app.Span().Class("from").Text(d.From+": "),
+			app.Text(quote),
+		),
+		app.Form().OnSubmit(d.submit).Body(
+			app.Label().For("report-reason").Text("Why should the admins look at it?"),
+			app.Textarea().ID("report-reason").Name("reason").Required(true).Rows(3).
+				MaxLength(shared.MaxReasonChars).Aria("describedby", "report-hint"),
+			app.P().ID("report-hint").Class("muted").Text("Only the admins see your report and who made it."),
+			app.If(d.Error != "", app.P().Class("error").Role("alert").Text(d.Error)),
+			app.Div().Class("buttons").Body(
+				app.Button().ID("report-submit").Type("submit").Text("Report"),
+				app.Button().Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { call(d.OnCancel, ctx) }),
 			),
+		),
 	)
 }
 

@@ -192,31 +192,23 @@ func (f *roomForm) Render() app.UI {
 	if f.Form == "dm" {
 		title, label, hint = "New message", "To", "Nicknames, separated by commas (up to 8)."
 	}
-	return app.Div().Class("overlay").Body(
-		app.Div().ID("room-form").Class("dialog").Role("dialog").Aria("modal", true).Aria("labelledby", "room-form-title").
-			OnKeyDown(func(ctx app.Context, e app.Event) {
-				if e.Get("key").String() == "Escape" {
-					call(f.OnCancel, ctx)
-				}
-			}).
-			Body(
-				app.H2().ID("room-form-title").Text(title),
-				app.Form().OnSubmit(f.submit).Body(
-					app.Label().For("room-form-text").Text(label),
-					f.textInput(),
-					app.P().ID("room-form-hint").Class("muted").Text(hint),
-					app.If(f.Form == "dm" && len(f.People) > 0, f.picker()),
-					app.If(f.Form == "room", app.Label().Body(
-						app.Input().ID("room-form-private").Name("private").Type("checkbox"),
-						app.Text(" Private: only people invited or added see it"),
-					)),
-					app.If(f.Error != "", app.P().Class("error").Role("alert").Text(f.Error)),
-					app.Div().Class("buttons").Body(
-						app.Button().ID("room-form-submit").Type("submit").Text(map[bool]string{true: "Start", false: "Create"}[f.Form == "dm"]),
-						app.Button().Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { call(f.OnCancel, ctx) }),
-					),
-				),
+	return modal("room-form", "room-form-title", f.OnCancel,
+		app.H2().ID("room-form-title").Text(title),
+		app.Form().OnSubmit(f.submit).Body(
+			app.Label().For("room-form-text").Text(label),
+			f.textInput(),
+			app.P().ID("room-form-hint").Class("muted").Text(hint),
+			app.If(f.Form == "dm" && len(f.People) > 0, f.picker()),
+			app.If(f.Form == "room", app.Label().Body(
+				app.Input().ID("room-form-private").Name("private").Type("checkbox"),
+				app.Text(" Private: only people invited or added see it"),
+			)),
+			app.If(f.Error != "", app.P().Class("error").Role("alert").Text(f.Error)),
+			app.Div().Class("buttons").Body(
+				app.Button().ID("room-form-submit").Type("submit").Text(map[bool]string{true: "Start", false: "Create"}[f.Form == "dm"]),
+				app.Button().Type("button").Text("Cancel").OnClick(func(ctx app.Context, e app.Event) { call(f.OnCancel, ctx) }),
 			),
+		),
 	)
 }
 
