@@ -156,7 +156,7 @@ func (s *session) allow(act action) error {
 		return nil
 	}
 	now := s.hub.cfg.Now()
-	if s.buckets[act] == nil && !s.bucketsMade {
+	if !s.bucketsMade {
 		s.makeBuckets()
 	}
 	if act == actMessage && now.Before(s.heldUntil) {
