@@ -116,6 +116,9 @@ func (c clusterHandler) Notice(n cluster.Notice) {
 	case cluster.NoticeRoom:
 		// Reading the room is I/O: not on the notices' goroutine.
 		h.dir.Forget(n.Room, "") // its record changed there
+		if n.Account != "" && len(h.sessionsOf(n.Account)) == 0 {
+			return // nobody here to tell
+		}
 		h.later(func() {
 			ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 			defer cancel()

@@ -14,6 +14,7 @@ import (
 	"github.com/coder/websocket"
 
 	"livechat/server/account"
+	"livechat/server/limit"
 	roomdir "livechat/server/room"
 	"livechat/shared"
 )
@@ -308,6 +309,11 @@ func (h *Hub) Serve(ws *websocket.Conn, peer Peer, log *slog.Logger) {
 	s := newSession(h, ws, log)
 	s.origin, s.addr = peer.Origin, peer.Addr
 	s.addrKey, s.exempt = addrKey(peer.Addr), h.limits.exempt(peer.Addr)
+	if !s.exempt {
+		for a, r := range h.limits.rates() {
+			s.buckets[a] = limit.New(r)
+		}
+	}
 	h.mu.Lock()
 	if h.closing.Load() {
 		h.unadmitLocked(s.addrKey)

@@ -156,9 +156,6 @@ func (s *session) allow(act action) error {
 		return nil
 	}
 	now := s.hub.cfg.Now()
-	if !s.bucketsMade {
-		s.makeBuckets()
-	}
 	if act == actMessage && now.Before(s.heldUntil) {
 		// Messages after a refused one wait too, so that they are not
 		// stored before it: the client sends them again in order.
@@ -177,14 +174,6 @@ func (s *session) allow(act action) error {
 	}
 	s.hub.limited(actionNames[act])
 	return shared.RetryLater(wait, "%s: try again in %s", tooFast[act], roundWait(wait))
-}
-
-// makeBuckets makes the session's own buckets, once.
-func (s *session) makeBuckets() {
-	s.bucketsMade = true
-	for a, r := range s.hub.limits.rates() {
-		s.buckets[a] = limit.New(r)
-	}
 }
 
 // allowSignIn takes a token for a sign-in (signUp false) or a new

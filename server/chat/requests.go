@@ -255,7 +255,10 @@ func (s *session) access(ctx context.Context, j shared.Join) (rec roomdir.Room, 
 	if err != nil {
 		return roomdir.Room{}, false, err
 	}
-	if _, err := dir.Get(ctx, name); isNotFound(err) {
+	_, err = dir.Get(ctx, name)
+	creating := isNotFound(err)
+	switch {
+	case creating:
 		// Naming a public room that does not exist creates it.
 		if err := s.allow(actCreate); err != nil {
 			return roomdir.Room{}, false, err
@@ -263,11 +266,13 @@ func (s *session) access(ctx context.Context, j shared.Join) (rec roomdir.Room, 
 		if err := s.roomsAllowed(ctx); err != nil {
 			return roomdir.Room{}, false, err
 		}
-	} else if err != nil {
+	case err != nil:
 		return roomdir.Room{}, false, s.storeError("open the room", err)
 	}
 	rec, err = dir.Open(ctx, name, s.you.ID)
-	if err == nil && rec.Kind == roomdir.Public {
+	if err == nil && rec.Kind == roomdir.Public && !creating {
+		// One more room for the person, unless they are in it already
+		// (a room just made was counted above).
 		if member, merr := dir.IsMember(ctx, rec.ID, s.you.ID); merr != nil {
 			err = merr
 		} else if !member {

@@ -45,13 +45,12 @@ type session struct {
 	addr     netip.Addr
 	ceremony *account.Ceremony
 	// addrKey is the key of addr's limits, unless exempt from them;
-	// buckets are the connection's own (see limits.go), made at its first
-	// request; they and heldUntil are used by the reader alone.
-	addrKey     string
-	exempt      bool
-	buckets     [numActions]*rate.Limiter
-	bucketsMade bool
-	heldUntil   time.Time // no message is taken before, after one was refused
+	// buckets are the connection's own (see limits.go); heldUntil is used
+	// by the reader alone.
+	addrKey   string
+	exempt    bool
+	buckets   [numActions]*rate.Limiter
+	heldUntil time.Time // no message is taken before, after one was refused
 	// rooms are the rooms joined, by name. Other sessions of the person
 	// take rooms out (a leave elsewhere), so they are guarded by roomsMu.
 	roomsMu sync.Mutex

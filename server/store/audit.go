@@ -115,10 +115,7 @@ func (a *Audit) Read(ctx context.Context, room string, before uint64, limit int)
 	if err != nil {
 		return nil, false, fmt.Errorf("read the audit log: %w", err)
 	}
-	info, err := st.Info(ctx)
-	if err != nil {
-		return nil, false, fmt.Errorf("read the audit log: %w", err)
-	}
+	info := st.CachedInfo() // as Stream just read it
 	first, last := info.State.FirstSeq, info.State.LastSeq
 	if info.State.Msgs == 0 || limit <= 0 {
 		return []shared.AuditEntry{}, false, nil

@@ -539,10 +539,7 @@ func (s *Store) Restore(ctx context.Context, r io.ReadSeeker, force bool) (_ Man
 		if err != nil {
 			return Manifest{}, fmt.Errorf("restore: look up %s: %w", sb.Name, err)
 		}
-		info, err := st.Info(ctx)
-		if err != nil {
-			return Manifest{}, fmt.Errorf("restore: look up %s: %w", sb.Name, err)
-		}
+		info := st.CachedInfo() // as Stream just read it
 		if info.State.Msgs > 0 && !force {
 			have := sb
 			have.Messages, have.FirstSeq, have.LastSeq = info.State.Msgs, info.State.FirstSeq, info.State.LastSeq

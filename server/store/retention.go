@@ -3,6 +3,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -55,7 +56,7 @@ func (s *Store) RoomUsages(ctx context.Context) ([]RoomUsage, error) {
 	lister := s.js.ListStreams(ctx, jetstream.WithStreamListSubject(msgSubject("*")))
 	var rooms []RoomUsage
 	for info := range lister.Info() {
-		room, ok := strings.CutPrefix(info.Config.Name, streamName(""))
+		room, ok := strings.CutPrefix(info.Config.Name, roomStreamPrefix)
 		if !ok {
 			continue
 		}
@@ -141,7 +142,7 @@ func (s *Store) Trim(ctx context.Context) (TrimReport, error) {
 	total := float64(s.cfg.MaxStore)
 	if float64(used) > totalHigh*total {
 		need := float64(used) - totalTrimTo*total
-		slices.SortFunc(rooms, func(a, b RoomUsage) int { return -cmpUint(a.Bytes, b.Bytes) })
+		slices.SortFunc(rooms, func(a, b RoomUsage) int { return cmp.Compare(b.Bytes, a.Bytes) })
 		for i := 0; need > 0 && i < len(rooms); i++ {
 			r := &rooms[i]
 			for need > 0 && r.Messages > 1 {
@@ -174,16 +175,6 @@ func (s *Store) Trim(ctx context.Context) (TrimReport, error) {
 	return report, errors.Join(errs...)
 }
 
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // retire removes the stream of room, whose last message id was last,
 // keeping last so that a new stream goes on from it.
 func (s *Store) retire(ctx context.Context, room string, last uint64) error {
@@ -196,9 +187,7 @@ func (s *Store) retire(ctx context.Context, room string, last uint64) error {
 			return fmt.Errorf("retire #%s: keep its last id: %w", room, err)
 		}
 	}
-	s.mu.Lock()
-	delete(s.streams, room)
-	s.mu.Unlock()
+	s.forgetStream(room)
 	if err := s.js.DeleteStream(ctx, streamName(room)); err != nil && !errors.Is(err, jetstream.ErrStreamNotFound) {
 		return fmt.Errorf("retire #%s: %w", room, err)
 	}

@@ -304,7 +304,7 @@ func (s *Store) Close() error {
 }
 
 // Subjects and names of a room's stream.
-func streamName(room string) string  { return "LIVECHAT_ROOM_" + room }
+func streamName(room string) string  { return roomStreamPrefix + room }
 func msgSubject(room string) string  { return "livechat.msg." + room }
 func liveSubject(room string) string { return "livechat.live." + room }
 
@@ -576,10 +576,7 @@ func (s *Store) Bounds(ctx context.Context, room string) (first, last uint64, er
 	if err != nil {
 		return 0, 0, fmt.Errorf("stream of #%s: %w", room, err)
 	}
-	info, err := st.Info(ctx)
-	if err != nil {
-		return 0, 0, fmt.Errorf("stream of #%s: %w", room, err)
-	}
+	info := st.CachedInfo() // as Stream just read it: one round trip
 	if info.State.Msgs == 0 {
 		return info.State.LastSeq + 1, info.State.LastSeq, nil
 	}
