@@ -154,15 +154,11 @@ func BackupMain(ctx context.Context, args []string, getenv func(string) string, 
 		where = sf.where()
 	}
 	var m store.Manifest
-	if out == "-" {
-		m, err = backup(stdout)
-	} else {
-		err = writeFile(out, func(w io.Writer) error {
-			var err error
-			m, err = backup(w)
-			return err
-		})
-	}
+	err = writeOut(out, stdout, func(w io.Writer) error {
+		var err error
+		m, err = backup(w)
+		return err
+	})
 	if err != nil {
 		return failed(stderr, "backup", err)
 	}
@@ -172,9 +168,7 @@ func BackupMain(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	fmt.Fprintf(report, "backed up %d streams of %s (%d messages and records, %s) to %s in %v:\n",
 		len(m.Streams), where, records, mebibytes(m.Size()), out, time.Since(start).Round(time.Millisecond))
-	for _, sb := range m.Streams {
-		fmt.Fprintf(report, "  %s\n", sb)
-	}
+	listStreams(report, m)
 	return 0
 }
 
@@ -211,6 +205,22 @@ func fetchBackup(ctx context.Context, base string, w io.Writer) (store.Manifest,
 		return m, fmt.Errorf("backup from %s: %w", u, err)
 	}
 	return m, nil
+}
+
+// writeOut writes through write to stdout if out is "-", else to the
+// file out (see writeFile).
+func writeOut(out string, stdout io.Writer, write func(io.Writer) error) error {
+	if out == "-" {
+		return write(stdout)
+	}
+	return writeFile(out, write)
+}
+
+// listStreams lists the rooms and buckets of a backup, one a line.
+func listStreams(w io.Writer, m store.Manifest) {
+	for _, sb := range m.Streams {
+		fmt.Fprintf(w, "  %s\n", sb)
+	}
 }
 
 // writeFile writes name through write: into a new file beside it, synced
@@ -294,9 +304,7 @@ func RestoreMain(ctx context.Context, args []string, getenv func(string) string,
 			return failed(stderr, "restore", fmt.Errorf("%s: %w", in, err))
 		}
 		fmt.Fprintf(stdout, "%s is a complete livechat backup of %s, %d streams (%s):\n", in, m.Created.Format(time.RFC3339), len(m.Streams), mebibytes(m.Size()))
-		for _, sb := range m.Streams {
-			fmt.Fprintf(stdout, "  %s\n", sb)
-		}
+		listStreams(stdout, m)
 		return 0
 	}
 	s, err := sf.open(ctx, false, stderr)
@@ -310,9 +318,7 @@ func RestoreMain(ctx context.Context, args []string, getenv func(string) string,
 	}
 	fmt.Fprintf(stdout, "restored %d streams from %s (the backup of %s) into %s in %v:\n",
 		len(m.Streams), in, m.Created.Format(time.RFC3339), sf.where(), time.Since(start).Round(time.Millisecond))
-	for _, sb := range m.Streams {
-		fmt.Fprintf(stdout, "  %s\n", sb)
-	}
+	listStreams(stdout, m)
 	return 0
 }
 
@@ -406,11 +412,7 @@ func ExportMain(ctx context.Context, args []string, getenv func(string) string, 
 		n, err = s.Export(ctx, w, rooms)
 		return err
 	}
-	if out == "-" {
-		err = export(stdout)
-	} else {
-		err = writeFile(out, export)
-	}
+	err = writeOut(out, stdout, export)
 	if err != nil {
 		return failed(stderr, "export", err)
 	}

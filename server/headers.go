@@ -32,8 +32,12 @@ var validHost = regexp.MustCompile(`^(\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9.-]+)(:[0-9]{
 // secure wraps h: requests for a host that is not allowed get 421, and
 // every response carries the security headers.
 func (s *Server) secure(h http.Handler) http.Handler {
+	hosts := make([]string, len(s.cfg.AllowedHosts))
+	for i, p := range s.cfg.AllowedHosts {
+		hosts[i] = strings.ToLower(p) // once, not per request
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !hostAllowed(s.cfg.AllowedHosts, r.Host) {
+		if !hostAllowed(hosts, r.Host) {
 			// A page of another name that resolves here (DNS rebinding)
 			// must not reach a server meant for this machine only.
 			http.Error(w, "this server does not serve the host "+r.Host+" (see -allowed-hosts)", http.StatusMisdirectedRequest)
@@ -59,7 +63,8 @@ func (s *Server) secure(h http.Handler) http.Handler {
 
 // hostAllowed reports whether a request for host (from its Host header,
 // with or without a port) may be served: any, if patterns is empty; else
-// one whose name matches a pattern (path.Match syntax, "*" for any).
+// one whose name matches a pattern (path.Match syntax in lower case, "*"
+// for any).
 func hostAllowed(patterns []string, host string) bool {
 	if len(patterns) == 0 {
 		return true
@@ -70,7 +75,7 @@ func hostAllowed(patterns []string, host string) bool {
 	}
 	name = strings.ToLower(strings.Trim(name, "[]"))
 	for _, p := range patterns {
-		if ok, _ := path.Match(strings.ToLower(p), name); ok {
+		if ok, _ := path.Match(p, name); ok {
 			return true
 		}
 	}

@@ -15,7 +15,6 @@ import (
 	"net/http/pprof"
 	"strings"
 	"sync"
-	"time"
 
 	"livechat/server/cluster"
 	"livechat/server/proc"
@@ -138,11 +137,7 @@ func serveAside(ctx context.Context, wg *sync.WaitGroup, what, addr string, h ht
 		return fmt.Errorf("listen for %s on %s: %w", what, addr, err)
 	}
 	log.Info("serving "+what, "addr", ln.Addr().String())
-	hs := &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
-	}
+	hs := newHTTPServer(h, log)
 	wg.Go(func() {
 		stop := context.AfterFunc(ctx, func() { hs.Close() })
 		defer stop()

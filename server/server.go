@@ -107,11 +107,7 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 	if tc != nil {
 		ln = tls.NewListener(ln, tc)
 	}
-	hs := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelDebug),
-	}
+	hs := newHTTPServer(s.handler, s.log)
 	served := make(chan error, 1)
 	go func() { served <- hs.Serve(ln) }()
 
@@ -134,6 +130,16 @@ func (s *Server) Run(ctx context.Context, ln net.Listener) error {
 		errs = append(errs, fmt.Errorf("serve http: %w", err))
 	}
 	return errors.Join(errs...)
+}
+
+// newHTTPServer returns the http.Server of a listener serving h: a bound
+// on reading headers, and its errors in log at debug level.
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
+	}
 }
 
 // Shutdown ends every WebSocket session gracefully (see Run) and refuses

@@ -91,7 +91,6 @@ var (
 	ErrNotJoined       = &Error{Code: CodeNotJoined, Message: "join a room first"}
 	ErrAlreadyJoined   = &Error{Code: CodeAlreadyJoined, Message: "already joined"}
 	ErrInternal        = &Error{Code: CodeInternal, Message: "internal server error"}
-	ErrRateLimited     = &Error{Code: CodeRateLimited, Message: "too many requests"}
 )
 
 // Frame-level failures. They are not answered with an error envelope: the

@@ -285,6 +285,9 @@ func CheckReason(s string, required bool) error {
 	return nil
 }
 
+// FormatUntil says when a mute or ban ends, for people.
+func FormatUntil(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
+
 // CheckSeconds validates how long a mute or ban lasts: 0 (lift it) to
 // MaxSanctionSeconds. The returned error is a *Error with
 // CodeInvalidRequest.

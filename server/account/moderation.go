@@ -41,11 +41,8 @@ func (a Account) BannedUntil(now time.Time) time.Time {
 // ErrBanned returns the error that refuses the sign-in of an account
 // banned until until.
 func ErrBanned(until time.Time) error {
-	return shared.Errorf(shared.CodeForbidden, "you are banned from this server until %s", FormatUntil(until))
+	return shared.Errorf(shared.CodeForbidden, "you are banned from this server until %s", shared.FormatUntil(until))
 }
-
-// FormatUntil says when a ban ends, for people.
-func FormatUntil(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // Ban bans the account id from the server until b.Until (a zero Until
 // lifts the ban), on behalf of b.By, who must be the admin. The admin

@@ -403,7 +403,7 @@ func (h *Hub) bannedHere(id string, until time.Time) {
 	if !until.After(h.now()) {
 		return
 	}
-	bye := newCloseFrame(shared.StatusBanned, "You are banned from this server until "+account.FormatUntil(until)+".")
+	bye := newCloseFrame(shared.StatusBanned, "You are banned from this server until "+shared.FormatUntil(until)+".")
 	for _, s := range h.sessionsOf(id) {
 		s.stop(bye)
 	}
@@ -509,7 +509,7 @@ func (s *session) maySay(ctx context.Context, room string) error {
 		return s.storeError("check the room", err)
 	}
 	if until.After(now) {
-		return shared.Errorf(shared.CodeForbidden, "you are muted in %s until %s", rec.Label(), roomdir.FormatUntil(until))
+		return shared.Errorf(shared.CodeForbidden, "you are muted in %s until %s", rec.Label(), shared.FormatUntil(until))
 	}
 	if rec.SlowMode > 0 {
 		if wait := h.pace.take(room, s.you.ID, now, time.Duration(rec.SlowMode)*time.Second); wait > 0 {
@@ -567,7 +567,7 @@ func (h *Hub) signUpAllowed(ctx context.Context, addr netip.Addr) error {
 		return err
 	}
 	if until.After(h.now()) {
-		return shared.Errorf(shared.CodeForbidden, "no new accounts can be made from your network until %s", account.FormatUntil(until))
+		return shared.Errorf(shared.CodeForbidden, "no new accounts can be made from your network until %s", shared.FormatUntil(until))
 	}
 	return nil
 }

@@ -121,7 +121,7 @@ func (d *Directory) checkBan(ctx context.Context, r Room, who, whom string) erro
 		return err
 	}
 	if until.After(d.now()) {
-		return shared.Errorf(shared.CodeForbidden, "%s banned from %s until %s", whom, r.Label(), FormatUntil(until))
+		return shared.Errorf(shared.CodeForbidden, "%s banned from %s until %s", whom, r.Label(), shared.FormatUntil(until))
 	}
 	return nil
 }
@@ -137,9 +137,6 @@ func (r Room) Label() string {
 	}
 	return "#" + r.ID
 }
-
-// FormatUntil says when a mute or ban ends, for people.
-func FormatUntil(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") }
 
 // sanction returns until when the sanction of kind on who in room lasts
 // (zero: none), from the cache if fresh.

@@ -539,28 +539,23 @@ func (d *Directory) SetTopic(ctx context.Context, id, by, topic string) (Room, e
 // change applies fn to the record of room id and stores it, again if
 // another write came first.
 func (d *Directory) change(ctx context.Context, id string, fn func(*Room)) (Room, error) {
-	for {
-		value, rev, err := d.kv.Get(ctx, roomKey(id))
-		if errors.Is(err, kv.ErrNotFound) {
-			return Room{}, errNotFound(id)
+	var r Room
+	err := kv.Modify(ctx, d.kv, roomKey(id), func(old []byte, exists bool) ([]byte, error) {
+		if !exists {
+			return nil, errNotFound(id)
 		}
-		if err != nil {
-			return Room{}, err
-		}
-		var r Room
-		if err := json.Unmarshal(value, &r); err != nil {
-			return Room{}, err
+		r = Room{}
+		if err := json.Unmarshal(old, &r); err != nil {
+			return nil, err
 		}
 		fn(&r)
-		value, _ = json.Marshal(r)
-		if _, err := d.kv.Update(ctx, roomKey(id), value, rev); errors.Is(err, kv.ErrConflict) {
-			continue
-		} else if err != nil {
-			return Room{}, err
-		}
-		d.remember(r)
-		return r, nil
+		return json.Marshal(r)
+	})
+	if err != nil {
+		return Room{}, err
 	}
+	d.remember(r)
+	return r, nil
 }
 
 func checkTopic(topic string) error {
