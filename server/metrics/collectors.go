@@ -13,70 +13,63 @@ import (
 // gauge is the description of a gauge without labels.
 func gauge(name, help string) *prometheus.Desc { return prometheus.NewDesc(name, help, nil, nil) }
 
-// hubCollector reads the hub's gauges at each scrape, all from one
-// chat.Stats.
-type hubCollector struct {
-	hub                                        Hub
-	connections, people, rooms, queued, peaked *prometheus.Desc
-}
+// gauges are the descriptions of a collector's gauges, in the order it
+// gives their values (see emit).
+type gauges []*prometheus.Desc
 
-func newHubCollector(hub Hub) *hubCollector {
-	return &hubCollector{
-		hub:         hub,
-		connections: gauge("livechat_connections", "WebSocket connections open."),
-		people:      gauge("livechat_accounts_online", "Distinct people signed in on this server's connections."),
-		rooms:       gauge("livechat_rooms_open", "Rooms open on this server: with a connection in them or joining."),
-		queued:      gauge("livechat_send_queue_bytes", "Bytes waiting to be written to all connections."),
-		peaked:      gauge("livechat_send_queue_peak_bytes", "Most bytes that ever waited to be written to all connections at once."),
-	}
-}
-
-func (c *hubCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.connections, c.people, c.rooms, c.queued, c.peaked} {
+func (g gauges) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range g {
 		ch <- d
 	}
 }
 
+// emit sends the values of the first len(v) gauges.
+func (g gauges) emit(ch chan<- prometheus.Metric, v ...float64) {
+	for i, x := range v {
+		ch <- prometheus.MustNewConstMetric(g[i], prometheus.GaugeValue, x)
+	}
+}
+
+// hubCollector reads the hub's gauges at each scrape, all from one
+// chat.Stats.
+type hubCollector struct {
+	hub Hub
+	gauges
+}
+
+func newHubCollector(hub Hub) *hubCollector {
+	return &hubCollector{hub: hub, gauges: gauges{
+		gauge("livechat_connections", "WebSocket connections open."),
+		gauge("livechat_accounts_online", "Distinct people signed in on this server's connections."),
+		gauge("livechat_rooms_open", "Rooms open on this server: with a connection in them or joining."),
+		gauge("livechat_send_queue_bytes", "Bytes waiting to be written to all connections."),
+		gauge("livechat_send_queue_peak_bytes", "Most bytes that ever waited to be written to all connections at once."),
+	}}
+}
+
 func (c *hubCollector) Collect(ch chan<- prometheus.Metric) {
 	st := c.hub.Stats()
-	for d, v := range map[*prometheus.Desc]float64{
-		c.connections: float64(st.Connections),
-		c.people:      float64(st.People),
-		c.rooms:       float64(st.Rooms),
-		c.queued:      float64(st.QueuedBytes),
-		c.peaked:      float64(st.QueuedPeakBytes),
-	} {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
-	}
+	c.emit(ch, float64(st.Connections), float64(st.People), float64(st.Rooms), float64(st.QueuedBytes), float64(st.QueuedPeakBytes))
 }
 
 // storeCollector reads the message store's usage at each scrape, within
 // timeout. When the store does not answer in time, livechat_store_up is 0
 // and the usage is left out of that scrape.
 type storeCollector struct {
-	st                                  Store
-	timeout                             time.Duration
-	log                                 *slog.Logger
-	up, file, memory, streams, messages *prometheus.Desc
+	st      Store
+	timeout time.Duration
+	log     *slog.Logger
+	gauges  // up first
 }
 
 func newStoreCollector(st Store, timeout time.Duration, log *slog.Logger) *storeCollector {
-	return &storeCollector{
-		st:       st,
-		timeout:  timeout,
-		log:      log,
-		up:       gauge("livechat_store_up", "1 if the message store told its usage at this scrape, 0 if not."),
-		file:     gauge("livechat_store_file_bytes", "Bytes the message store (its JetStream account) holds on disk."),
-		memory:   gauge("livechat_store_memory_bytes", "Bytes the message store (its JetStream account) holds in memory."),
-		streams:  gauge("livechat_store_streams", "Streams of the message store: one per room, and the key-value buckets."),
-		messages: gauge("livechat_store_messages", "Messages in all the streams of the message store."),
-	}
-}
-
-func (c *storeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{c.up, c.file, c.memory, c.streams, c.messages} {
-		ch <- d
-	}
+	return &storeCollector{st: st, timeout: timeout, log: log, gauges: gauges{
+		gauge("livechat_store_up", "1 if the message store told its usage at this scrape, 0 if not."),
+		gauge("livechat_store_file_bytes", "Bytes the message store (its JetStream account) holds on disk."),
+		gauge("livechat_store_memory_bytes", "Bytes the message store (its JetStream account) holds in memory."),
+		gauge("livechat_store_streams", "Streams of the message store: one per room, and the key-value buckets."),
+		gauge("livechat_store_messages", "Messages in all the streams of the message store."),
+	}}
 }
 
 func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
@@ -85,16 +78,8 @@ func (c *storeCollector) Collect(ch chan<- prometheus.Metric) {
 	u, err := c.st.Usage(ctx)
 	if err != nil {
 		c.log.Warn("metrics: cannot read the message store's usage", "err", err)
-		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+		c.emit(ch, 0) // up alone
 		return
 	}
-	for d, v := range map[*prometheus.Desc]float64{
-		c.up:       1,
-		c.file:     float64(u.FileBytes),
-		c.memory:   float64(u.MemoryBytes),
-		c.streams:  float64(u.Streams),
-		c.messages: float64(u.Messages),
-	} {
-		ch <- prometheus.MustNewConstMetric(d, prometheus.GaugeValue, v)
-	}
+	c.emit(ch, 1, float64(u.FileBytes), float64(u.MemoryBytes), float64(u.Streams), float64(u.Messages))
 }
