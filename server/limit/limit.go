@@ -108,11 +108,12 @@ type Keyed struct {
 
 	mu      sync.Mutex
 	buckets map[string]*rate.Limiter
-	swept   time.Time
 }
 
-// sweepEvery is how often Keyed forgets full buckets.
-const sweepEvery = time.Minute
+// sweepPerGet is how many buckets each Get looks at to forget full ones:
+// a little work on every call, never a walk over all of them under the
+// lock.
+const sweepPerGet = 4
 
 // NewKeyed returns buckets of rate r; nil (no limit) if r is off.
 func NewKeyed(r Rate) *Keyed {
@@ -129,12 +130,13 @@ func (k *Keyed) Get(key string, now time.Time) *rate.Limiter {
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	if now.Sub(k.swept) >= sweepEvery {
-		k.swept = now
-		for key, b := range k.buckets {
-			if b.TokensAt(now) >= float64(k.rate.Burst) {
-				delete(k.buckets, key)
-			}
+	n := 0
+	for key, b := range k.buckets { // from a random place each time
+		if n++; n > sweepPerGet {
+			break
+		}
+		if b.TokensAt(now) >= float64(k.rate.Burst) {
+			delete(k.buckets, key)
 		}
 	}
 	b := k.buckets[key]
