@@ -71,9 +71,10 @@ fuzz:
 	GO=$(GO) scripts/fuzz $(FUZZTIME)
 
 # The end-to-end journeys in the root package drive Chromium, and check
-# accessibility with axe-core and Lighthouse.
+# accessibility with axe-core and Lighthouse. They take about 8 minutes,
+# more on a busy machine: past go test's default of 10 for a package.
 test-go: chromium npm-tools
-	$(GO) test -race ./...
+	$(GO) test -race -timeout 30m ./...
 
 # The GOOS=js tests run in Chromium through wasmbrowsertest. go test runs
 # each test binary through bin/go_js_wasm_exec (scripts/), which starts a
