@@ -28,6 +28,7 @@ type floodResult struct {
 	latencies    []time.Duration // of the bystander's own messages, sent to seen
 	disconnected error           // why the bystander was cut off, if they were
 	stored       int             // flood messages stored
+	took         time.Duration   // from the first flood message to the last answer
 	refused      int             // flood messages refused as too fast
 }
 
@@ -139,6 +140,7 @@ func flood(t testing.TB, lim chat.Limits, n int) floodResult {
 	// The flooder writes as fast as it can, and reads its answers.
 	fconn := shared.NewConn(flooder, shared.MaxServerFrameBytes)
 	text := strings.Repeat("flood ", 170)
+	start := time.Now()
 	wg.Go(func() {
 		for i := range n {
 			if fconn.Write(ctx, shared.TypeSay, fmt.Sprint("f", i), shared.Say{Text: text}) != nil {
@@ -149,6 +151,7 @@ func flood(t testing.TB, lim chat.Limits, n int) floodResult {
 	floodDone := make(chan struct{})
 	wg.Go(func() {
 		defer close(floodDone)
+		defer func() { res.took = time.Since(start) }()
 		for res.stored+res.refused < n {
 			env, err := fconn.Read(ctx)
 			if err != nil {
@@ -224,9 +227,12 @@ func TestAbuseFloodDoesNotHurtABystander(t *testing.T) {
 	if len(res.latencies) != 20 {
 		t.Fatalf("the bystander saw %d of their 20 messages", len(res.latencies))
 	}
-	burst := chat.DefaultLimits.Messages.Burst
-	if res.stored+res.refused != 10_000 || res.stored > 2*burst {
-		t.Fatalf("flood: %d stored, %d refused; want at most %d stored of 10,000", res.stored, res.refused, 2*burst)
+	// At most a burst at once, and then what the bucket refills while the
+	// flood lasts (long on a busy machine).
+	lim := chat.DefaultLimits.Messages
+	most := lim.Burst + int(float64(lim.Burst)*res.took.Seconds()/lim.Per.Seconds()) + 1
+	if res.stored+res.refused != 10_000 || res.stored > most {
+		t.Fatalf("flood: %d stored, %d refused in %v; want at most %d stored of 10,000", res.stored, res.refused, res.took, most)
 	}
 	t.Logf("bystander p99 %v; flood: %d stored, %d refused", res.p99(), res.stored, res.refused)
 }
