@@ -118,11 +118,11 @@ var (
 		TypeOpenDM, TypeInvite, TypeAdd, TypeTopic, TypeMembers, TypeRead, TypeAccount, TypePassword,
 		TypeRevoke, TypeRename, TypePasskey, TypeAddPasskey, TypeSettings, TypePing,
 		TypeDelete, TypeMute, TypeKick, TypeBan, TypeBanAddress, TypeLock, TypeSlowMode, TypeReport,
-		TypeReports, TypeResolveReport, TypeAudit}
+		TypeReports, TypeResolveReport, TypeAudit, TypeTyping, TypeEdit, TypeReact}
 	Events = []Type{TypeWelcome, TypeJoined, TypeLeft, TypePresence, TypePresenceUpdate, TypeHistory,
 		TypeMessage, TypeAck, TypeRoomsList, TypeRoom, TypeInviteCode, TypeMembersList, TypeReadPosition,
 		TypeAccountInfo, TypePasskeyOptions, TypeSettingsInfo, TypeModerated, TypeReportsList, TypeAuditLog,
-		TypeError, TypePong, TypeClosing, TypeBatch}
+		TypeTyping, TypeSeen, TypeError, TypePong, TypeClosing, TypeBatch}
 )
 
 // StatusSignedOut is the close status of a connection whose device was
@@ -485,6 +485,8 @@ type Say struct {
 	Room string `json:"room"`
 	// Text is the message; see [CheckText].
 	Text string `json:"text"`
+	// ReplyTo is the id of the message of Room this one answers, if any.
+	ReplyTo uint64 `json:"reply_to,omitempty"`
 }
 
 // HistoryRequest asks for older messages of a joined room.
@@ -620,8 +622,29 @@ type Message struct {
 	// others may ignore it.
 	ClientID string `json:"client_id,omitempty"`
 	// Kind is empty for a message said; otherwise the message is an event
-	// about the earlier message Of (MessageDelete), never shown as a
-	// message of its own. Clients skip kinds they do not know.
+	// about the earlier message Of (MessageDelete, MessageEdit,
+	// MessageReact, MessageReply), never shown as a message of its own:
+	// clients fold it onto Of (see Fold). Clients skip kinds they do not
+	// know.
 	Kind string `json:"kind,omitempty"`
 	Of   uint64 `json:"of,omitempty"`
+	// ReplyTo is the id of the message this one answers; Quote, what it
+	// showed of it when the reply was sent.
+	ReplyTo uint64 `json:"reply_to,omitempty"`
+	Quote   *Quote `json:"quote,omitempty"`
+
+	// The message's state after the events about it. History, paging
+	// and resume deliver messages with the events stored so far folded
+	// on; an event carries the state of Of after it.
+
+	// Edited is when the text was last edited (zero: never).
+	Edited time.Time `json:"edited,omitzero"`
+	// Deleted marks a deleted message: its text is gone.
+	Deleted   bool       `json:"deleted,omitempty"`
+	Reactions []Reaction `json:"reactions,omitempty"`
+	// Replies is how many messages answer this one.
+	Replies int `json:"replies,omitempty"`
+	// Rev is the id of the newest event folded onto the message (0:
+	// none): Fold skips events up to it, which it already has.
+	Rev uint64 `json:"rev,omitempty"`
 }

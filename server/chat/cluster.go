@@ -95,6 +95,9 @@ func (c clusterHandler) Notice(n cluster.Notice) {
 	switch n.Kind {
 	case cluster.NoticeRead:
 		h.readHere(n.Account, shared.Read{Room: n.Room, ID: n.ID}, nil, "")
+		h.receipt(n.Room, n.Account, n.ID)
+	case cluster.NoticeTyping:
+		h.typingNotice(n)
 	case cluster.NoticeRevoke:
 		h.accounts.Forget(n.Account)
 		h.signOutHere(n.Account, n.Device)

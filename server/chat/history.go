@@ -80,6 +80,12 @@ func (h *Hub) catchUp(ctx context.Context, s *session, room string, j shared.Joi
 				out.head.Truncated = holey && kept > want
 			}
 		}
+		fctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		msgs, err = h.fold(fctx, room, msgs, want)
+		cancel()
+		if err != nil {
+			return err
+		}
 		for _, m := range msgs {
 			out.add(m)
 		}
@@ -154,6 +160,11 @@ func (h *Hub) page(ctx context.Context, room string, req shared.HistoryRequest, 
 	}
 	msgs, err := h.store.Range(ctx, room, from, before-1)
 	if err != nil {
+		return hist, err
+	}
+	// The client has everything newer: the events among these are
+	// about messages it gets folded now or got already.
+	if msgs, err = h.fold(ctx, room, msgs, 0); err != nil {
 		return hist, err
 	}
 	if len(msgs) > 0 {

@@ -129,6 +129,14 @@ type Log interface {
 	Subscribe(room string, deliver func([]shared.Message)) (stop func(), err error)
 	// Erase removes a message for good (see moderation.go).
 	Erase(ctx context.Context, room string, id uint64) error
+	// LastEvent, AppendEvent and Events read and store the events about
+	// messages (see events.go and store.Store.AppendEvent): AppendEvent
+	// returns kv.ErrConflict when prev is no longer the newest.
+	LastEvent(ctx context.Context, room string, of uint64) (shared.Message, bool, error)
+	AppendEvent(ctx context.Context, e shared.Message, prev uint64, dedupeID string) (id uint64, duplicate bool, err error)
+	Events(ctx context.Context, room string, ids []uint64) (map[uint64]shared.Message, error)
+	// CountSaid returns how many messages said (not events) follow after.
+	CountSaid(ctx context.Context, room string, after uint64) (int, error)
 }
 
 // Accounts signs people in and finds them; *account.Accounts is the one

@@ -205,9 +205,19 @@ func (s *session) person() shared.Person { return shared.Person{ID: s.you.ID, Ni
 // first, it would stay on the screens of those who have it, if the rest
 // failed.)
 func (h *Hub) deleteMessage(ctx context.Context, by shared.Person, room string, m shared.Message) error {
-	tomb := shared.Message{Room: room, Author: by.ID, From: by.Nickname, At: h.now(), Kind: shared.MessageDelete, Of: m.ID}
 	// One deletion per message, even if two moderators click at once.
-	id, err := h.append(ctx, tomb, fmt.Sprintf("delete\x00%d", m.ID))
+	_, _, err := h.annotate(ctx, room, m.ID, shared.MessageDelete, by, fmt.Sprintf("delete\x00%d", m.ID),
+		func(m *shared.Message) (bool, error) {
+			if m.Deleted {
+				return false, nil
+			}
+			m.Deleted = true
+			return true, nil
+		})
+	var perr *shared.Error
+	if errors.As(err, &perr) {
+		return err
+	}
 	if err != nil {
 		h.log.Error("store a deletion", "room", room, "message", m.ID, "err", err)
 		return shared.Errorf(shared.CodeInternal, "the message could not be deleted now; try again")
@@ -219,10 +229,8 @@ func (h *Hub) deleteMessage(ctx context.Context, by shared.Person, room string, 
 	if err := h.dir.CloseReports(ctx, room, m.ID); err != nil {
 		h.log.Warn("close the reports of a deleted message", "room", room, "message", m.ID, "err", err)
 	}
-	// Neither message counts as unread any more, nor as a mention.
-	if err := h.dir.Deleted(ctx, room, id, m.ID); err != nil {
-		h.log.Warn("record a deletion for the unread counts", "room", room, "message", m.ID, "err", err)
-	}
+	// The message no longer counts as unread (see Hub.info), nor as a
+	// mention.
 	if cands := shared.MentionCandidates(m.Text); cands != nil {
 		h.later(func() { h.unmention(m, cands) })
 	}
@@ -492,6 +500,12 @@ func (s *session) changeRoom(ctx context.Context, env shared.Envelope, room stri
 // is locked, s is muted there, or slow mode asks it to wait. Moderators
 // may always. It reads cached records only.
 func (s *session) maySay(ctx context.Context, room string) error {
+	return s.mayWrite(ctx, room, true)
+}
+
+// mayWrite is maySay for a say (paced: slow mode applies) or for an edit
+// or a reaction (not paced).
+func (s *session) mayWrite(ctx context.Context, room string, paced bool) error {
 	h := s.hub
 	rec, err := h.dir.Get(ctx, room)
 	if err != nil {
@@ -511,7 +525,7 @@ func (s *session) maySay(ctx context.Context, room string) error {
 	if until.After(now) {
 		return shared.Errorf(shared.CodeForbidden, "you are muted in %s until %s", rec.Label(), shared.FormatUntil(until))
 	}
-	if rec.SlowMode > 0 {
+	if rec.SlowMode > 0 && paced {
 		if wait := h.pace.take(room, s.you.ID, now, time.Duration(rec.SlowMode)*time.Second); wait > 0 {
 			return shared.RetryLater(wait, "slow mode in %s: one message every %d seconds; wait %d more", rec.Label(), rec.SlowMode, int(wait.Seconds()+0.999))
 		}

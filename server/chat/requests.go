@@ -77,6 +77,12 @@ func (s *session) handle(ctx context.Context, env shared.Envelope) error {
 		return s.history(ctx, env)
 	case shared.TypeDelete:
 		return s.deleteMessage(ctx, env)
+	case shared.TypeEdit:
+		return s.edit(ctx, env)
+	case shared.TypeReact:
+		return s.react(ctx, env)
+	case shared.TypeTyping:
+		return s.typing(ctx, env)
 	case shared.TypeMute:
 		return s.mute(ctx, env)
 	case shared.TypeKick:
@@ -382,7 +388,15 @@ func (s *session) say(ctx context.Context, env shared.Envelope) error {
 	if err := s.maySay(ctx, m.r.name); err != nil {
 		return err
 	}
-	return s.hub.say(s, m, env.ID, say.Text)
+	msg := shared.Message{Text: say.Text}
+	if say.ReplyTo != 0 {
+		quote, err := s.hub.replyTo(ctx, m.r.name, say.ReplyTo)
+		if err != nil {
+			return s.eventError("find the message replied to", err)
+		}
+		msg.ReplyTo, msg.Quote = say.ReplyTo, quote
+	}
+	return s.hub.say(s, m, env.ID, msg)
 }
 
 func (s *session) history(ctx context.Context, env shared.Envelope) error {

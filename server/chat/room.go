@@ -46,6 +46,10 @@ type room struct {
 	// remote are the other servers' parts of the room's presence, by
 	// server id; see cluster.go.
 	remote map[string]cluster.Part
+	// typed is when each person's last typing event went out (see
+	// typing.go); receipts, the read positions (receipts.go).
+	typed    map[string]time.Time
+	receipts receipts
 }
 
 // storeTimeout bounds one operation on the message store.
@@ -153,6 +157,9 @@ func (h *Hub) release(r *room) {
 		r.mu.Lock()
 		r.closed = true
 		r.presence.stop()
+		if r.receipts.timer != nil {
+			r.receipts.timer.Stop()
+		}
 		r.mu.Unlock()
 		if h.cluster != nil {
 			h.cluster.SetPresence(r.name, cluster.Part{}) // nobody here
@@ -245,6 +252,7 @@ func (h *Hub) join(ctx context.Context, s *session, r *room, id string, j shared
 		s.stop(newCloseFrame(shared.StatusTryAgain, "the history of the room cannot be read now; reconnect to get it"))
 		return nil
 	}
+	h.sendSeen(ctx, s, r)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	m.goLive()
@@ -321,13 +329,13 @@ func (h *Hub) unsubscribe(s *session, name string) bool {
 	return true
 }
 
-// say stores text from s in the room m without waiting, so that the
+// say stores msg (its text, and what it replies to) from s in the room m without waiting, so that the
 // reader goes on with the next request; once stored, the message reaches
 // the room by the live feed and s gets an ack (or an error to retry).
-func (h *Hub) say(s *session, m *membership, clientID, text string) error {
+func (h *Hub) say(s *session, m *membership, clientID string, msg shared.Message) error {
 	r := m.r
-	msg := shared.Message{Room: r.name, Author: s.you.ID, From: s.nickname(), Text: text, At: h.now(), ClientID: clientID}
-	mentioned := shared.MentionCandidates(text) // most messages mention nobody: no work after the ack
+	msg.Room, msg.Author, msg.From, msg.At, msg.ClientID = r.name, s.you.ID, s.nickname(), h.now(), clientID
+	mentioned := shared.MentionCandidates(msg.Text) // most messages mention nobody: no work after the ack
 	h.cfg.Metrics.Received()
 	handed := time.Now()
 	err := h.store.AppendAsync(msg, s.you.ID+"\x00"+clientID, func(id uint64, dup bool, err error) {
@@ -341,6 +349,10 @@ func (h *Hub) say(s *session, m *membership, clientID, text string) error {
 		if mentioned != nil && !dup {
 			msg.ID = id
 			h.later(func() { h.mentions(msg, mentioned) })
+		}
+		if msg.ReplyTo != 0 && !dup {
+			msg.ID = id
+			h.later(func() { h.replied(msg) })
 		}
 	})
 	if err != nil {

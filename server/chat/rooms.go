@@ -55,11 +55,17 @@ func (h *Hub) info(ctx context.Context, rec roomdir.Room, who string, counts boo
 		return info, err
 	}
 	if info.Last > info.Read {
+		// Events about messages (edits, reactions, deletions) are not
+		// counted; deletions stored before they were events are.
+		said, err := h.store.CountSaid(ctx, rec.ID, info.Read)
+		if err != nil {
+			return info, err
+		}
 		uncounted, err := h.dir.Uncounted(ctx, rec.ID, info.Read)
 		if err != nil {
 			return info, err
 		}
-		info.Unread = max(int(info.Last-info.Read)-uncounted, 0)
+		info.Unread = max(said-uncounted, 0)
 	}
 	if info.Mentions, err = h.dir.Mentions(ctx, who, rec.ID, info.Read); err != nil {
 		return info, err
@@ -378,6 +384,7 @@ func (s *session) read(ctx context.Context, env shared.Envelope) error {
 		return s.storeError("keep your read position", err)
 	}
 	h.readHere(s.you.ID, shared.Read{Room: name, ID: pos}, s, env.ID)
+	h.receipt(name, s.you.ID, pos)
 	h.notify(cluster.Notice{Kind: cluster.NoticeRead, Account: s.you.ID, Room: name, ID: pos})
 	return nil
 }

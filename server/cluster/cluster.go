@@ -66,11 +66,14 @@ type Notice struct {
 	Device string `json:"device,omitempty"`
 	// Until is when a ban ends.
 	Until time.Time `json:"until,omitzero"`
+	// Nickname is Account's nickname (typing).
+	Nickname string `json:"nickname,omitempty"`
 }
 
 // The kinds of notices.
 const (
 	NoticeRead    = "read"    // Account read Room up to ID
+	NoticeTyping  = "typing"  // Account (Nickname) is typing in Room
 	NoticeRoom    = "room"    // Room changed for Account (made, added to, topic), or a new public Room for everyone
 	NoticeRevoke  = "revoke"  // Account signed Device out
 	NoticeRenamed = "renamed" // Account has a new nickname

@@ -225,9 +225,10 @@ func (d *Directory) Deleted(ctx context.Context, room string, tomb, of uint64) e
 	return nil
 }
 
-// Uncounted returns how many of the ids of room after read are no
-// messages to read: deletions, and the messages they erased. Unread
-// counts are the room's last id less the read position, less these.
+// Uncounted returns how many of the messages of room after read are no
+// messages to read: deletions stored as messages, before deletions were
+// events about their message (the messages they erased are gone). Unread
+// counts are the messages said after the read position, less these.
 func (d *Directory) Uncounted(ctx context.Context, room string, read uint64) (int, error) {
 	value, _, err := d.kv.Get(ctx, deletionsKey(room))
 	if errors.Is(err, kv.ErrNotFound) {
@@ -243,9 +244,6 @@ func (d *Directory) Uncounted(ctx context.Context, room string, read uint64) (in
 	n := 0
 	for _, p := range pairs {
 		if p[0] > read {
-			n++
-		}
-		if p[1] > read {
 			n++
 		}
 	}

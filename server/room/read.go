@@ -144,3 +144,29 @@ func (d *Directory) Unmention(ctx context.Context, who, room string, id uint64) 
 		return nil
 	}
 }
+
+// Readers returns the read positions in room, by account id, of the
+// people who have one, if they are at most max; else ok is false.
+func (d *Directory) Readers(ctx context.Context, room string, max int) (_ map[string]uint64, ok bool, err error) {
+	keys, err := d.kv.Keys(ctx, readKey("*", room))
+	if err != nil {
+		return nil, false, fmt.Errorf("list read positions: %w", err)
+	}
+	if len(keys) > max {
+		return nil, false, nil
+	}
+	out := make(map[string]uint64, len(keys))
+	prefix := len("read.")
+	for _, key := range keys {
+		value, _, err := d.kv.Get(ctx, key)
+		if errors.Is(err, kv.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("read position: %w", err)
+		}
+		n, _ := strconv.ParseUint(string(value), 10, 64)
+		out[key[prefix:len(key)-len(room)-1]] = n
+	}
+	return out, true, nil
+}

@@ -306,7 +306,14 @@ func (s *Store) Close() error {
 // Subjects and names of a room's stream.
 func streamName(room string) string  { return roomStreamPrefix + room }
 func msgSubject(room string) string  { return "livechat.msg." + room }
-func liveSubject(room string) string { return "livechat.live." + room }
+func liveSubject(room string) string { return "livechat.live." + room + ".>" }
+
+// eventSubject is the subject of the events about message of (see
+// events.go): "livechat.msg.<room>.<of>", so that the newest one of each
+// message is JetStream's last message of a subject.
+func eventSubject(room string, of uint64) string {
+	return msgSubject(room) + "." + strconv.FormatUint(of, 10)
+}
 
 // EnsureRoom creates the room's stream if needed (going on with the
 // numbering of a stream Retention removed), or updates its limits.
@@ -320,7 +327,7 @@ func (s *Store) EnsureRoom(ctx context.Context, room string) error {
 	cfg := jetstream.StreamConfig{
 		Name:              streamName(room),
 		Description:       "livechat room #" + room,
-		Subjects:          []string{msgSubject(room)},
+		Subjects:          []string{msgSubject(room), msgSubject(room) + ".*"},
 		Retention:         jetstream.LimitsPolicy,
 		Discard:           jetstream.DiscardOld,
 		MaxMsgs:           s.cfg.RoomMessages,
@@ -330,7 +337,8 @@ func (s *Store) EnsureRoom(ctx context.Context, room string) error {
 		Replicas:          s.cfg.Replicas,
 		Duplicates:        s.dedupeWindow(),
 		AllowDirect:       true,
-		RePublish:         &jetstream.RePublish{Source: msgSubject(room), Destination: liveSubject(room)},
+		// Messages and events alike, on livechat.live.<room>.<subject>.
+		RePublish:         &jetstream.RePublish{Source: ">", Destination: liveSubject(room)},
 		MaxMsgsPerSubject: -1,
 	}
 	_, err := s.js.UpdateStream(ctx, cfg)
@@ -375,13 +383,19 @@ func (s *Store) forgetStream(room string) {
 
 // record is a message as stored; its id is the stream sequence.
 type record struct {
-	Author   string    `json:"author,omitempty"` // account id; none before accounts
-	From     string    `json:"from"`
-	Text     string    `json:"text"`
-	At       time.Time `json:"at"`
-	ClientID string    `json:"client_id,omitempty"`
-	Kind     string    `json:"kind,omitempty"` // see shared.Message.Kind
-	Of       uint64    `json:"of,omitempty"`
+	Author    string            `json:"author,omitempty"` // account id; none before accounts
+	From      string            `json:"from"`
+	Text      string            `json:"text"`
+	At        time.Time         `json:"at"`
+	ClientID  string            `json:"client_id,omitempty"`
+	Kind      string            `json:"kind,omitempty"` // see shared.Message.Kind
+	Of        uint64            `json:"of,omitempty"`
+	ReplyTo   uint64            `json:"reply_to,omitempty"`
+	Quote     *shared.Quote     `json:"quote,omitempty"`
+	Edited    time.Time         `json:"edited,omitzero"`
+	Deleted   bool              `json:"deleted,omitempty"`
+	Reactions []shared.Reaction `json:"reactions,omitempty"`
+	Replies   int               `json:"replies,omitempty"`
 }
 
 // Append stores m in its room and returns its id. dedupeID identifies the
@@ -466,11 +480,19 @@ func (s *Store) failed(room string, err error) {
 // newMsg returns the NATS message that stores m, with dedupeID (if set) as
 // JetStream's message id.
 func newMsg(m shared.Message, dedupeID string) (*nats.Msg, error) {
-	data, err := json.Marshal(record{Author: m.Author, From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID, Kind: m.Kind, Of: m.Of})
+	data, err := json.Marshal(record{Author: m.Author, From: m.From, Text: m.Text, At: m.At, ClientID: m.ClientID,
+		Kind: m.Kind, Of: m.Of, ReplyTo: m.ReplyTo, Quote: m.Quote,
+		Edited: m.Edited, Deleted: m.Deleted, Reactions: m.Reactions, Replies: m.Replies})
 	if err != nil {
 		return nil, fmt.Errorf("encode message: %w", err)
 	}
-	msg := &nats.Msg{Subject: msgSubject(m.Room), Data: data, Header: nats.Header{}}
+	subject := msgSubject(m.Room)
+	if m.Kind != "" && m.Kind != shared.MessageDelete || m.Deleted {
+		// An event folded onto its message (see events.go); deletes
+		// stored before events had subjects of their own lack Deleted.
+		subject = eventSubject(m.Room, m.Of)
+	}
+	msg := &nats.Msg{Subject: subject, Data: data, Header: nats.Header{}}
 	if dedupeID != "" {
 		msg.Header.Set(jetstream.MsgIDHeader, dedupeID)
 	}
@@ -670,7 +692,9 @@ func decode(room string, msg *nats.Msg) (shared.Message, error) {
 	if err := json.Unmarshal(msg.Data, &r); err != nil {
 		return shared.Message{}, fmt.Errorf("message %d of #%s: %w", seq, room, err)
 	}
-	return shared.Message{ID: seq, Room: room, Author: r.Author, From: r.From, Text: r.Text, At: r.At, ClientID: r.ClientID, Kind: r.Kind, Of: r.Of}, nil
+	return shared.Message{ID: seq, Room: room, Author: r.Author, From: r.From, Text: r.Text, At: r.At, ClientID: r.ClientID,
+		Kind: r.Kind, Of: r.Of, ReplyTo: r.ReplyTo, Quote: r.Quote,
+		Edited: r.Edited, Deleted: r.Deleted, Reactions: r.Reactions, Replies: r.Replies}, nil
 }
 
 // liveBatch is the most messages Subscribe hands over at once; liveQueue,

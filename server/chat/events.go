@@ -1,0 +1,235 @@
+//go:build !js
+
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"livechat/server/kv"
+	"livechat/shared"
+)
+
+// Events about messages: edits, reactions, reply counts and deletions.
+// Each is stored in the room's stream, in the room's order, carrying the
+// whole state of its message after it (see shared.Message.Fold and
+// store.AppendEvent); history and paging fold the newest one onto each
+// message they deliver, and resume delivers those about messages the
+// client already has.
+
+// eventTries is how many times annotate makes an event again when other
+// events about the message come first.
+const eventTries = 8
+
+// annotate stores an event of kind about the message of in room, made by
+// by, from the message's state now changed by change, and returns its
+// id. If change reports no change, nothing is stored and annotate returns
+// the message's current state's id and duplicate true. Writers about one
+// message take turns: an event made from a state that is no longer the
+// newest is made again. dedupeID makes a resent request store nothing
+// new. The event an event replaces is erased, so that an edited text is
+// not kept. It returns not_found for a message never said, deleted or
+// removed.
+func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string, by shared.Person, dedupeID string,
+	change func(m *shared.Message) (bool, error)) (id uint64, dup bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	msgs, err := h.store.Range(ctx, room, of, of)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(msgs) == 0 || msgs[0].ID != of || msgs[0].Kind != "" {
+		return 0, false, shared.Errorf(shared.CodeNotFound, "there is no message %d in this room", of)
+	}
+	orig := msgs[0]
+	for range eventTries {
+		m := orig
+		last, ok, err := h.store.LastEvent(ctx, room, of)
+		if err != nil {
+			return 0, false, err
+		}
+		if ok {
+			m.Fold(last)
+		}
+		if m.Deleted && kind != shared.MessageDelete {
+			return 0, false, shared.Errorf(shared.CodeNotFound, "message %d was deleted", of)
+		}
+		changed, err := change(&m)
+		if err != nil || !changed {
+			return m.Rev, true, err
+		}
+		e := m.State(kind)
+		e.Author, e.From, e.At = by.ID, by.Nickname, h.now()
+		id, dup, err := h.store.AppendEvent(ctx, e, m.Rev, dedupeID)
+		if errors.Is(err, kv.ErrConflict) {
+			continue
+		}
+		if err != nil {
+			return 0, false, err
+		}
+		if !dup && m.Rev != 0 {
+			if err := h.store.Erase(ctx, room, m.Rev); err != nil {
+				h.log.Warn("erase an event replaced by a newer one", "room", room, "id", m.Rev, "err", err)
+			}
+		}
+		return id, dup, nil
+	}
+	return 0, false, fmt.Errorf("store an event about message %d of #%s: %d others came first", of, room, eventTries)
+}
+
+// eventError turns an error of annotate into one for the client.
+func (s *session) eventError(doing string, err error) error {
+	var perr *shared.Error
+	if err == nil || errors.As(err, &perr) {
+		return err
+	}
+	s.log.Error(doing, "err", err)
+	return shared.Errorf(shared.CodeInternal, "the server could not %s now; try again", doing)
+}
+
+// edit replaces the text of one of the sender's messages.
+func (s *session) edit(ctx context.Context, env shared.Envelope) error {
+	var req shared.Edit
+	if err := env.DecodePayload(&req); err != nil {
+		return err
+	}
+	if err := shared.CheckID(env.ID); err != nil {
+		return err
+	}
+	m, err := s.joined(ctx, req.Room, "edit a message there")
+	if err != nil {
+		return err
+	}
+	if err := shared.CheckText(req.Text); err != nil {
+		return err
+	}
+	if err := s.mayWrite(ctx, m.r.name, false); err != nil {
+		return err
+	}
+	at := s.hub.now()
+	id, dup, err := s.hub.annotate(ctx, m.r.name, req.ID, shared.MessageEdit, s.person(), s.you.ID+"\x00"+env.ID,
+		func(msg *shared.Message) (bool, error) {
+			if msg.Author != s.you.ID {
+				return false, shared.Errorf(shared.CodeForbidden, "you can edit only your own messages")
+			}
+			if msg.Text == req.Text {
+				return false, nil
+			}
+			msg.Text, msg.Edited = req.Text, at
+			return true, nil
+		})
+	if err != nil {
+		return s.eventError("edit the message", err)
+	}
+	s.send(shared.TypeAck, "", shared.Ack{ClientID: env.ID, ID: id, Duplicate: dup})
+	return nil
+}
+
+// react adds or removes the sender's reaction to a message.
+func (s *session) react(ctx context.Context, env shared.Envelope) error {
+	var req shared.React
+	if err := env.DecodePayload(&req); err != nil {
+		return err
+	}
+	if err := shared.CheckID(env.ID); err != nil {
+		return err
+	}
+	m, err := s.joined(ctx, req.Room, "react to a message there")
+	if err != nil {
+		return err
+	}
+	if err := shared.CheckEmoji(req.Emoji); err != nil {
+		return err
+	}
+	if err := s.mayWrite(ctx, m.r.name, false); err != nil {
+		return err
+	}
+	id, dup, err := s.hub.annotate(ctx, m.r.name, req.ID, shared.MessageReact, s.person(), s.you.ID+"\x00"+env.ID,
+		func(msg *shared.Message) (bool, error) {
+			return msg.React(s.person(), req.Emoji, req.Remove)
+		})
+	if err != nil {
+		return s.eventError("react to the message", err)
+	}
+	s.send(shared.TypeAck, "", shared.Ack{ClientID: env.ID, ID: id, Duplicate: dup})
+	return nil
+}
+
+// replyTo returns the quote of the message of room that a reply answers,
+// or not_found.
+func (h *Hub) replyTo(ctx context.Context, room string, of uint64) (*shared.Quote, error) {
+	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
+	defer cancel()
+	msgs, err := h.store.Range(ctx, room, of, of)
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) == 0 || msgs[0].ID != of || msgs[0].Kind != "" {
+		return nil, shared.Errorf(shared.CodeNotFound, "there is no message %d to reply to in this room", of)
+	}
+	m := msgs[0]
+	if last, ok, err := h.store.LastEvent(ctx, room, of); err != nil {
+		return nil, err
+	} else if ok {
+		m.Fold(last)
+	}
+	if m.Deleted {
+		return nil, shared.Errorf(shared.CodeNotFound, "message %d was deleted", of)
+	}
+	h.currentNames(ctx, msgs[:1])
+	m.From = msgs[0].From
+	return shared.QuoteOf(m), nil
+}
+
+// replied counts the reply id on the message it answers. It runs off
+// the request's path, after the reply is stored.
+func (h *Hub) replied(reply shared.Message) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	by := shared.Person{ID: reply.Author, Nickname: reply.From}
+	_, _, err := h.annotate(ctx, reply.Room, reply.ReplyTo, shared.MessageReply, by, fmt.Sprintf("reply\x00%d", reply.ID),
+		func(m *shared.Message) (bool, error) {
+			m.Replies++
+			return true, nil
+		})
+	var perr *shared.Error
+	if err != nil && !errors.As(err, &perr) {
+		h.log.Error("count a reply", "room", reply.Room, "message", reply.ReplyTo, "err", err)
+	}
+}
+
+// fold folds onto the messages said among msgs (of room, in id order) the
+// newest event about each, as stored now, and leaves out the events about
+// messages from first on: they are folded onto them, or about messages
+// that are gone. Events about older messages stay, for a client that has
+// those (resuming after them).
+func (h *Hub) fold(ctx context.Context, room string, msgs []shared.Message, first uint64) ([]shared.Message, error) {
+	ids := make([]uint64, 0, len(msgs))
+	for _, m := range msgs {
+		if m.Kind == "" {
+			ids = append(ids, m.ID)
+		}
+	}
+	if len(ids) == 0 && !slices.ContainsFunc(msgs, func(m shared.Message) bool { return m.Of >= first }) {
+		return msgs, nil
+	}
+	events, err := h.store.Events(ctx, room, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := msgs[:0]
+	for _, m := range msgs {
+		switch {
+		case m.Kind == "":
+			if e, ok := events[m.ID]; ok {
+				m.Fold(e)
+			}
+		case m.Of >= first:
+			continue
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
