@@ -349,7 +349,8 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 			c.mu.Unlock()
 			for _, p := range c.outbox.Items() {
 				if retryIDs[p.ClientID] {
-					if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Room: p.In(), Text: p.Text}); err != nil {
+					typ, payload := p.Request()
+					if err := conn.Write(ctx, typ, p.ClientID, payload); err != nil {
 						return welcomed, err
 					}
 				}
@@ -509,7 +510,8 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 				if p.In() != h.Room {
 					continue
 				}
-				if err := conn.Write(ctx, shared.TypeSay, p.ClientID, shared.Say{Room: h.Room, Text: p.Text}); err != nil {
+				typ, payload := p.Request()
+				if err := conn.Write(ctx, typ, p.ClientID, payload); err != nil {
 					return err
 				}
 			}
@@ -527,7 +529,7 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 	case shared.TypeError:
 		// A refused message will never be accepted as it is: drop it. It
 		// stays for errors worth retrying.
-		if e := ev.Error; e.Request == shared.TypeSay && !e.Temporary() {
+		if e := ev.Error; (e.Request == shared.TypeSay || e.Request == shared.TypeEdit || e.Request == shared.TypeReact) && !e.Temporary() {
 			c.outbox.Remove(e.Ref)
 		}
 	}
@@ -553,8 +555,47 @@ func (c *Client) seen(m shared.Message) {
 // otherwise after its next join; until the server acknowledges it, it
 // stays in the outbox.
 func (c *Client) Say(ctx context.Context, room, text string) (string, error) {
+	return c.Queue(ctx, Pending{Room: room, Text: text})
+}
+
+// Reply is Say for a message answering the message replyTo.
+func (c *Client) Reply(ctx context.Context, room string, replyTo uint64, text string) (string, error) {
+	return c.Queue(ctx, Pending{Room: room, Text: text, ReplyTo: replyTo})
+}
+
+// Edit queues a new text for the reader's message id of room, as Say
+// queues a message.
+func (c *Client) Edit(ctx context.Context, room string, id uint64, text string) (string, error) {
+	return c.Queue(ctx, Pending{Type: shared.TypeEdit, Room: room, Of: id, Text: text})
+}
+
+// React queues the reader's reaction emoji to the message id of room (or,
+// with remove, taking it back), as Say queues a message.
+func (c *Client) React(ctx context.Context, room string, id uint64, emoji string, remove bool) (string, error) {
+	return c.Queue(ctx, Pending{Type: shared.TypeReact, Room: room, Of: id, Emoji: emoji, Remove: remove})
+}
+
+// Typing tells the room that the reader is typing, if the client is
+// online in it; it is never kept for later. Callers send it at most once
+// per shared.TypingEvery.
+func (c *Client) Typing(ctx context.Context, room string) {
+	c.mu.Lock()
+	conn, r := c.conn, c.rooms[room]
+	c.mu.Unlock()
+	if conn != nil && r != nil && r.live {
+		conn.Write(ctx, shared.TypeTyping, "", shared.Typing{Room: room})
+	}
+}
+
+// Queue puts p (a message, an edit or a reaction) in the outbox with a
+// new client id, which it returns, and sends it at once if the client is
+// online in its room, and otherwise after its next join; until the
+// server acknowledges it, it stays in the outbox.
+func (c *Client) Queue(ctx context.Context, p Pending) (string, error) {
 	id := NewMessageID()
-	c.outbox.Add(Pending{ClientID: id, Room: room, Text: text, At: time.Now()})
+	p.ClientID, p.At = id, time.Now()
+	room := p.In()
+	c.outbox.Add(p)
 	c.mu.Lock()
 	conn, r := c.conn, c.rooms[room]
 	live := r != nil && r.live
@@ -566,7 +607,8 @@ func (c *Client) Say(ctx context.Context, room, text string) (string, error) {
 	if conn != nil && live {
 		// On failure it stays queued: the connection is lost and the
 		// next join sends it.
-		conn.Write(ctx, shared.TypeSay, id, shared.Say{Room: room, Text: text})
+		typ, payload := p.Request()
+		conn.Write(ctx, typ, id, payload)
 	}
 	return id, nil
 }

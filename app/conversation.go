@@ -70,6 +70,13 @@ type conversation struct {
 	// where they begin and opens there, until another room is opened.
 	UnreadMark  bool
 	UnreadAfter uint64
+
+	// orphans are events about messages older than those loaded (see
+	// foldEvent); typing, who is typing; readers, everyone's read
+	// positions (see annotations.go).
+	orphans map[uint64]shared.Message
+	typing  map[string]typist
+	readers map[string]shared.Reader
 }
 
 // markUnread remembers where the unread messages of c begin, as the
@@ -133,12 +140,19 @@ func (c *conversation) applyHistory(h shared.History, me reader) {
 			}
 			last = max(last, m.ID)
 			if m.Kind != "" {
-				older = foldInto(older, m)
+				// The server folds these onto the page's messages; one
+				// about a message of the page is applied all the same.
+				for i := range older {
+					if older[i].Kind == EntryMessage && older[i].ID == m.Of {
+						older[i].fold(m, me)
+					}
+				}
 				continue
 			}
 			older = append(older, messageEntry(m, me))
 			c.dropPending(m.ClientID)
 		}
+		c.adopt(older, me)
 		c.Entries = append(older, c.Entries...)
 		c.FirstID, c.LastID = first, last
 		c.More, c.Loading = h.More, false
@@ -169,9 +183,10 @@ func (c *conversation) appendMessage(m shared.Message, me reader) bool {
 	}
 	c.LastID = m.ID
 	if m.Kind != "" {
-		c.fold(m)
+		c.fold(m, me)
 		return false
 	}
+	c.stopTyping(m.Author)
 	n := len(c.Entries)
 	c.Entries = appendEntry(c.Entries, messageEntry(m, me))
 	if len(c.Entries) <= n {
@@ -426,6 +441,12 @@ func (r *rooms) Apply(ev Event, me reader, visible bool) *shared.Message {
 		for _, c := range r.ByID {
 			c.acked(ev.Ack.ClientID)
 		}
+	case shared.TypeTyping:
+		if t := ev.Typing; t.Who != nil && t.Who.ID != me.ID {
+			r.get(t.Room).typingNow(*t.Who, time.Now())
+		}
+	case shared.TypeSeen:
+		r.get(ev.Seen.Room).applySeen(*ev.Seen)
 	}
 	return nil
 }

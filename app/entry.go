@@ -23,6 +23,15 @@ type Entry struct {
 	ID     uint64
 	From   string
 	Author string // the sender's account id, if known
+	// ReplyTo is the message this one answers, and Quote what it showed
+	// of it; Edited, Reactions, Replies and Rev are the state the events
+	// about the message gave it (see shared.Message.Fold).
+	ReplyTo   uint64
+	Quote     *shared.Quote
+	Edited    time.Time
+	Reactions []shared.Reaction
+	Replies   int
+	Rev       uint64
 	Text   string
 	At     time.Time
 	// Own marks the reader's own messages; Mention, others' messages that
@@ -58,5 +67,7 @@ func appendEntry(entries []Entry, e Entry) []Entry {
 func messageEntry(m shared.Message, me reader) Entry {
 	own := me.own(m)
 	return Entry{Kind: EntryMessage, ID: m.ID, From: m.From, Author: m.Author, Text: m.Text, At: m.At,
-		Own: own, Mention: !own && shared.Mentions(m.Text, me.Nickname), ClientID: m.ClientID}
+		Own: own, Mention: !own && !m.Deleted && shared.Mentions(m.Text, me.Nickname), ClientID: m.ClientID,
+		ReplyTo: m.ReplyTo, Quote: m.Quote, Edited: m.Edited, Deleted: m.Deleted, Reactions: m.Reactions,
+		Replies: m.Replies, Rev: m.Rev}
 }

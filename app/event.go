@@ -30,6 +30,9 @@ type Event struct {
 	Moderated *shared.AuditEntry
 	Reports   *shared.Reports
 	Audit     *shared.Audit
+	// Typing and Seen are a conversation's (annotations.go).
+	Typing *shared.Typing
+	Seen   *shared.Seen
 }
 
 // decodeEvent decodes the payload of env into the field of its type.
@@ -79,6 +82,10 @@ func decodeEvent(env shared.Envelope) (Event, error) {
 		payload = alloc(&ev.Reports)
 	case shared.TypeAuditLog:
 		payload = alloc(&ev.Audit)
+	case shared.TypeTyping:
+		payload = alloc(&ev.Typing)
+	case shared.TypeSeen:
+		payload = alloc(&ev.Seen)
 	default:
 		return ev, nil
 	}

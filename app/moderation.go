@@ -14,32 +14,10 @@ import (
 // components that send the requests are in moderate*.go, reportdialog.go,
 // roomsettings.go and adminpanel.go.
 
-// foldInto applies m, a message of a kind, to the message it is about
-// among entries, and returns them: a deletion empties that message and
-// marks it deleted. Kinds this app does not know change nothing, and so
-// does a deletion of a message not among entries (deleted before they
-// came: history no longer has it).
-func foldInto(entries []Entry, m shared.Message) []Entry {
-	if m.Kind != shared.MessageDelete {
-		return entries
-	}
-	for i := len(entries) - 1; i >= 0; i-- {
-		if e := entries[i]; e.Kind == EntryMessage && e.ID == m.Of {
-			if e.Deleted {
-				return entries
-			}
-			entries = slices.Clone(entries)
-			entries[i].Text, entries[i].Deleted, entries[i].Mention = "", true, false
-			return entries
-		}
-	}
-	return entries
-}
-
-// fold applies m, a message of a kind that arrived after the newest one,
-// to c: a deletion of a message counted unread (or as a mention) takes
-// it off the counts too.
-func (c *conversation) fold(m shared.Message) {
+// fold applies m, an event about an earlier message that arrived after
+// the newest one, to c: a deletion of a message counted unread (or as a
+// mention) takes it off the counts too.
+func (c *conversation) fold(m shared.Message, me reader) {
 	if m.Kind == shared.MessageDelete && m.Of > c.Read && m.Of <= c.countedTo {
 		for _, e := range c.Entries {
 			if e.Kind == EntryMessage && e.ID == m.Of && !e.Deleted && !e.Own {
@@ -51,7 +29,7 @@ func (c *conversation) fold(m shared.Message) {
 			}
 		}
 	}
-	c.Entries = foldInto(c.Entries, m)
+	c.foldEvent(m, me)
 }
 
 // moderates reports whether the reader moderates the room described by

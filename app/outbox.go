@@ -15,7 +15,8 @@ type Storage interface {
 	Set(key string, v any) error
 }
 
-// Pending is a message written but not yet acknowledged by the server.
+// Pending is a message written, or an edit or a reaction made, but not
+// yet acknowledged by the server.
 type Pending struct {
 	ClientID string `json:"client_id"`
 	// Room is where it goes; empty (in outboxes saved before rooms) means
@@ -23,7 +24,32 @@ type Pending struct {
 	Room string    `json:"room,omitempty"`
 	Text string    `json:"text"`
 	At   time.Time `json:"at"`
+	// Type is the request: shared.TypeSay (also when empty, in outboxes
+	// saved before edits), TypeEdit or TypeReact.
+	Type shared.Type `json:"type,omitempty"`
+	// ReplyTo is the message a say answers; Of, the message an edit or
+	// a reaction is about.
+	ReplyTo uint64 `json:"reply_to,omitempty"`
+	Of      uint64 `json:"of,omitempty"`
+	// Emoji is a reaction's, taken back if Remove.
+	Emoji  string `json:"emoji,omitempty"`
+	Remove bool   `json:"remove,omitempty"`
 }
+
+// Request returns the request that sends p: its type and payload (its
+// envelope id is p.ClientID).
+func (p Pending) Request() (shared.Type, any) {
+	switch p.Type {
+	case shared.TypeEdit:
+		return p.Type, shared.Edit{Room: p.In(), ID: p.Of, Text: p.Text}
+	case shared.TypeReact:
+		return p.Type, shared.React{Room: p.In(), ID: p.Of, Emoji: p.Emoji, Remove: p.Remove}
+	}
+	return shared.TypeSay, shared.Say{Room: p.In(), Text: p.Text, ReplyTo: p.ReplyTo}
+}
+
+// Said reports whether p is a message (not an edit or a reaction).
+func (p Pending) Said() bool { return p.Type == "" || p.Type == shared.TypeSay }
 
 // In returns the room p goes to.
 func (p Pending) In() string {

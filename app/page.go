@@ -428,6 +428,9 @@ func (p *Page) start(ctx app.Context, id identity, password string) {
 	p.state = State{Status: StatusConnecting}
 	p.outbox = LoadOutbox(ctx.LocalStorage(), outboxKey)
 	for _, m := range p.outbox.Items() {
+		if !m.Said() {
+			continue // an edit or a reaction: shown once stored
+		}
 		c := p.rooms.get(m.In())
 		c.Pending = append(c.Pending, Entry{Kind: EntryMessage, ClientID: m.ClientID, From: id.Nickname, Text: m.Text, At: m.At, Own: true, Pending: true})
 	}
