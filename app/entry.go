@@ -32,8 +32,8 @@ type Entry struct {
 	Reactions []shared.Reaction
 	Replies   int
 	Rev       uint64
-	Text   string
-	At     time.Time
+	Text      string
+	At        time.Time
 	// Own marks the reader's own messages; Mention, others' messages that
 	// mention the reader.
 	Own, Mention bool
