@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf16"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
@@ -32,8 +33,20 @@ type composer struct {
 	OnSend func(ctx app.Context, text string) error
 	// Names are the nicknames an @ may complete to.
 	Names []string
+	// Replying is the message the next one answers; Editing, the
+	// reader's message whose text is being changed (at most one is set).
+	// OnCancel stops replying or editing (Escape, or the Cancel button).
+	Replying, Editing *Entry
+	OnCancel          func(ctx app.Context)
+	// OnEditLast is called by Up in an empty composer: it starts editing
+	// the reader's last message and returns its text ("": none).
+	OnEditLast func(ctx app.Context) string
+	// OnTyping is called while the reader types, at most once per
+	// shared.TypingEvery.
+	OnTyping func(ctx app.Context)
 
-	used   int // bytes typed
+	typed  time.Time // when OnTyping was last called
+	used   int       // bytes typed
 	failed string
 	// While an @mention is being typed: the names it may complete to, the
 	// one chosen by the arrow keys, and where the @ is in the text.
@@ -87,6 +100,7 @@ func (c *composer) Render() app.UI {
 		list = list.Hidden(true) // only when true: go-app writes hidden="false"
 	}
 	return app.Form().Class("composer").Aria("label", "Write a message").OnSubmit(c.submit).Body(
+		c.mode(),
 		list.Body(
 			app.Range(c.suggest).Slice(func(i int) app.UI {
 				name := c.suggest[i]
@@ -109,8 +123,62 @@ func (c *composer) Render() app.UI {
 	)
 }
 
+// mode says what the composer does besides writing a new message:
+// replying to one, with a quote of it, or editing one; with a button
+// that stops it (as Escape does).
+func (c *composer) mode() app.UI {
+	var label string
+	var quote app.UI = app.If(false)
+	switch {
+	case c.Editing != nil:
+		label = "Editing your message"
+	case c.Replying != nil:
+		label = "Replying to " + c.Replying.From
+		quote = app.Span().Class("composer-quote").Text(shared.QuoteOf(c.Replying.message()).Text)
+	default:
+		return app.If(false)
+	}
+	return app.Div().ID("composer-mode").Class("composer-mode").Body(
+		app.Span().Class("composer-mode-label").Text(label),
+		quote,
+		app.Button().Type("button").Class("link").Aria("label", "Cancel (Escape)").Text("Cancel").
+			OnClick(func(ctx app.Context, e app.Event) { c.cancel(ctx) }),
+	)
+}
+
+// cancel stops replying or editing: an edit's text goes, a reply's
+// stays to be sent as a message of its own.
+func (c *composer) cancel(ctx app.Context) {
+	if c.Editing != nil {
+		if el := app.Window().GetElementByID("composer-text"); el.Truthy() {
+			el.Set("value", "")
+			c.used = 0
+		}
+	}
+	call(c.OnCancel, ctx)
+	focus("composer-text")
+}
+
 func (c *composer) keyDown(ctx app.Context, e app.Event) {
 	key := e.Get("key").String()
+	if len(c.suggest) == 0 {
+		switch {
+		case key == "Escape" && (c.Editing != nil || c.Replying != nil):
+			e.PreventDefault()
+			c.cancel(ctx)
+			return
+		case key == "ArrowUp" && c.Editing == nil && c.OnEditLast != nil && ctx.JSSrc().Get("value").String() == "":
+			if text := c.OnEditLast(ctx); text != "" {
+				e.PreventDefault()
+				el := ctx.JSSrc()
+				el.Set("value", text)
+				c.used = len(text)
+				n := len(utf16.Encode([]rune(text)))
+				el.Call("setSelectionRange", n, n)
+			}
+			return
+		}
+	}
 	if len(c.suggest) > 0 {
 		switch key {
 		case "ArrowDown":
@@ -138,6 +206,10 @@ func (c *composer) input(ctx app.Context, e app.Event) {
 	el := ctx.JSSrc()
 	text := el.Get("value").String()
 	c.used = len(text)
+	if now := time.Now(); c.OnTyping != nil && c.Editing == nil && strings.TrimSpace(text) != "" && now.Sub(c.typed) >= shared.TypingEvery {
+		c.typed = now
+		c.OnTyping(ctx)
+	}
 	c.failed = ""
 	c.suggest, c.active = nil, 0
 	// The text from the @ being typed, if any, to the cursor.
@@ -214,5 +286,6 @@ func (c *composer) send(ctx app.Context, el app.Value) {
 	el.Set("value", "")
 	c.used = 0
 	c.failed = ""
+	c.typed = time.Time{} // the message ends the typing: the next one is news
 	el.Call("focus")
 }

@@ -59,7 +59,10 @@ type Page struct {
 	rooms     *rooms // the reader's rooms; rooms.Current is shown
 	state     State
 	sayError  string
-	showUsers bool
+	// replyTo is the message of the room shown that the next message
+	// answers; editing, the reader's message being edited (0: none).
+	replyTo, editing uint64
+	showUsers        bool
 	showRooms bool // the sidebar, on narrow screens
 	// marked: the room shown at the start was marked where its unread
 	// messages begin (see conversation.markUnread).
@@ -229,6 +232,7 @@ func (p *Page) renderChat() app.UI {
 	me := p.reader()
 	people := onlineLabel("People", cur.UsersIn, cur.Counted, cur.Online, cur.Users)
 	moderator := p.moderator()
+	replying, editing := p.modeEntries()
 	return app.Div().Class("chat").Body(
 		app.Header().Class("topbar").Body(
 			app.Button().Class("rooms-toggle").Aria("controls", "sidebar").Aria("expanded", p.showRooms).Text("Rooms").
@@ -292,6 +296,9 @@ func (p *Page) renderChat() app.UI {
 						p.ctx.Dispatch(func(ctx app.Context) { p.reportMessage(ctx, id) })
 					},
 				},
+				// Who is typing, told politely to screen readers; the
+				// line keeps its place when nobody is.
+				app.P().ID("typing").Class("typing").Aria("live", "polite").Text(cur.typingText(time.Now())),
 				&composer{
 					Disabled: cur.Info.Locked && !moderator,
 					Why:      "This room is locked: only its moderators write in it now.",
@@ -299,6 +306,19 @@ func (p *Page) renderChat() app.UI {
 					Error:    p.sayError,
 					OnSend:   func(_ app.Context, text string) error { return p.say(text) },
 					Names:    p.mentionable(cur),
+					Replying: replying,
+					Editing:  editing,
+					OnCancel: func(app.Context) { p.ctx.Dispatch(p.cancelMode) },
+					OnEditLast: func(ctx app.Context) string {
+						text := ""
+						if e := p.rooms.current().ownLast(); e != nil {
+							text = e.Text
+							id := e.ID
+							p.ctx.Dispatch(func(ctx app.Context) { p.startEdit(ctx, id) })
+						}
+						return text
+					},
+					OnTyping: func(app.Context) { p.ctx.Dispatch(p.typing) },
 				},
 			),
 			&memberList{
@@ -649,6 +669,8 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			}
 		case shared.TypeReadPosition:
 			setTitle(p.rooms.unread())
+		case shared.TypeTyping:
+			p.typingChanged(ctx, ev.Typing.Room)
 		case shared.TypePresence, shared.TypePresenceUpdate:
 			p.askMembers(ctx) // someone new may be here
 		}
@@ -690,6 +712,7 @@ func (p *Page) open(ctx app.Context, id string) {
 	ctx.LocalStorage().Del(historyKey) // the cache is of the room shown
 	p.sendRead(ctx)                    // what was shown of the room left was read
 	p.rooms.Current = id
+	p.replyTo, p.editing = 0, 0
 	p.rooms.current().markUnread()
 	p.inviteURL, p.sayError, p.showRooms = "", "", false
 	if p.mod.dialog != dialogAdmin {
@@ -999,13 +1022,31 @@ func (p *Page) say(text string) error {
 		return errors.New("this window is not connected: reload it")
 	}
 	room := p.rooms.Current
-	id, err := p.client.Say(p.ctx, room, text)
+	replying, editing := p.modeEntries()
+	p.replyTo, p.editing = 0, 0
+	if editing != nil {
+		if text == editing.Text {
+			return nil // unchanged
+		}
+		_, err := p.client.Edit(p.ctx, room, editing.ID, text)
+		return err
+	}
+	pending := Entry{Kind: EntryMessage, From: p.nickname, Author: p.me, Text: text, At: time.Now(), Own: true, Pending: true}
+	var id string
+	var err error
+	if replying != nil {
+		pending.ReplyTo, pending.Quote = replying.ID, shared.QuoteOf(replying.message())
+		id, err = p.client.Reply(p.ctx, room, replying.ID, text)
+	} else {
+		id, err = p.client.Say(p.ctx, room, text)
+	}
 	if err != nil {
 		return err
 	}
+	pending.ClientID = id
 	p.ctx.Dispatch(func(ctx app.Context) {
 		c := p.rooms.get(room)
-		c.Pending = append(slices.Clone(c.Pending), Entry{Kind: EntryMessage, ClientID: id, From: p.nickname, Text: text, At: time.Now(), Own: true, Pending: true})
+		c.Pending = append(slices.Clone(c.Pending), pending)
 	})
 	return nil
 }
