@@ -15,7 +15,7 @@ import (
 )
 
 // TestJourneyChat: alice and bob join from two browsers, see each other,
-// talk, and a script sent as a message shows as text.
+// talk, and a script sent as a message, plain or formatted, shows as text.
 func TestJourneyChat(t *testing.T) {
 	server := startLivechat(t, "127.0.0.1:0")
 	browser := newBrowser(t)
@@ -79,6 +79,45 @@ func TestJourneyChat(t *testing.T) {
 	for _, p := range []*person{alice, bob} {
 		if n := eval[int](p, `document.querySelectorAll("#message-log img, #message-log script").length`); n != 0 {
 			t.Errorf("%s: the message created %d elements", p.name, n)
+		}
+	}
+
+	// Formatting keeps markup inert: every construct, with HTML and
+	// script inside, renders as text, and links go only to http(s).
+	formatted := strings.Join([]string{
+		"**<img src=x onerror=alert(3)>** _<b>i</b>_ ~~<i>s</i>~~ `<script>alert(4)</script>`",
+		"[x](javascript:alert(5)) javascript:alert(6) https://example.com/?q=<svg/onload=alert(7)>",
+		"> <svg onload=alert(8)>",
+		"- <iframe src=javascript:alert(9)>",
+		"1. <a href=javascript:alert(10)>x</a>",
+		"```html",
+		"<script>alert(11)</script>",
+		"```",
+	}, "\n")
+	alice.do("say a formatted message", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const a = document.getElementById("composer-text");
+		a.value = %q;
+		a.focus();
+		a.dispatchEvent(new Event("input", {bubbles: true}));
+	})()`, formatted)), pressEnter)
+	for _, p := range []*person{alice, bob} {
+		p.waitUntil("the formatted message", `[...document.querySelectorAll("#message-log .message .text pre code")].some(c => c.textContent === "<script>alert(11)</script>")`)
+		got := eval[string](p, `(() => {
+			const m = [...document.querySelectorAll("#message-log .message .text")].find(t => t.querySelector("pre"));
+			const text = s => [...m.querySelectorAll(s)].map(e => e.textContent).join("|");
+			return [
+				m.querySelectorAll("img, script, svg, iframe, b, i, [onerror], [onload]").length,
+				[...document.querySelectorAll("#message-log a")].filter(a => !/^https?:\/\//.test(a.href)).length,
+				text(":scope > p > strong"), text(":scope > p > em"), text(":scope > p > del"), text(":scope > p > code"),
+				text("a"), text("blockquote"), text("ul > li"), text("ol > li"), text("pre > code"),
+			].join("\n");
+		})()`)
+		want := strings.Join([]string{"0", "0",
+			"<img src=x onerror=alert(3)>", "<b>i</b>", "<i>s</i>", "<script>alert(4)</script>",
+			"https://example.com/?q=", "<svg onload=alert(8)>", "<iframe src=javascript:alert(9)>",
+			"<a href=javascript:alert(10)>x</a>", "<script>alert(11)</script>"}, "\n")
+		if got != want {
+			t.Errorf("%s: the formatted message renders as\n%s\nwant\n%s", p.name, got, want)
 		}
 	}
 	alice.screenshot("chat")

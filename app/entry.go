@@ -37,6 +37,9 @@ type Entry struct {
 	// Own marks the reader's own messages; Mention, others' messages that
 	// mention the reader.
 	Own, Mention bool
+	// Me is the reader's nickname when the entry was made: the text's
+	// mentions of it are highlighted.
+	Me string
 	// ClientID is the client message id (messages).
 	ClientID string
 	// Pending marks a message the server has not stored yet; Sent, one it
@@ -67,7 +70,7 @@ func appendEntry(entries []Entry, e Entry) []Entry {
 func messageEntry(m shared.Message, me reader) Entry {
 	own := me.own(m)
 	return Entry{Kind: EntryMessage, ID: m.ID, From: m.From, Author: m.Author, Text: m.Text, At: m.At,
-		Own: own, Mention: !own && !m.Deleted && shared.Mentions(m.Text, me.Nickname), ClientID: m.ClientID,
+		Own: own, Mention: !own && !m.Deleted && shared.Mentions(m.Text, me.Nickname), ClientID: m.ClientID, Me: me.Nickname,
 		ReplyTo: m.ReplyTo, Quote: m.Quote, Edited: m.Edited, Deleted: m.Deleted, Reactions: m.Reactions,
 		Replies: m.Replies, Rev: m.Rev}
 }

@@ -230,7 +230,7 @@ func (l *messageList) renderEntry(e Entry) app.UI {
 	}
 	return app.Li().Class(class).DataSet("id", e.ID).DataSet("client-id", e.ClientID).Body(
 		meta,
-		app.P().Class("text").Body(linkify(e.Text)...),
+		app.Div().Class("text").Body(formatted(e.Text, e.Me)...),
 		actions,
 	)
 }

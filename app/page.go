@@ -63,7 +63,7 @@ type Page struct {
 	// answers; editing, the reader's message being edited (0: none).
 	replyTo, editing uint64
 	showUsers        bool
-	showRooms bool // the sidebar, on narrow screens
+	showRooms        bool // the sidebar, on narrow screens
 	// marked: the room shown at the start was marked where its unread
 	// messages begin (see conversation.markUnread).
 	marked     bool

@@ -23,37 +23,49 @@ const maxMentions = 10
 // with Mentions.
 func MentionCandidates(text string) []string {
 	var out []string
+	var ends [maxMentionWords]int
 	for i := 0; i < len(text) && len(out) < maxMentions*maxMentionWords; i++ {
 		if text[i] != '@' || !wordStart(text, i) {
 			continue
 		}
 		rest := text[i+1:]
-		end := 0 // of the candidate in rest
-		for w := 0; w < maxMentionWords; w++ {
-			// Skip one run of spaces between words.
-			j := end
-			for j < len(rest) && rest[j] == ' ' && w > 0 {
-				j++
-			}
-			k := j
-			for k < len(rest) {
-				r, size := utf8.DecodeRuneInString(rest[k:])
-				if unicode.IsSpace(r) || strings.ContainsRune(mentionEnd, r) {
-					break
-				}
-				k += size
-			}
-			if k == j {
-				break
-			}
-			end = k
+		for _, end := range mentionWords(rest, mentionEnd, ends[:0]) {
 			out = append(out, rest[:end])
-			if end < len(rest) && rest[end] != ' ' {
-				break // punctuation ends the mention
-			}
 		}
 	}
 	return out
+}
+
+// mentionWords appends to ends where, in rest (the text after an @), each
+// of the one to three words a mention may name ends, shortest first: one
+// run of spaces may separate words, and any other space or a character of
+// stop ends the nickname.
+func mentionWords(rest, stop string, ends []int) []int {
+	end := 0
+	for w := 0; w < maxMentionWords; w++ {
+		// Skip one run of spaces between words.
+		j := end
+		for j < len(rest) && rest[j] == ' ' && w > 0 {
+			j++
+		}
+		k := j
+		for k < len(rest) {
+			r, size := utf8.DecodeRuneInString(rest[k:])
+			if unicode.IsSpace(r) || strings.ContainsRune(stop, r) {
+				break
+			}
+			k += size
+		}
+		if k == j {
+			break
+		}
+		end = k
+		ends = append(ends, end)
+		if end < len(rest) && rest[end] != ' ' {
+			break // punctuation ends the mention
+		}
+	}
+	return ends
 }
 
 // Mentions reports whether text mentions nickname: an @ that starts a
