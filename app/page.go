@@ -977,7 +977,11 @@ func (p *Page) saveCache() {
 	var msgs []shared.Message
 	for _, e := range c.Entries {
 		if e.Kind == EntryMessage && !e.Deleted {
-			msgs = append(msgs, shared.Message{ID: e.ID, Room: p.rooms.Current, Author: e.Author, From: e.From, Text: e.Text, At: e.At, ClientID: e.ClientID})
+			// With its state (edits, reactions, replies): the resume
+			// from the cache brings only events newer than it has.
+			m := e.message()
+			m.Room = p.rooms.Current
+			msgs = append(msgs, m)
 		}
 	}
 	if len(msgs) == 0 {
