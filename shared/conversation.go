@@ -1,6 +1,7 @@
 package shared
 
 import (
+	"slices"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -145,18 +146,24 @@ func (m *Message) Fold(e Message) bool {
 }
 
 // State returns the event of kind that carries m's state: what Fold
-// copies, about m.
+// copies, about m. The state of a deleted message is only that it is
+// deleted, and its count of replies: none of its text or reactions.
 func (m Message) State(kind string) Message {
-	e := Message{Room: m.Room, Kind: kind, Of: m.ID, Deleted: m.Deleted, Reactions: m.Reactions, Replies: m.Replies}
+	if m.Deleted {
+		return Message{Room: m.Room, Kind: kind, Of: m.ID, Deleted: true, Replies: m.Replies}
+	}
+	e := Message{Room: m.Room, Kind: kind, Of: m.ID, Reactions: m.Reactions, Replies: m.Replies}
 	if !m.Edited.IsZero() {
 		e.Text, e.Edited = m.Text, m.Edited
 	}
 	return e
 }
 
-// React applies r, by who, to m's reactions, and reports whether they
-// changed. It returns an error with CodeForbidden when m has too many
-// reactions for another one.
+// React adds who's reaction emoji to m's reactions, or with remove takes
+// it away, and reports whether they changed. It returns an error with
+// CodeForbidden when m has too many reactions for another one. It never
+// writes to the arrays m.Reactions and its People held before: copies of
+// m (an event folded onto it, a cached message) keep their reactions.
 func (m *Message) React(who Person, emoji string, remove bool) (bool, error) {
 	total := 0
 	at := -1
@@ -170,12 +177,14 @@ func (m *Message) React(who Person, emoji string, remove bool) (bool, error) {
 		if at < 0 {
 			return false, nil
 		}
-		r := &m.Reactions[at]
-		for i, p := range r.People {
+		people := m.Reactions[at].People
+		for i, p := range people {
 			if p.ID == who.ID {
-				r.People = append(r.People[:i:i], r.People[i+1:]...)
-				if len(r.People) == 0 {
-					m.Reactions = append(m.Reactions[:at:at], m.Reactions[at+1:]...)
+				if len(people) == 1 {
+					m.Reactions = slices.Delete(slices.Clone(m.Reactions), at, at+1)
+				} else {
+					m.Reactions = slices.Clone(m.Reactions)
+					m.Reactions[at].People = slices.Delete(slices.Clone(people), i, i+1)
 				}
 				return true, nil
 			}
@@ -196,11 +205,11 @@ func (m *Message) React(who Person, emoji string, remove bool) (bool, error) {
 		if len(m.Reactions) >= MaxReactionKinds {
 			return false, Errorf(CodeForbidden, "this message has %d different reactions, the most it may have", MaxReactionKinds)
 		}
-		m.Reactions = append(m.Reactions[:len(m.Reactions):len(m.Reactions)], Reaction{Emoji: emoji})
-		at = len(m.Reactions) - 1
+		m.Reactions = append(slices.Clip(m.Reactions), Reaction{Emoji: emoji, People: []Person{who}})
+		return true, nil
 	}
-	r := &m.Reactions[at]
-	r.People = append(r.People[:len(r.People):len(r.People)], who)
+	m.Reactions = slices.Clone(m.Reactions)
+	m.Reactions[at].People = append(slices.Clip(m.Reactions[at].People), who)
 	return true, nil
 }
 
