@@ -2,6 +2,7 @@ package shared
 
 import (
 	"slices"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -225,31 +226,59 @@ func (r Reaction) Reacted(who string) bool {
 
 // CheckEmoji validates a reaction: one emoji (a pictographic character
 // with its variation selectors, skin tones, joiners and flag or keycap
-// parts), at most MaxEmojiBytes. The returned error has CodeInvalidRequest.
+// parts), at most MaxEmojiBytes. A digit, # or * is the base of a keycap
+// only, followed by U+20E3 (after an optional U+FE0F); regional
+// indicators come in pairs. The returned error has CodeInvalidRequest.
 func CheckEmoji(s string) error {
 	if s == "" || len(s) > MaxEmojiBytes || !utf8.ValidString(s) {
 		return Errorf(CodeInvalidRequest, "a reaction is one emoji")
 	}
-	pictures := 0
-	for _, r := range s {
+	pictures, regional := 0, 0
+	for i, r := range s {
 		switch {
 		case r == 0x200D, r == 0xFE0F, r == 0xFE0E, r == 0x20E3, // joiner, variation selectors, keycap
 			r >= 0x1F3FB && r <= 0x1F3FF, // skin tones
 			r >= 0xE0020 && r <= 0xE007F: // tag characters of subdivision flags
-		case r >= 0x1F1E6 && r <= 0x1F1FF: // regional indicators, in pairs
+		case r >= 0x1F1E6 && r <= 0x1F1FF: // regional indicators
 			pictures++
-		case r == '#' || r == '*' || r >= '0' && r <= '9': // keycaps
+			regional++
+		case r == '#' || r == '*' || r >= '0' && r <= '9':
+			if !strings.HasPrefix(strings.TrimPrefix(s[i+1:], "\uFE0F"), "\u20E3") {
+				return Errorf(CodeInvalidRequest, "a reaction is one emoji, not %q", s)
+			}
 			pictures++
-		case unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) && r >= 0x1F000 || r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2190 && r <= 0x21FF || r >= 0x2B00 && r <= 0x2BFF || r == 0x00A9 || r == 0x00AE || r >= 0x2300 && r <= 0x23FF || r == 0x203C || r == 0x2049 || r == 0x2122 || r == 0x2139 || r == 0x3030 || r == 0x303D || r == 0x3297 || r == 0x3299:
+		case unicode.In(r, unicode.So, pictographs):
 			pictures++
 		default:
 			return Errorf(CodeInvalidRequest, "a reaction is one emoji, not %q", s)
 		}
 	}
-	if pictures == 0 || pictures > 8 {
+	if pictures == 0 || pictures > 8 || regional%2 != 0 {
 		return Errorf(CodeInvalidRequest, "a reaction is one emoji, not %q", s)
 	}
 	return nil
+}
+
+// pictographs are the characters besides the other symbols (unicode.So)
+// that CheckEmoji takes for the picture of an emoji: the blocks of
+// emoji, arrows, technical symbols, dingbats and miscellaneous symbols,
+// and the punctuation and letter-like characters with an emoji form.
+var pictographs = &unicode.RangeTable{
+	LatinOffset: 1, // © ®
+	R16: []unicode.Range16{
+		{Lo: 0x00A9, Hi: 0x00AE, Stride: 5},  // © ®
+		{Lo: 0x203C, Hi: 0x2049, Stride: 13}, // ‼ ⁉
+		{Lo: 0x2122, Hi: 0x2139, Stride: 23}, // ™ ℹ
+		{Lo: 0x2190, Hi: 0x21FF, Stride: 1},  // arrows
+		{Lo: 0x2300, Hi: 0x23FF, Stride: 1},  // technical
+		{Lo: 0x2600, Hi: 0x27BF, Stride: 1},  // miscellaneous symbols, dingbats
+		{Lo: 0x2B00, Hi: 0x2BFF, Stride: 1},  // miscellaneous symbols and arrows
+		{Lo: 0x3030, Hi: 0x303D, Stride: 13}, // 〰 〽
+		{Lo: 0x3297, Hi: 0x3299, Stride: 2},  // ㊗ ㊙
+	},
+	R32: []unicode.Range32{
+		{Lo: 0x1F000, Hi: 0x1FAFF, Stride: 1}, // the emoji blocks
+	},
 }
 
 // QuoteOf returns the quote of m that a reply to it shows.

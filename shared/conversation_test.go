@@ -333,6 +333,56 @@ func countReactions(m shared.Message) int {
 	return n
 }
 
+func TestCheckEmoji(t *testing.T) {
+	for _, tt := range []struct {
+		in string
+		ok bool
+	}{
+		{"\U0001F44D", true},                                 // 👍
+		{"\u2764\uFE0F", true},                               // ❤️ with a variation selector
+		{"\u2764", true},                                     // ❤ without
+		{"\U0001F44D\U0001F3FD", true},                       // 👍🏽 a skin tone
+		{"\U0001F1EB\U0001F1F7", true},                       // 🇫🇷 a flag: two regional indicators
+		{"1\uFE0F\u20E3", true},                              // 1️⃣ a keycap
+		{"#\u20E3", true},                                    // #⃣ a keycap without the selector
+		{"\U0001F3F3\uFE0F\u200D\U0001F308", true},           // 🏳️‍🌈 joined, with a selector
+		{"\U0001F468\u200D\U0001F469\u200D\U0001F467", true}, // 👨‍👩‍👧 three joined
+		{"\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", true}, // 🏴 of Scotland, with tags
+		{"\u00A9\uFE0F", true},                  // ©️ a letter-like symbol
+		{"\u203C\uFE0F", true},                  // ‼️ punctuation with an emoji form
+		{"\u2B50", true},                        // ⭐
+		{"", false},                             // nothing
+		{"a", false},                            // text
+		{"ab", false},                           //
+		{"ok\U0001F44D", false},                 // text with an emoji
+		{"\u00E9", false},                       // é
+		{"\U0001F44D\n", false},                 // a control character
+		{"\x00", false},                         //
+		{"\u202E\U0001F44D", false},             // a bidi override
+		{"\U0001F44D ", false},                  // a space
+		{"\xff", false},                         // not UTF-8
+		{strings.Repeat("\U0001F44D", 8), true}, // 32 bytes, 8 pictures
+		{strings.Repeat("\U0001F44D", 9), false},
+		{strings.Repeat("\u200D", 3), false}, // joiners alone
+		{"\U0001F468" + strings.Repeat("\u200D\U0001F3FB", 14), false}, // more than MaxEmojiBytes
+		{"1", false},          // a digit alone is text
+		{"42", false},         //
+		{"#", false},          //
+		{"1\uFE0F", false},    // a keycap without its mark
+		{"\u20E3", false},     // the mark alone
+		{"\U0001F1EB", false}, // half a flag
+		{"\U0001F1EB\U0001F1F7\U0001F1E9", false}, // a flag and a half
+	} {
+		err := shared.CheckEmoji(tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("CheckEmoji(%q) = %v, want ok %v", tt.in, err, tt.ok)
+		}
+		if perr := (*shared.Error)(nil); err != nil && (!errors.As(err, &perr) || perr.Code != shared.CodeInvalidRequest) {
+			t.Errorf("CheckEmoji(%q) = %v, want invalid_request", tt.in, err)
+		}
+	}
+}
+
 func TestQuoteOf(t *testing.T) {
 	long := strings.Repeat("é", shared.MaxQuoteChars)
 	for _, tt := range []struct {
