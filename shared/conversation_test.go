@@ -404,3 +404,71 @@ func TestQuoteOf(t *testing.T) {
 		}
 	}
 }
+
+// FuzzFold makes a message's events from ops (each byte an edit, a
+// reaction given or taken back, a reply or a deletion), as the server
+// does from the state of the one before, then folds some of them, in the
+// order and with the repeats order picks. The result is always the
+// state after the newest event folded, and making later events never
+// changed earlier ones.
+func FuzzFold(f *testing.F) {
+	f.Add([]byte{0, 1, 2, 6, 11, 3, 4}, []byte{6, 5, 4, 3, 2, 1, 0, 0})
+	f.Add([]byte{1, 6, 11, 16, 2, 7}, []byte{3, 1, 4, 1, 5, 9, 2, 6})
+	f.Fuzz(func(t *testing.T, ops, order []byte) {
+		m := said()
+		var events []shared.Message
+		var snapshots []string
+		for i, op := range ops {
+			if m.Deleted || i >= 64 {
+				break
+			}
+			who := []shared.Person{alice, bob, carol}[int(op/5)%3]
+			var kind string
+			switch op % 5 {
+			case 0:
+				kind = edit("text "+strconv.Itoa(int(op)), i)(&m)
+			case 1, 2:
+				if changed, _ := m.React(who, emoji(int(op/15)%4), op%5 == 2); !changed {
+					continue
+				}
+				kind = shared.MessageReact
+			case 3:
+				kind = reply(&m)
+			case 4:
+				kind = del(&m)
+			}
+			e := m.State(kind)
+			e.ID = uint64(100 + i)
+			m.Rev = e.ID
+			events = append(events, e)
+			snapshots = append(snapshots, reactions(e))
+		}
+		if len(events) == 0 {
+			return
+		}
+		got := said()
+		var newest shared.Message
+		for _, k := range order {
+			e := events[int(k)%len(events)]
+			got.Fold(e)
+			if e.ID > newest.ID {
+				newest = e
+			}
+		}
+		if newest.ID != 0 {
+			want := said()
+			want.Fold(newest)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("folded %v:\n got %+v\nwant %+v", order, got, want)
+			}
+			if newest.ID == m.Rev && !m.Deleted && (got.Text != m.Text || reactions(got) != reactions(m) || got.Replies != m.Replies) {
+				t.Fatalf("folded the last event: %+v, the message is %+v", got, m)
+			}
+		}
+		for i, e := range events {
+			if reactions(e) != snapshots[i] {
+				t.Fatalf("event %d changed after it was made: %s, was %s", e.ID, reactions(e), snapshots[i])
+			}
+		}
+	})
+}
