@@ -1,6 +1,8 @@
 package shared
 
 import (
+	"slices"
+	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -145,18 +147,24 @@ func (m *Message) Fold(e Message) bool {
 }
 
 // State returns the event of kind that carries m's state: what Fold
-// copies, about m.
+// copies, about m. The state of a deleted message is only that it is
+// deleted, and its count of replies: none of its text or reactions.
 func (m Message) State(kind string) Message {
-	e := Message{Room: m.Room, Kind: kind, Of: m.ID, Deleted: m.Deleted, Reactions: m.Reactions, Replies: m.Replies}
+	if m.Deleted {
+		return Message{Room: m.Room, Kind: kind, Of: m.ID, Deleted: true, Replies: m.Replies}
+	}
+	e := Message{Room: m.Room, Kind: kind, Of: m.ID, Reactions: m.Reactions, Replies: m.Replies}
 	if !m.Edited.IsZero() {
 		e.Text, e.Edited = m.Text, m.Edited
 	}
 	return e
 }
 
-// React applies r, by who, to m's reactions, and reports whether they
-// changed. It returns an error with CodeForbidden when m has too many
-// reactions for another one.
+// React adds who's reaction emoji to m's reactions, or with remove takes
+// it away, and reports whether they changed. It returns an error with
+// CodeForbidden when m has too many reactions for another one. It never
+// writes to the arrays m.Reactions and its People held before: copies of
+// m (an event folded onto it, a cached message) keep their reactions.
 func (m *Message) React(who Person, emoji string, remove bool) (bool, error) {
 	total := 0
 	at := -1
@@ -170,12 +178,14 @@ func (m *Message) React(who Person, emoji string, remove bool) (bool, error) {
 		if at < 0 {
 			return false, nil
 		}
-		r := &m.Reactions[at]
-		for i, p := range r.People {
+		people := m.Reactions[at].People
+		for i, p := range people {
 			if p.ID == who.ID {
-				r.People = append(r.People[:i:i], r.People[i+1:]...)
-				if len(r.People) == 0 {
-					m.Reactions = append(m.Reactions[:at:at], m.Reactions[at+1:]...)
+				if len(people) == 1 {
+					m.Reactions = slices.Delete(slices.Clone(m.Reactions), at, at+1)
+				} else {
+					m.Reactions = slices.Clone(m.Reactions)
+					m.Reactions[at].People = slices.Delete(slices.Clone(people), i, i+1)
 				}
 				return true, nil
 			}
@@ -196,11 +206,11 @@ func (m *Message) React(who Person, emoji string, remove bool) (bool, error) {
 		if len(m.Reactions) >= MaxReactionKinds {
 			return false, Errorf(CodeForbidden, "this message has %d different reactions, the most it may have", MaxReactionKinds)
 		}
-		m.Reactions = append(m.Reactions[:len(m.Reactions):len(m.Reactions)], Reaction{Emoji: emoji})
-		at = len(m.Reactions) - 1
+		m.Reactions = append(slices.Clip(m.Reactions), Reaction{Emoji: emoji, People: []Person{who}})
+		return true, nil
 	}
-	r := &m.Reactions[at]
-	r.People = append(r.People[:len(r.People):len(r.People)], who)
+	m.Reactions = slices.Clone(m.Reactions)
+	m.Reactions[at].People = append(slices.Clip(m.Reactions[at].People), who)
 	return true, nil
 }
 
@@ -216,31 +226,59 @@ func (r Reaction) Reacted(who string) bool {
 
 // CheckEmoji validates a reaction: one emoji (a pictographic character
 // with its variation selectors, skin tones, joiners and flag or keycap
-// parts), at most MaxEmojiBytes. The returned error has CodeInvalidRequest.
+// parts), at most MaxEmojiBytes. A digit, # or * is the base of a keycap
+// only, followed by U+20E3 (after an optional U+FE0F); regional
+// indicators come in pairs. The returned error has CodeInvalidRequest.
 func CheckEmoji(s string) error {
 	if s == "" || len(s) > MaxEmojiBytes || !utf8.ValidString(s) {
 		return Errorf(CodeInvalidRequest, "a reaction is one emoji")
 	}
-	pictures := 0
-	for _, r := range s {
+	pictures, regional := 0, 0
+	for i, r := range s {
 		switch {
 		case r == 0x200D, r == 0xFE0F, r == 0xFE0E, r == 0x20E3, // joiner, variation selectors, keycap
 			r >= 0x1F3FB && r <= 0x1F3FF, // skin tones
 			r >= 0xE0020 && r <= 0xE007F: // tag characters of subdivision flags
-		case r >= 0x1F1E6 && r <= 0x1F1FF: // regional indicators, in pairs
+		case r >= 0x1F1E6 && r <= 0x1F1FF: // regional indicators
 			pictures++
-		case r == '#' || r == '*' || r >= '0' && r <= '9': // keycaps
+			regional++
+		case r == '#' || r == '*' || r >= '0' && r <= '9':
+			if !strings.HasPrefix(strings.TrimPrefix(s[i+1:], "\uFE0F"), "\u20E3") {
+				return Errorf(CodeInvalidRequest, "a reaction is one emoji, not %q", s)
+			}
 			pictures++
-		case unicode.Is(unicode.So, r) || unicode.Is(unicode.Sk, r) && r >= 0x1F000 || r >= 0x1F000 && r <= 0x1FAFF || r >= 0x2600 && r <= 0x27BF || r >= 0x2190 && r <= 0x21FF || r >= 0x2B00 && r <= 0x2BFF || r == 0x00A9 || r == 0x00AE || r >= 0x2300 && r <= 0x23FF || r == 0x203C || r == 0x2049 || r == 0x2122 || r == 0x2139 || r == 0x3030 || r == 0x303D || r == 0x3297 || r == 0x3299:
+		case unicode.In(r, unicode.So, pictographs):
 			pictures++
 		default:
 			return Errorf(CodeInvalidRequest, "a reaction is one emoji, not %q", s)
 		}
 	}
-	if pictures == 0 || pictures > 8 {
+	if pictures == 0 || pictures > 8 || regional%2 != 0 {
 		return Errorf(CodeInvalidRequest, "a reaction is one emoji, not %q", s)
 	}
 	return nil
+}
+
+// pictographs are the characters besides the other symbols (unicode.So)
+// that CheckEmoji takes for the picture of an emoji: the blocks of
+// emoji, arrows, technical symbols, dingbats and miscellaneous symbols,
+// and the punctuation and letter-like characters with an emoji form.
+var pictographs = &unicode.RangeTable{
+	LatinOffset: 1, // © ®
+	R16: []unicode.Range16{
+		{Lo: 0x00A9, Hi: 0x00AE, Stride: 5},  // © ®
+		{Lo: 0x203C, Hi: 0x2049, Stride: 13}, // ‼ ⁉
+		{Lo: 0x2122, Hi: 0x2139, Stride: 23}, // ™ ℹ
+		{Lo: 0x2190, Hi: 0x21FF, Stride: 1},  // arrows
+		{Lo: 0x2300, Hi: 0x23FF, Stride: 1},  // technical
+		{Lo: 0x2600, Hi: 0x27BF, Stride: 1},  // miscellaneous symbols, dingbats
+		{Lo: 0x2B00, Hi: 0x2BFF, Stride: 1},  // miscellaneous symbols and arrows
+		{Lo: 0x3030, Hi: 0x303D, Stride: 13}, // 〰 〽
+		{Lo: 0x3297, Hi: 0x3299, Stride: 2},  // ㊗ ㊙
+	},
+	R32: []unicode.Range32{
+		{Lo: 0x1F000, Hi: 0x1FAFF, Stride: 1}, // the emoji blocks
+	},
 }
 
 // QuoteOf returns the quote of m that a reply to it shows.

@@ -37,7 +37,10 @@
 //	add_passkey {"credential", "name"}                         add a passkey
 //	rename   {"nickname"}                                      change your nickname
 //	settings {"invite_only"}                                   the server's settings (the admin changes them)
-//	say      {"room", "text"}                                  post to a room; id required
+//	say      {"room", "text", "reply_to"}                      post to a room, perhaps in reply; id required
+//	edit     {"room", "id", "text"}                            edit your message; id required
+//	react    {"room", "id", "emoji", "remove"}                 add or take away your reaction; id required
+//	typing   {"room", "who"}                                   you are typing (who left out); at most every 3 s
 //	history  {"room", "before", "limit"}                       ask for older messages
 //	ping     (no payload)                                      ask for a pong, to check the connection
 //	delete   {"room", "id", "reason"}                          delete a message (yours, or as a moderator)
@@ -60,13 +63,15 @@
 //	presence         {"room", "users", "online", "counted"}          who is in the room, after joined
 //	presence_update  {"room", "joined", "left", "online", "counted", "at"}  who came and went lately
 //	history          {"room", "messages", "before", "more", "truncated", "reset", "live"}  stored messages
-//	message          {"id", "room", "author", "from", "text", "at", "client_id", "kind", "of"}  a stored chat message, to everyone
-//	ack              {"client_id", "id", "duplicate"}                your say is stored
+//	message          {"id", "room", "author", "from", "text", "at", "client_id", "kind", "of", "reply_to", "quote", "edited", "deleted", "reactions", "replies", "rev"}  a stored message, or an event about one
+//	ack              {"client_id", "id", "duplicate"}                your say, edit or react is stored
 //	rooms            {"mine", "directory"}                           answer to rooms
 //	room             {"id", "name", "kind", "topic", "people", "member", "last", "read", "unread", "mentions", "owner", "locked", "slow_mode"}  a room
 //	invite           {"code", "room", "expires", "max_uses"}         answer to invite
 //	members          {"room", "people", "more"}                      answer to members
 //	read             {"room", "id"}                                  your read position moved
+//	typing           {"room", "who"}                                 someone in the room is typing
+//	seen             {"room", "readers"}                             read positions of the room's people
 //	account          {"you", "admin", "password", "devices", "passkeys"}  your account
 //	passkey          {"purpose", "options"}                          a passkey ceremony's challenge
 //	settings         {"invite_only"}                                 the server's settings
@@ -100,13 +105,40 @@
 // error's ref and request name the request it answers. Its code is stable
 // (see the Code constants); its message is for people.
 //
+// A say may reply to an earlier message (reply_to); the reply carries a
+// quote of it. People edit their own messages and react to any with one
+// emoji (at most MaxReactionKinds different emoji and MaxReactions in
+// all per message, each at most MaxEmojiBytes; see CheckEmoji). Edit and
+// react need the envelope id and are acknowledged like a say: the ack's
+// client_id is that id, and duplicate means nothing was stored (nothing
+// changed, or a resend). Edits, reactions, reply counts and deletions
+// reach the room as messages of a kind (MessageEdit, MessageReact,
+// MessageReply, MessageDelete) about the message of, in the room's
+// order; each carries the whole state of that message after it, so
+// clients fold every event they get with Message.Fold, which skips those
+// up to the message's rev: folding is idempotent and order-free. History,
+// paging and resume deliver messages with the events stored so far
+// folded on and leave out the events about the messages they deliver;
+// resume delivers the events about messages the client already has.
+// Events never count as unread and never notify.
+//
+// Typing requests are sent at most once per TypingEvery while someone
+// composes; the server passes them on to the room's other people, about
+// once per 2.5 seconds per person and room at most, and never stores
+// them. A typing event shows until TypingLasts passes without another, or
+// until a message of its person arrives. In a room where at most
+// MaxReceiptPeople people have read positions, a join is followed by a
+// seen event with all of them, then by seen events with those that moved,
+// gathered each half second.
+//
 // Moderators (a room's owner, and the server's admins) delete messages,
 // mute, kick and ban people, lock rooms and set a slow mode; anyone may
 // report a message to the admins. Every action is recorded in an audit
 // log and answered with its entry (moderated). A deleted message is
-// erased from the server and replaced, in the room's order, by a message
-// of kind "delete" whose of names it: clients fold such messages onto the
-// message they name and never show them on their own.
+// erased from the server; a message of kind "delete" (deleted true, with
+// none of its text or reactions) whose of names it tells the room, in
+// the room's order: clients fold it onto the message it names and never
+// show it on its own. Deletions stored by earlier versions lack deleted.
 //
 // Presence changes are gathered for a fraction of a second and sent as one
 // presence_update, so a crowd arriving or leaving at once costs each member

@@ -36,6 +36,7 @@ var (
 		shared.TypeBan: shared.Ban{}, shared.TypeBanAddress: shared.BanAddress{}, shared.TypeLock: shared.Lock{},
 		shared.TypeSlowMode: shared.SlowMode{}, shared.TypeReport: shared.Report{}, shared.TypeReports: nil,
 		shared.TypeResolveReport: shared.ResolveReport{}, shared.TypeAudit: shared.AuditRequest{},
+		shared.TypeTyping: shared.Typing{}, shared.TypeEdit: shared.Edit{}, shared.TypeReact: shared.React{},
 	}
 	eventPayloads = map[shared.Type]any{
 		shared.TypeWelcome: shared.Welcome{}, shared.TypeJoined: shared.Joined{}, shared.TypeLeft: shared.Left{},
@@ -46,6 +47,7 @@ var (
 		shared.TypeAccountInfo: shared.Account{}, shared.TypePasskeyOptions: shared.PasskeyOptions{}, shared.TypeSettingsInfo: shared.Settings{},
 		shared.TypeError: shared.Error{}, shared.TypePong: nil, shared.TypeClosing: shared.Closing{}, shared.TypeBatch: nil,
 		shared.TypeModerated: shared.AuditEntry{}, shared.TypeReportsList: shared.Reports{}, shared.TypeAuditLog: shared.Audit{},
+		shared.TypeTyping: shared.Typing{}, shared.TypeSeen: shared.Seen{},
 	}
 )
 

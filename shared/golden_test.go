@@ -142,6 +142,44 @@ var golden = []struct {
 	{"message_delete.json", shared.TypeMessage, "", &shared.Message{
 		ID: 43, Room: "general", Author: "q2lmvkx7", From: "admin", At: time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC), Kind: shared.MessageDelete, Of: 42,
 	}},
+	{"say_reply.json", shared.TypeSay, "c-7f3b", &shared.Say{Room: "general", Text: "me too", ReplyTo: 42}},
+	{"edit.json", shared.TypeEdit, "e-1", &shared.Edit{Room: "general", ID: 42, Text: "héllo \"world\", edited"}},
+	{"react.json", shared.TypeReact, "x-1", &shared.React{Room: "general", ID: 42, Emoji: "\U0001F44D\U0001F3FD"}},
+	{"react_remove.json", shared.TypeReact, "x-2", &shared.React{Room: "general", ID: 42, Emoji: "\u2764\uFE0F", Remove: true}},
+	{"typing_request.json", shared.TypeTyping, "", &shared.Typing{Room: "general"}},
+	{"typing.json", shared.TypeTyping, "", &shared.Typing{Room: "general", Who: &shared.Person{ID: "b0bb0b", Nickname: "Zoë <script>"}}},
+	{"seen.json", shared.TypeSeen, "", &shared.Seen{Room: "general", Readers: []shared.Reader{
+		{Person: shared.Person{ID: "b0bb0b", Nickname: "bob"}, ID: 42}, {Person: shared.Person{ID: "q2lmvkx7", Nickname: "Zoë <script>"}, ID: 40},
+	}}},
+	{"message_reply.json", shared.TypeMessage, "", &shared.Message{
+		ID: 44, Room: "general", Author: "b0bb0b", From: "bob", Text: "me too", At: time.Date(2026, 11, 27, 9, 1, 0, 0, time.UTC), ClientID: "c-7f3b",
+		ReplyTo: 42, Quote: &shared.Quote{From: "Zoë <script>", Text: "héllo \"world\"\n<b>&amp;</b> \u2603"},
+	}},
+	{"message_edit.json", shared.TypeMessage, "", &shared.Message{
+		ID: 45, Room: "general", Author: "q2lmvkx7", From: "Zoë <script>", Text: "héllo \"world\", edited", At: time.Date(2026, 11, 27, 9, 2, 0, 0, time.UTC),
+		Kind: shared.MessageEdit, Of: 42, Edited: time.Date(2026, 11, 27, 9, 2, 0, 0, time.UTC), Replies: 1,
+	}},
+	{"message_react.json", shared.TypeMessage, "", &shared.Message{
+		ID: 46, Room: "general", Author: "c4r0l", From: "carol", At: time.Date(2026, 11, 27, 9, 3, 0, 0, time.UTC), Kind: shared.MessageReact, Of: 42,
+		Text: "héllo \"world\", edited", Edited: time.Date(2026, 11, 27, 9, 2, 0, 0, time.UTC), Replies: 1,
+		Reactions: []shared.Reaction{
+			{Emoji: "\U0001F44D\U0001F3FD", People: []shared.Person{{ID: "b0bb0b", Nickname: "bob"}, {ID: "c4r0l", Nickname: "carol"}}},
+			{Emoji: "\u2764\uFE0F", People: []shared.Person{{ID: "b0bb0b", Nickname: "bob"}}},
+		},
+	}},
+	{"message_reply_count.json", shared.TypeMessage, "", &shared.Message{
+		ID: 47, Room: "general", Author: "b0bb0b", From: "bob", At: time.Date(2026, 11, 27, 9, 4, 0, 0, time.UTC), Kind: shared.MessageReply, Of: 42, Replies: 2,
+	}},
+	{"message_deleted.json", shared.TypeMessage, "", &shared.Message{
+		ID: 48, Room: "general", Author: "q2lmvkx7", From: "admin", At: time.Date(2026, 11, 27, 9, 5, 0, 0, time.UTC), Kind: shared.MessageDelete, Of: 42,
+		Deleted: true, Replies: 2,
+	}},
+	{"message_folded.json", shared.TypeMessage, "", &shared.Message{
+		ID: 42, Room: "general", Author: "q2lmvkx7", From: "Zoë <script>", Text: "héllo \"world\", edited", At: time.Date(2026, 11, 26, 7, 1, 2, 345e6, time.UTC),
+		ClientID: "c-7f3a", Edited: time.Date(2026, 11, 27, 9, 2, 0, 0, time.UTC), Replies: 2, Rev: 47,
+		Reactions: []shared.Reaction{{Emoji: "\U0001F44D\U0001F3FD", People: []shared.Person{{ID: "b0bb0b", Nickname: "bob"}, {ID: "c4r0l", Nickname: "carol"}}}},
+	}},
+	{"ack_edit.json", shared.TypeAck, "", &shared.Ack{ClientID: "e-1", ID: 45}},
 	{"room_moderated.json", shared.TypeRoom, "m-7", &shared.RoomInfo{ID: "general", Name: "general", Kind: shared.KindPublic, Topic: "Be kind", Member: true, Owner: "q2lmvkx7", Locked: true, SlowMode: 30}},
 	{"error.json", shared.TypeError, "", &shared.Error{
 		Code: shared.CodeNicknameTaken, Message: `"bоb" looks too much like "bob", which belongs to someone else`, Ref: "h-1", Request: shared.TypeHello,

@@ -40,6 +40,11 @@ type Config struct {
 	// Ramp is how many clients connect per second (0: as fast as they
 	// can, 200 at a time).
 	Ramp float64
+	// Typists is how many of the connected clients of each room (the
+	// lowest numbered) say they are typing, once per shared.TypingEvery,
+	// while the senders send, as a client does while someone composes.
+	// Their typing events are counted apart from messages.
+	Typists int
 	// PID is the server's process ID, when it runs on this machine: its
 	// memory and CPU time are then read from /proc. Else, if MetricsURL
 	// is set, they are read from the server's Prometheus metrics there
@@ -75,6 +80,7 @@ func (c *Config) setDefaults() {
 		c.NewAccounts = false
 	}
 	c.Senders = min(max(c.Senders, 0), c.Clients)
+	c.Typists = min(max(c.Typists, 0), c.Clients)
 	if c.Duration <= 0 {
 		c.Duration = 10 * time.Second
 	}
@@ -118,6 +124,17 @@ type Result struct {
 
 	DeliveriesPerSecond float64 `json:"deliveries_per_second"`
 
+	// TypingSent counts typing requests written (Config.Typists);
+	// TypingExpected, for each, the other clients in its room then: the
+	// most the server passes on, as it skips connections catching up or
+	// with much queued, and typing events of one person less than about
+	// 2.5 s apart. TypingDelivered counts the typing events received.
+	// Typing events are not messages: the counts, latencies and
+	// deliveries above leave them out.
+	TypingSent      int64 `json:"typing_sent"`
+	TypingExpected  int64 `json:"typing_expected"`
+	TypingDelivered int64 `json:"typing_delivered"`
+
 	// ServerMeasured is set when the server's memory and CPU time were
 	// read (Config.PID or MetricsURL); the figures below are 0 otherwise.
 	ServerMeasured       bool    `json:"server_measured"`
@@ -131,6 +148,8 @@ type Result struct {
 	// ServerCPUSeconds is the server's CPU time while messages flowed.
 	ServerCPUSeconds       float64 `json:"server_cpu_seconds"`
 	DeliveriesPerCPUSecond float64 `json:"deliveries_per_cpu_second"`
+	// AllDeliveriesPerCPUSecond counts typing events too.
+	AllDeliveriesPerCPUSecond float64 `json:"all_deliveries_per_cpu_second"`
 }
 
 // run is the state of one load run.
@@ -149,6 +168,7 @@ type run struct {
 
 	sent, acked, expected, delivered, dups, disorder atomic.Int64
 	kicked, failed                                   atomic.Int64
+	typingSent, typingExpected, typingDelivered      atomic.Int64
 	lat                                              histogram
 	lastDelivery                                     atomic.Int64 // unix nanos
 }
@@ -166,6 +186,7 @@ type client struct {
 
 	mu                        sync.Mutex // guards the fields below while reading
 	delivered, dups, disorder int64
+	typing                    int64 // typing events received
 	lastDelivery              time.Time
 	lat                       *histogram // allocated on the first delivery
 	kicked                    bool       // the server closed the connection
@@ -231,9 +252,16 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.ConnectCPUSeconds = (connected.CPU - start.CPU).Seconds()
 	before := connected
 	sendStart := time.Now()
-	if cfg.Senders > 0 && cfg.Rate > 0 {
-		fmt.Fprintf(cfg.Progress, "sending %.0f msg/s from %d senders for %s\n", cfg.Rate, cfg.Senders, cfg.Duration)
-		r.send(ctx, clients[:min(cfg.Senders, len(clients))])
+	sending := cfg.Senders > 0 && cfg.Rate > 0
+	if sending || cfg.Typists > 0 {
+		fmt.Fprintf(cfg.Progress, "sending %.0f msg/s from %d senders, typing from %d clients per room, for %s\n",
+			cfg.Rate, cfg.Senders, cfg.Typists, cfg.Duration)
+		var wg sync.WaitGroup
+		wg.Go(func() { r.typing(ctx, typists(clients, cfg.Typists)) })
+		if sending {
+			r.send(ctx, clients[:min(cfg.Senders, len(clients))])
+		}
+		wg.Wait()
 		deadline := time.Now().Add(cfg.Drain)
 		for r.collect(clients, false); (r.delivered.Load() < r.expected.Load() || r.acked.Load() < r.sent.Load()) && time.Now().Before(deadline) && ctx.Err() == nil; r.collect(clients, false) {
 			time.Sleep(100 * time.Millisecond)
@@ -247,6 +275,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.Sent, res.Acknowledged = r.sent.Load(), r.acked.Load()
 	res.Delivered, res.Duplicated, res.OutOfOrder = r.delivered.Load(), r.dups.Load(), r.disorder.Load()
 	res.Expected, res.Lost = r.losses(clients)
+	res.TypingSent, res.TypingExpected, res.TypingDelivered = r.typingSent.Load(), r.typingExpected.Load(), r.typingDelivered.Load()
 	res.P50ms, res.P90ms = ms(r.lat.Quantile(0.50)), ms(r.lat.Quantile(0.90))
 	res.P99ms, res.MaxMs = ms(r.lat.Quantile(0.99)), ms(r.lat.Max())
 	if last := r.lastDelivery.Load(); last > 0 && res.Delivered > 0 {
@@ -257,6 +286,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	res.ServerCPUSeconds = (after.CPU - before.CPU).Seconds()
 	if res.ServerCPUSeconds > 0 {
 		res.DeliveriesPerCPUSecond = float64(res.Delivered) / res.ServerCPUSeconds
+		res.AllDeliveriesPerCPUSecond = float64(res.Delivered+res.TypingDelivered) / res.ServerCPUSeconds
 	}
 	return res, ctx.Err()
 }
@@ -539,12 +569,18 @@ func (c *client) read(context.Context) {
 			c.scanAcks(buf.Bytes())
 		}
 		c.scan(buf.Bytes(), time.Now())
+		c.typing += int64(bytes.Count(buf.Bytes(), typingHead))
 		c.mu.Unlock()
 	}
 }
 
-// ackHead begins every ack envelope (the server writes the type first).
-var ackHead = []byte(`{"type":"ack","payload":`)
+// ackHead begins every ack envelope (the server writes the type first);
+// typingHead, every typing event. Neither can occur inside a message's
+// text, whose quotes JSON escapes.
+var (
+	ackHead    = []byte(`{"type":"ack","payload":`)
+	typingHead = []byte(`{"type":"typing",`)
+)
 
 // scanAcks records the acknowledgements of this sender's messages in a
 // frame, decoding only their payloads. An acknowledged message is
@@ -656,6 +692,7 @@ func (r *run) collect(clients []*client, latencies bool) {
 	r.delivered.Store(0)
 	r.dups.Store(0)
 	r.disorder.Store(0)
+	r.typingDelivered.Store(0)
 	if latencies {
 		r.lat = histogram{}
 	}
@@ -665,6 +702,7 @@ func (r *run) collect(clients []*client, latencies bool) {
 		r.delivered.Add(c.delivered)
 		r.dups.Add(c.dups)
 		r.disorder.Add(c.disorder)
+		r.typingDelivered.Add(c.typing)
 		if latencies && c.lat != nil {
 			r.lat.merge(c.lat)
 		}
@@ -761,6 +799,60 @@ func (r *run) send(ctx context.Context, senders []*client) {
 					return
 				}
 				r.sent.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// typists returns the first n clients of each room (clients are in
+// order of number).
+func typists(clients []*client, n int) []*client {
+	var out []*client
+	per := make(map[int]int)
+	for _, c := range clients {
+		if per[c.room] < n {
+			per[c.room]++
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// typing has each of typists say it is typing in its room once per
+// shared.TypingEvery, spread over that interval, for the configured
+// duration (as send). Each typing request is expected by the others in
+// its room then.
+func (r *run) typing(ctx context.Context, typists []*client) {
+	if len(typists) == 0 {
+		return
+	}
+	schedule, cancel := context.WithTimeout(ctx, r.cfg.Duration)
+	defer cancel()
+	var wg sync.WaitGroup
+	for k, c := range typists {
+		wg.Go(func() {
+			next := time.Now().Add(shared.TypingEvery * time.Duration(k) / time.Duration(len(typists)))
+			timer := time.NewTimer(0)
+			defer timer.Stop()
+			req := shared.Typing{Room: r.roomName(c.room)}
+			for {
+				timer.Reset(time.Until(next))
+				select {
+				case <-timer.C:
+				case <-schedule.Done():
+					return
+				}
+				next = next.Add(shared.TypingEvery)
+				others := r.rooms[c.room].Load() - 1
+				wctx, cancel := context.WithTimeout(ctx, writeTimeout)
+				err := c.conn.Write(wctx, shared.TypeTyping, "", req)
+				cancel()
+				if err != nil {
+					return
+				}
+				r.typingSent.Add(1)
+				r.typingExpected.Add(max(others, 0))
 			}
 		})
 	}

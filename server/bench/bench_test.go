@@ -176,3 +176,27 @@ func TestDirectConversations(t *testing.T) {
 			res.Connected, res.Acknowledged, res.Expected, res.Delivered, res.Lost)
 	}
 }
+
+// TestTypists: typists say they are typing once per shared.TypingEvery
+// (spread over it: here, two of them, at 0 and 1.5 s), everyone else in
+// the room gets each typing event, and typing events count apart from
+// messages, whose deliveries and losses are exact.
+func TestTypists(t *testing.T) {
+	hs := startServer(t)
+	res, err := bench.Run(context.Background(), bench.Config{
+		URL: hs.URL, Clients: 10, Senders: 3, Rate: 60, Typists: 2, Duration: 2 * time.Second,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", res)
+	switch {
+	case res.Connected != 10 || res.Acknowledged == 0 || res.Acknowledged != res.Sent:
+		t.Fatalf("%d connected, %d sent, %d acknowledged", res.Connected, res.Sent, res.Acknowledged)
+	case res.Expected != res.Acknowledged*10 || res.Delivered != res.Expected || res.Lost != 0 || res.Duplicated != 0:
+		t.Errorf("messages: %d expected, %d delivered, %d lost, %d duplicated, for %d acknowledged to 10 clients",
+			res.Expected, res.Delivered, res.Lost, res.Duplicated, res.Acknowledged)
+	case res.TypingSent != 2 || res.TypingExpected != 2*9 || res.TypingDelivered != res.TypingExpected:
+		t.Errorf("typing: %d sent, %d expected, %d delivered; want 2, 18, 18", res.TypingSent, res.TypingExpected, res.TypingDelivered)
+	}
+}

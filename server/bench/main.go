@@ -31,6 +31,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.Senders, "senders", 10, "clients that also send")
 	fs.Float64Var(&cfg.Rate, "rate", 100, "messages per second, all senders together")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "how long to send")
+	fs.IntVar(&cfg.Typists, "typists", 0, "clients per room that say they are typing, once every 3 s, while the senders send;\ntheir typing events are counted apart from messages")
 	fs.IntVar(&cfg.Size, "size", 100, "bytes of text per message (at least 64)")
 	fs.Float64Var(&cfg.Ramp, "ramp", 0, "clients connecting per second (0: as fast as possible)")
 	fs.IntVar(&cfg.PID, "pid", 0, "`PID` of the server if it runs here: its memory and CPU time are read from /proc")
@@ -92,8 +93,15 @@ func printResult(w io.Writer, r Result) {
 	fmt.Fprintf(tw, "clients\t%d connected, %d failed, %d kicked (connected in %.2fs, %.2f server CPU-seconds)\n", r.Connected, r.Failed, r.Kicked, r.ConnectSeconds, r.ConnectCPUSeconds)
 	fmt.Fprintf(tw, "messages\t%d sent, %d acknowledged\n", r.Sent, r.Acknowledged)
 	fmt.Fprintf(tw, "deliveries\t%d expected, %d delivered, %d lost, %d duplicated, %d out of order\n", r.Expected, r.Delivered, r.Lost, r.Duplicated, r.OutOfOrder)
+	if r.TypingSent > 0 {
+		fmt.Fprintf(tw, "typing\t%d sent, %d events received (at most %d)\n", r.TypingSent, r.TypingDelivered, r.TypingExpected)
+	}
 	fmt.Fprintf(tw, "latency\tp50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", r.P50ms, r.P90ms, r.P99ms, r.MaxMs)
-	fmt.Fprintf(tw, "throughput\t%.0f deliveries/s, %.0f deliveries per server CPU-second\n", r.DeliveriesPerSecond, r.DeliveriesPerCPUSecond)
+	fmt.Fprintf(tw, "throughput\t%.0f deliveries/s, %.0f deliveries per server CPU-second", r.DeliveriesPerSecond, r.DeliveriesPerCPUSecond)
+	if r.TypingDelivered > 0 {
+		fmt.Fprintf(tw, " (%.0f with typing events)", r.AllDeliveriesPerCPUSecond)
+	}
+	fmt.Fprintln(tw)
 	if r.ServerMeasured {
 		fmt.Fprintf(tw, "server\tRSS %.1f MB at start, %.1f MB connected, %.1f MB at end; %.0f bytes per connection; %.2f CPU-seconds sending\n",
 			r.ServerRSSStartMB, r.ServerRSSConnectedMB, r.ServerRSSEndMB, r.BytesPerConnection, r.ServerCPUSeconds)
