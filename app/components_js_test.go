@@ -131,8 +131,11 @@ func TestMessageListGroups(t *testing.T) {
 	if avatars.Length() != 3 || avatars.Index(0).Get("textContent").String() != "BS" || avatars.Index(0).Call("getAttribute", "aria-hidden").String() != "true" {
 		t.Fatalf("avatars: %d, the first %s", avatars.Length(), avatars.Index(0).Get("outerHTML").String())
 	}
-	if a, b := avatars.Index(0).Get("style").Get("backgroundColor").String(), avatars.Index(1).Get("style").Get("backgroundColor").String(); a != b || a == "" {
+	if a, b := avatars.Index(0).Get("className").String(), avatars.Index(1).Get("className").String(); a != b || a != "avatar "+avatarClass("b") {
 		t.Errorf("one person's avatars in %q and %q", a, b)
+	}
+	if a := avatars.Index(2).Get("className").String(); a != "avatar "+avatarClass("a") {
+		t.Errorf("the reader's avatar in %q", a)
 	}
 	if got := texts(root, ".message.pending .text"); len(got) != 1 || got[0] != "five" || root.Call("querySelector", ".message.pending").Get("classList").Call("contains", "cont").Bool() != true {
 		t.Errorf("the pending message does not continue the reader's group")

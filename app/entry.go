@@ -269,14 +269,26 @@ func initials(nickname string) string {
 	return first(words[0]) + first(words[len(words)-1])
 }
 
-// avatarColour returns the background of the avatar of the person with
-// key (an account id, or a nickname), as "#rrggbb": a hue from a hash of
-// key, at the lightest shade on which white text keeps a contrast of
-// 4.5:1, so that its initials read in the light and the dark scheme alike.
-func avatarColour(key string) string {
+// avatarHues is how many colours avatars have: web/app.css gives each
+// its class, avatar-0 to avatar-23 (the page's Content-Security-Policy
+// allows no style attributes), with the colours avatarColour returns.
+const avatarHues = 24
+
+// avatarClass returns the class of the avatar of the person with key (an
+// account id, or a nickname): the same for them every time, one of
+// avatarHues, from a hash of key.
+func avatarClass(key string) string {
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	hue := float64(h.Sum32() % 360)
+	return "avatar-" + strconv.Itoa(int(h.Sum32()%avatarHues))
+}
+
+// avatarColour returns the background of avatars of class avatar-i, as
+// "#rrggbb": its hue, at the lightest shade on which white text keeps a
+// contrast of 4.5:1, so that the initials read in the light and the dark
+// scheme alike.
+func avatarColour(i int) string {
+	hue := float64(i) * 360 / avatarHues
 	for l := 0.45; ; l -= 0.01 {
 		r, g, b := hsl(hue, 0.6, l)
 		if contrastWithWhite(r, g, b) >= 4.6 || l <= 0 {

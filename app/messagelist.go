@@ -263,7 +263,7 @@ func (l *messageList) renderEntry(e Entry, first bool) app.UI {
 		if key == "" {
 			key = e.From
 		}
-		avatar = app.Span().Class("avatar").Aria("hidden", true).Style("background-color", avatarColour(key)).Text(initials(e.From))
+		avatar = app.Span().Class("avatar", avatarClass(key)).Aria("hidden", true).Text(initials(e.From))
 	} else {
 		from = from.Class("visually-hidden")
 	}
