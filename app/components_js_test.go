@@ -60,8 +60,8 @@ func TestMessageListRenders(t *testing.T) {
 	if !log.Truthy() || log.Call("getAttribute", "aria-label").String() != "Messages" || log.Get("tagName").String() == "OL" {
 		t.Fatalf("no log named Messages: %s", root.Get("outerHTML").String())
 	}
-	if n := log.Call("querySelectorAll", "ol > li").Length(); n != 3 {
-		t.Errorf("the log lists %d lines, want 3", n)
+	if n := log.Call("querySelectorAll", "ol > li").Length(); n != 4 {
+		t.Errorf("the log lists %d lines, want 4 (the day, a notice, two messages)", n)
 	}
 	if got := texts(root, ".message .from"); strings.Join(got, ",") != "bob,alice" {
 		t.Errorf("senders %q", got)
@@ -72,8 +72,8 @@ func TestMessageListRenders(t *testing.T) {
 	if n := root.Call("querySelectorAll", ".message b, .message img").Length(); n != 0 {
 		t.Errorf("the message text made %d elements", n)
 	}
-	if got := texts(root, ".message time"); got[0] != "09:30" {
-		t.Errorf("time %q, want local 09:30", got[0])
+	if hm := root.Call("querySelector", ".message time").Get("firstChild").Get("textContent").String(); hm != "09:30" {
+		t.Errorf("time %q, want local 09:30", hm)
 	}
 	if got := texts(root, ".notice"); len(got) != 1 || !strings.HasPrefix(got[0], "bob joined") {
 		t.Errorf("notices %q", got)
@@ -85,6 +85,116 @@ func TestMessageListRenders(t *testing.T) {
 	link := root.Call("querySelector", ".message a")
 	if link.Get("href").String() != "https://go.dev/doc" || link.Get("rel").String() != "noopener noreferrer" {
 		t.Errorf("link %s", link.Get("outerHTML").String())
+	}
+}
+
+// TestMessageListGroups: one person's messages in a row show the name and
+// avatar once, the others say the name to screen readers only; a day
+// line names the day; join and leave notices in a row are one line.
+func TestMessageListGroups(t *testing.T) {
+	now := time.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 9, 30, 0, 0, time.Local)
+	before := today.AddDate(0, 0, -1)
+	var joins []Entry
+	for _, name := range []string{"carol", "dan", "erin", "finn"} {
+		joins = append(joins, Entry{Kind: EntryNotice, From: name, Joined: true, Text: name + " joined", At: before})
+	}
+	entries := append(joins,
+		Entry{Kind: EntryMessage, ID: 1, Author: "b", From: "Bob Smith", Text: "one", At: before},
+		Entry{Kind: EntryMessage, ID: 2, Author: "b", From: "Bob Smith", Text: "two", At: before.Add(time.Minute)},
+		Entry{Kind: EntryMessage, ID: 3, Author: "b", From: "Bob Smith", Text: "three", At: today},
+		Entry{Kind: EntryMessage, ID: 4, Author: "a", From: "alice", Text: "four", At: today.Add(time.Minute), Own: true},
+	)
+	root, _ := mount(t, &messageList{Ready: true, UnreadAt: -1, Self: "a", Entries: entries, Pending: []Entry{
+		{Kind: EntryMessage, ClientID: "c-1", From: "alice", Text: "five", At: today.Add(2 * time.Minute), Own: true, Pending: true},
+	}})
+	if got := texts(root, ".day h2"); strings.Join(got, ",") != "Yesterday,Today" {
+		t.Errorf("days %q", got)
+	}
+	if got := texts(root, ".notice summary"); len(got) != 1 || !strings.HasPrefix(got[0], "carol and 3 others joined") {
+		t.Errorf("notices %q", texts(root, ".notice"))
+	}
+	if got := texts(root, ".notice details p"); len(got) != 1 || got[0] != "Joined: carol, dan, erin, finn." {
+		t.Errorf("the full list %q", got)
+	}
+	// Who wrote each message, shown or not.
+	if got := texts(root, ".message .from"); strings.Join(got, ",") != "Bob Smith,Bob Smith,Bob Smith,alice,alice" {
+		t.Errorf("senders %q", got)
+	}
+	if got := texts(root, ".message.first .text"); strings.Join(got, ",") != "one,three,four" {
+		t.Errorf("groups begin with %q", got)
+	}
+	if got := texts(root, ".message.cont .from.visually-hidden"); strings.Join(got, ",") != "Bob Smith,alice" {
+		t.Errorf("names for screen readers only %q", got)
+	}
+	avatars := root.Call("querySelectorAll", ".message .avatar")
+	if avatars.Length() != 3 || avatars.Index(0).Get("textContent").String() != "BS" || avatars.Index(0).Call("getAttribute", "aria-hidden").String() != "true" {
+		t.Fatalf("avatars: %d, the first %s", avatars.Length(), avatars.Index(0).Get("outerHTML").String())
+	}
+	if a, b := avatars.Index(0).Get("className").String(), avatars.Index(1).Get("className").String(); a != b || a != "avatar "+avatarClass("b") {
+		t.Errorf("one person's avatars in %q and %q", a, b)
+	}
+	if a := avatars.Index(2).Get("className").String(); a != "avatar "+avatarClass("a") {
+		t.Errorf("the reader's avatar in %q", a)
+	}
+	if got := texts(root, ".message.pending .text"); len(got) != 1 || got[0] != "five" || root.Call("querySelector", ".message.pending").Get("classList").Call("contains", "cont").Bool() != true {
+		t.Errorf("the pending message does not continue the reader's group")
+	}
+}
+
+// TestMessageTimeTooltip: each message's time is focusable and described
+// by its full date; a long press (a context menu) shows it, a tap or
+// leaving hides it.
+func TestMessageTimeTooltip(t *testing.T) {
+	at := time.Date(2026, 11, 27, 22, 8, 5, 0, time.Local)
+	root, d := mount(t, &messageList{Ready: true, UnreadAt: -1, Entries: []Entry{
+		{Kind: EntryMessage, ID: 7, Author: "b", From: "bob", Text: "hi", At: at},
+		{Kind: EntryMessage, ID: 8, Author: "b", From: "bob", Text: "again", At: at.Add(time.Second)},
+	}})
+	times := root.Call("querySelectorAll", ".message time")
+	if times.Length() != 2 {
+		t.Fatalf("%d times", times.Length())
+	}
+	el := times.Index(1)
+	if el.Get("tabIndex").Int() != 0 {
+		t.Errorf("the time is not focusable: %s", el.Get("outerHTML").String())
+	}
+	tip := app.Window().GetElementByID(el.Call("getAttribute", "aria-describedby").String())
+	if !tip.Truthy() || tip.Call("getAttribute", "role").String() != "tooltip" || tip.Get("textContent").String() != "Friday 27 November 2026 at 22:08:06" {
+		t.Fatalf("the time is not described by its full date: %s", el.Get("outerHTML").String())
+	}
+	open := func() bool { return el.Get("classList").Call("contains", "open").Bool() }
+	// dispatch fires events at the time; the tester runs their handlers,
+	// and waits for what they started, at Consume.
+	dispatch := func(types ...string) {
+		for _, typ := range types {
+			el.Call("dispatchEvent", app.Window().Get("PointerEvent").New(typ, map[string]any{"bubbles": true, "cancelable": true, "pointerType": "touch"}))
+		}
+		d.Consume()
+	}
+	dispatch("contextmenu")
+	if !open() {
+		t.Fatal("a long press (context menu) does not show the full date")
+	}
+	dispatch("pointerdown", "pointerup")
+	if open() {
+		t.Fatal("a tap does not hide it")
+	}
+	// A touch held without a context menu (Safari on iOS).
+	dispatch("pointerdown")
+	if !open() {
+		t.Fatal("a touch held does not show the full date")
+	}
+	dispatch("pointerup")
+	el.Call("dispatchEvent", app.Window().Get("FocusEvent").New("blur"))
+	d.Consume()
+	if open() {
+		t.Error("leaving the time does not hide it")
+	}
+	// A touch lifted before longPress shows nothing.
+	dispatch("pointerdown", "pointerup")
+	if open() {
+		t.Error("a short touch shows the full date")
 	}
 }
 

@@ -100,8 +100,13 @@ func (c *conversation) firstUnread() int {
 }
 
 // applyPresence applies a presence update to the list of users, with a
-// notice for each real change: an update may repeat what the list has.
+// notice for each real change: an update may repeat what the list has,
+// and before the snapshot (Presence) the list is not known, so that no
+// change can be told from it. Someone who left and is back before anything
+// else was said (a reload, a dropped connection) takes back their "left"
+// notice rather than adding a "joined" one.
 func (c *conversation) applyPresence(u shared.PresenceUpdate, me reader) {
+	known := c.UsersIn && !c.Counted
 	if c.Counted, c.Online = u.Counted, u.Online; u.Counted {
 		c.Users = nil // no longer complete
 		return
@@ -109,17 +114,39 @@ func (c *conversation) applyPresence(u shared.PresenceUpdate, me reader) {
 	for _, name := range u.Joined {
 		if !slices.Contains(c.Users, name) {
 			c.Users = addUser(c.Users, name)
-			if name != me.Nickname {
-				c.Entries = appendEntry(c.Entries, Entry{Kind: EntryNotice, Text: name + " joined", At: u.At})
+			if known && name != me.Nickname && !c.takeBackLeft(name, u.At) {
+				c.Entries = appendEntry(c.Entries, Entry{Kind: EntryNotice, From: name, Joined: true, Text: name + " joined", At: u.At})
 			}
 		}
 	}
 	for _, name := range u.Left {
 		if slices.Contains(c.Users, name) {
 			c.Users = slices.DeleteFunc(slices.Clone(c.Users), func(u string) bool { return u == name })
-			c.Entries = appendEntry(c.Entries, Entry{Kind: EntryNotice, Text: name + " left", At: u.At})
+			if known {
+				c.Entries = appendEntry(c.Entries, Entry{Kind: EntryNotice, From: name, Left: true, Text: name + " left", At: u.At})
+			}
 		}
 	}
+}
+
+// backWithin is how soon someone who left may come back with no notice
+// at all: a reload, or a connection lost and found again.
+const backWithin = time.Minute
+
+// takeBackLeft removes the notice that name left, if it is among the
+// notices that end the list and less than backWithin before at, and
+// reports whether it did.
+func (c *conversation) takeBackLeft(name string, at time.Time) bool {
+	for i := len(c.Entries) - 1; i >= 0 && c.Entries[i].presence(); i-- {
+		if e := c.Entries[i]; e.Left && e.From == name {
+			if at.Sub(e.At) >= backWithin {
+				return false
+			}
+			c.Entries = slices.Delete(slices.Clone(c.Entries), i, i+1)
+			return true
+		}
+	}
+	return false
 }
 
 // applyHistory adds a history event: the catch-up of a join, or an older

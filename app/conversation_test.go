@@ -240,3 +240,63 @@ func TestFirstUnread(t *testing.T) {
 		t.Errorf("a room read at 0: first unread at %d, want its first message", i)
 	}
 }
+
+// TestPresenceNotices: only real changes make notices. A snapshot (on
+// joining, reconnecting, reloading) says who is there without a word; an
+// update before it, or repeating it, adds none; someone back within a
+// minute of leaving takes back their "left" notice.
+func TestPresenceNotices(t *testing.T) {
+	me := reader{ID: "me-id", Nickname: "Ada"}
+	at := time.Date(2026, 11, 27, 22, 0, 0, 0, time.UTC)
+	update := func(d time.Duration, joined, left []string) Event {
+		return Event{Type: shared.TypePresenceUpdate, Update: &shared.PresenceUpdate{Room: "general", Joined: joined, Left: left, At: at.Add(d)}}
+	}
+	snapshot := Event{Type: shared.TypePresence, Presence: &shared.Presence{Room: "general", Users: []string{"Ada", "bob", "carol"}, Online: 3}}
+	notices := func(c *conversation) string {
+		var out []string
+		for _, e := range c.Entries {
+			if e.Kind == EntryNotice {
+				out = append(out, e.Text)
+			}
+		}
+		return strings.Join(out, ", ")
+	}
+	r := newRooms("general")
+	c := r.get("general")
+	r.Apply(update(0, []string{"bob"}, nil), me, true) // before the snapshot: the list is not known
+	r.Apply(snapshot, me, true)
+	r.Apply(update(time.Second, []string{"bob", "Ada"}, nil), me, true) // repeats the snapshot
+	if got := notices(c); got != "" {
+		t.Fatalf("notices on joining: %q", got)
+	}
+	// A reconnection: the same snapshot again.
+	r.Apply(snapshot, me, true)
+	if got := notices(c); got != "" {
+		t.Fatalf("notices on reconnecting: %q", got)
+	}
+	r.Apply(update(2*time.Second, []string{"dan"}, []string{"carol"}), me, true)
+	if got := notices(c); got != "dan joined, carol left" {
+		t.Fatalf("notices %q", got)
+	}
+	// carol reloads: back within a minute, nothing said since.
+	r.Apply(update(20*time.Second, []string{"carol"}, nil), me, true)
+	if got := notices(c); got != "dan joined" {
+		t.Fatalf("after carol came back: %q", got)
+	}
+	// bob leaves; back after a minute: both said.
+	r.Apply(update(30*time.Second, nil, []string{"bob"}), me, true)
+	r.Apply(update(91*time.Second, []string{"bob"}, nil), me, true)
+	if got := notices(c); got != "dan joined, bob left, bob joined" {
+		t.Fatalf("after bob came back late: %q", got)
+	}
+	// dan leaves, a message, dan is back: the message stays in context.
+	r.Apply(update(100*time.Second, nil, []string{"dan"}), me, true)
+	r.Apply(msg("general", 1, "b", "bob", "hi"), me, true)
+	r.Apply(update(101*time.Second, []string{"dan"}, nil), me, true)
+	if got := notices(c); got != "dan joined, bob left, bob joined, dan left, dan joined" {
+		t.Fatalf("after dan came back after a message: %q", got)
+	}
+	if e := c.Entries[len(c.Entries)-1]; !e.Joined || e.From != "dan" || !e.At.Equal(at.Add(101*time.Second)) {
+		t.Errorf("the last notice %+v", e)
+	}
+}

@@ -1,7 +1,13 @@
 package app
 
 import (
+	"hash/fnv"
+	"math"
+	"strconv"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"livechat/shared"
 )
@@ -48,6 +54,9 @@ type Entry struct {
 	// Deleted marks a message a moderator or its author deleted: its text
 	// is gone, and the line says so.
 	Deleted bool
+	// Joined and Left mark a notice that From came into the room or left
+	// it: the list shows a run of them as one line.
+	Joined, Left bool
 }
 
 // maxEntries bounds the message list; older lines are dropped in chunks of
@@ -73,4 +82,275 @@ func messageEntry(m shared.Message, me reader) Entry {
 		Own: own, Mention: !own && !m.Deleted && shared.Mentions(m.Text, me.Nickname), ClientID: m.ClientID, Me: me.Nickname,
 		ReplyTo: m.ReplyTo, Quote: m.Quote, Edited: m.Edited, Deleted: m.Deleted, Reactions: m.Reactions,
 		Replies: m.Replies, Rev: m.Rev}
+}
+
+// How the message list lays out its entries: in groups of one person's
+// lines, under the name of their day, with runs of join and leave notices
+// as one line. Pure functions of the entries and the time, so that native
+// tests check them; the list only renders what they decide.
+
+// groupGap is the longest pause after which a person's next message still
+// continues their group: it shows no name or avatar of its own.
+const groupGap = 5 * time.Minute
+
+// lineKind says what a row of the message list is.
+type lineKind int
+
+const (
+	// lineMessage is one message.
+	lineMessage lineKind = iota
+	// lineNotices is a run of notices shown as one line.
+	lineNotices
+	// lineDay begins the lines of a day, with its name.
+	lineDay
+	// lineUnread is where the unread messages begin.
+	lineUnread
+)
+
+// line is one row of the message list.
+type line struct {
+	Kind lineKind
+	// Entries holds the message of a message line, or the run of notices.
+	Entries []Entry
+	// Day names the day of a day line.
+	Day string
+	// First marks a message that begins a group: it shows its author's
+	// name and avatar; the others of the group show only their text.
+	First bool
+}
+
+// layout arranges entries, then pending (the reader's messages not yet
+// stored), into the rows of the list: a day line before the first entry
+// of each day (in now's location), the unread line before
+// entries[unreadAt] (none if unreadAt < 0), and each message marked as
+// beginning a group or continuing one. A group is the consecutive
+// messages of one person, each within groupGap of the one before; a
+// notice, a day line or the unread line ends it.
+func layout(entries, pending []Entry, unreadAt int, now time.Time) []line {
+	lines := make([]line, 0, len(entries)+len(pending)+2)
+	var prev *Entry // the last message of the open group
+	var lastDay time.Time
+	add := func(e *Entry, unread bool) {
+		day := dayOf(e.At.In(now.Location()))
+		if len(lines) == 0 || !day.Equal(lastDay) {
+			lines = append(lines, line{Kind: lineDay, Day: dayLabel(e.At, now)})
+			lastDay, prev = day, nil
+		}
+		if unread {
+			lines = append(lines, line{Kind: lineUnread})
+			prev = nil
+		}
+		if e.Kind == EntryNotice {
+			prev = nil
+			if n := len(lines) - 1; e.presence() && lines[n].Kind == lineNotices && lines[n].Entries[0].presence() {
+				lines[n].Entries = append(lines[n].Entries, *e)
+				return
+			}
+			lines = append(lines, line{Kind: lineNotices, Entries: []Entry{*e}})
+			return
+		}
+		first := prev == nil || !sameAuthor(*prev, *e) || e.At.Sub(prev.At) > groupGap
+		lines = append(lines, line{Kind: lineMessage, Entries: []Entry{*e}, First: first})
+		prev = e
+	}
+	for i := range entries {
+		add(&entries[i], i == unreadAt)
+	}
+	for i := range pending {
+		add(&pending[i], false)
+	}
+	return lines
+}
+
+// presence reports whether e is a notice that someone came or went.
+func (e Entry) presence() bool { return e.Kind == EntryNotice && (e.Joined || e.Left) }
+
+// sameAuthor reports whether a and b were said by one person: the reader
+// (also their messages not yet stored, which have no account id yet), or
+// one account, or, for messages from before accounts, one nickname.
+func sameAuthor(a, b Entry) bool {
+	if a.Own || b.Own {
+		return a.Own && b.Own
+	}
+	if a.Author != "" && b.Author != "" {
+		return a.Author == b.Author
+	}
+	return a.From == b.From
+}
+
+// dayOf returns the midnight that begins t's day, in t's location.
+func dayOf(t time.Time) time.Time {
+	y, m, d := t.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, t.Location())
+}
+
+// dayLabel names the day of t as seen at now, in now's location: "Today",
+// "Yesterday", or its date ("Monday 23 November"), with the year if it is
+// not now's year.
+func dayLabel(t, now time.Time) string {
+	t = t.In(now.Location())
+	day, today := dayOf(t), dayOf(now)
+	switch {
+	case day.Equal(today):
+		return "Today"
+	case day.Equal(dayOf(today.AddDate(0, 0, -1))):
+		return "Yesterday"
+	case t.Year() == now.Year():
+		return t.Format("Monday 2 January")
+	}
+	return t.Format("Monday 2 January 2006")
+}
+
+// fullTime says t in full, for the tooltip of a message's time: "Friday
+// 27 November 2026 at 22:08:05".
+func fullTime(t time.Time) string { return t.Format("Monday 2 January 2006 at 15:04:05") }
+
+// noticesText returns what a run of notices says as one line, and, when
+// that line shortens it, the full list ("" if not). A run of join and
+// leave notices says where each person ended up, in the order they first
+// came or went: "alice joined, bob left", "alice and 3 others joined".
+func noticesText(run []Entry) (short, full string) {
+	if len(run) == 1 && !run[0].presence() {
+		return run[0].Text, ""
+	}
+	var order []string
+	joined := make(map[string]bool, len(run))
+	for _, e := range run {
+		if _, ok := joined[e.From]; !ok {
+			order = append(order, e.From)
+		}
+		joined[e.From] = e.Joined
+	}
+	var in, out []string
+	for _, name := range order {
+		if joined[name] {
+			in = append(in, name)
+		} else {
+			out = append(out, name)
+		}
+	}
+	var parts, all []string
+	if len(in) > 0 {
+		parts = append(parts, names(in)+" joined")
+		all = append(all, "Joined: "+strings.Join(in, ", ")+".")
+	}
+	if len(out) > 0 {
+		parts = append(parts, names(out)+" left")
+		all = append(all, "Left: "+strings.Join(out, ", ")+".")
+	}
+	short = strings.Join(parts, ", ")
+	if len(in) > maxNamed || len(out) > maxNamed {
+		full = strings.Join(all, " ")
+	}
+	return short, full
+}
+
+// maxNamed is how many people a notice line names before it counts the
+// others.
+const maxNamed = 3
+
+// names lists people for a notice line: "alice", "alice and bob", "alice,
+// bob and carol", "alice and 3 others".
+func names(people []string) string {
+	switch n := len(people); {
+	case n > maxNamed:
+		return people[0] + " and " + strconv.Itoa(n-1) + " others"
+	case n == 1:
+		return people[0]
+	default:
+		return strings.Join(people[:n-1], ", ") + " and " + people[n-1]
+	}
+}
+
+// initials returns the one or two letters of an avatar for nickname: the
+// first letter of its first and last words ("Bob Smith": "BS"), or of its
+// one word ("alice": "A").
+func initials(nickname string) string {
+	words := strings.FieldsFunc(nickname, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	first := func(s string) string {
+		r, _ := utf8.DecodeRuneInString(s)
+		return string(unicode.ToUpper(r))
+	}
+	switch len(words) {
+	case 0:
+		if nickname == "" {
+			return "?"
+		}
+		return first(nickname)
+	case 1:
+		return first(words[0])
+	}
+	return first(words[0]) + first(words[len(words)-1])
+}
+
+// avatarHues is how many colours avatars have: web/app.css gives each
+// its class, avatar-0 to avatar-23 (the page's Content-Security-Policy
+// allows no style attributes), with the colours avatarColour returns.
+const avatarHues = 24
+
+// avatarClass returns the class of the avatar of the person with key (an
+// account id, or a nickname): the same for them every time, one of
+// avatarHues, from a hash of key.
+func avatarClass(key string) string {
+	h := fnv.New32a()
+	h.Write([]byte(key))
+	return "avatar-" + strconv.Itoa(int(h.Sum32()%avatarHues))
+}
+
+// avatarColour returns the background of avatars of class avatar-i, as
+// "#rrggbb": its hue, at the lightest shade on which white text keeps a
+// contrast of 4.5:1, so that the initials read in the light and the dark
+// scheme alike.
+func avatarColour(i int) string {
+	hue := float64(i) * 360 / avatarHues
+	for l := 0.45; ; l -= 0.01 {
+		r, g, b := hsl(hue, 0.6, l)
+		if contrastWithWhite(r, g, b) >= 4.6 || l <= 0 {
+			return "#" + hex2(r) + hex2(g) + hex2(b)
+		}
+	}
+}
+
+func hex2(v uint8) string {
+	const digits = "0123456789abcdef"
+	return string([]byte{digits[v>>4], digits[v&15]})
+}
+
+// hsl converts a colour from hue (degrees), saturation and lightness (0
+// to 1) to 8-bit RGB.
+func hsl(h, s, l float64) (r, g, b uint8) {
+	c := (1 - math.Abs(2*l-1)) * s
+	x := c * (1 - math.Abs(math.Mod(h/60, 2)-1))
+	m := l - c/2
+	var r1, g1, b1 float64
+	switch {
+	case h < 60:
+		r1, g1 = c, x
+	case h < 120:
+		r1, g1 = x, c
+	case h < 180:
+		g1, b1 = c, x
+	case h < 240:
+		g1, b1 = x, c
+	case h < 300:
+		r1, b1 = x, c
+	default:
+		r1, b1 = c, x
+	}
+	to8 := func(v float64) uint8 { return uint8(math.Round((v + m) * 255)) }
+	return to8(r1), to8(g1), to8(b1)
+}
+
+// contrastWithWhite returns the WCAG contrast ratio of white text on the
+// colour r, g, b.
+func contrastWithWhite(r, g, b uint8) float64 {
+	lin := func(v uint8) float64 {
+		c := float64(v) / 255
+		if c <= 0.04045 {
+			return c / 12.92
+		}
+		return math.Pow((c+0.055)/1.055, 2.4)
+	}
+	lum := 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	return 1.05 / (lum + 0.05)
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 )
@@ -38,6 +39,9 @@ type messageList struct {
 	Moderator bool
 	OnDelete  func(ctx app.Context, id uint64)
 	OnReport  func(ctx app.Context, id uint64)
+	// Self is the reader's account id: the colour of their avatar also on
+	// their messages not yet stored.
+	Self string
 
 	atBottom bool // the reader is at the end of the list
 	pill     bool // new messages arrived below the reader
@@ -176,32 +180,65 @@ func (l *messageList) Render() app.UI {
 	)
 }
 
-// lines renders the entries, with the "New messages" line before the
-// first unread one, then the pending ones.
+// lines renders the entries as layout arranges them: a line naming each
+// day, the "New messages" line before the first unread one, groups of one
+// person's messages, runs of notices as one line; then the pending ones.
 func (l *messageList) lines() []app.UI {
-	lines := make([]app.UI, 0, len(l.Entries)+len(l.Pending)+1)
-	for i, e := range l.Entries {
-		if i == l.UnreadAt && l.UnreadKey != "" {
-			lines = append(lines, app.Li().ID("unread-divider").Class("unread-divider").Body(app.Span().Text("New messages")))
-		}
-		lines = append(lines, l.renderEntry(e))
+	unreadAt := -1
+	if l.UnreadKey != "" {
+		unreadAt = l.UnreadAt
 	}
-	for _, e := range l.Pending {
-		lines = append(lines, l.renderEntry(e))
+	rows := layout(l.Entries, l.Pending, unreadAt, time.Now())
+	lines := make([]app.UI, 0, len(rows))
+	for _, r := range rows {
+		switch r.Kind {
+		case lineDay:
+			// A heading in the list, so that screen readers can move
+			// from day to day.
+			lines = append(lines, app.Li().Class("day").Body(app.H2().Text(r.Day)))
+		case lineUnread:
+			lines = append(lines, app.Li().ID("unread-divider").Class("unread-divider").Body(app.Span().Text("New messages")))
+		case lineNotices:
+			lines = append(lines, renderNotices(r.Entries))
+		default:
+			lines = append(lines, l.renderEntry(r.Entries[0], r.First))
+		}
 	}
 	return lines
 }
 
-func (l *messageList) renderEntry(e Entry) app.UI {
-	if e.Kind == EntryNotice {
-		return app.Li().Class("notice").Body(
-			app.Text(e.Text+" "),
-			app.Time().DateTime(e.At.Format("2006-01-02T15:04:05Z07:00")).Text(e.At.Local().Format("15:04")),
-		)
+// renderNotices renders a run of notices as one line, with the full list
+// behind a disclosure when the line counts people rather than naming
+// them.
+func renderNotices(run []Entry) app.UI {
+	short, full := noticesText(run)
+	at := run[len(run)-1].At
+	when := app.Time().DateTime(at.Format(time.RFC3339)).Title(fullTime(at.Local())).Text(at.Local().Format("15:04"))
+	if full == "" {
+		return app.Li().Class("notice").Body(app.Text(short+" "), when)
 	}
+	return app.Li().Class("notice").Body(app.Details().Body(
+		app.Summary().Body(app.Text(short+" "), when),
+		app.P().Text(full),
+	))
+}
+
+// renderEntry renders a message. The first of a group shows its author's
+// avatar and name; the others show only their text, with their time in
+// the margin on hover and focus, and their author's name for screen
+// readers only, so that every message still says who wrote it.
+func (l *messageList) renderEntry(e Entry, first bool) app.UI {
 	class := "message"
+	if first {
+		class += " first"
+	} else {
+		class += " cont"
+	}
 	if e.Own {
 		class += " own"
+	}
+	if e.Deleted {
+		class += " deleted"
 	}
 	if e.Mention {
 		class += " mention"
@@ -216,23 +253,105 @@ func (l *messageList) renderEntry(e Entry) app.UI {
 		state = "Not sent yet"
 	}
 	hm := e.At.Local().Format("15:04")
+	from := app.Span().Class("from").Text(e.From)
+	var avatar app.UI = app.If(false)
+	if first {
+		key := e.Author
+		if key == "" && e.Own {
+			key = l.Self
+		}
+		if key == "" {
+			key = e.From
+		}
+		avatar = app.Span().Class("avatar", avatarClass(key)).Aria("hidden", true).Text(initials(e.From))
+	} else {
+		from = from.Class("visually-hidden")
+	}
 	meta := app.Div().Class("meta").Body(
-		app.Span().Class("from").Text(e.From),
-		app.Time().DateTime(e.At.Format("2006-01-02T15:04:05Z07:00")).Title(e.At.Local().Format("Mon 2 Jan 2006 15:04:05")).Text(hm),
+		from,
+		stamp(e, hm),
 		app.If(state != "", app.Span().Class("state").Text(state)),
 	)
 	if e.Deleted {
-		return app.Li().Class("message deleted").DataSet("id", e.ID).Body(meta, app.P().Class("text").Text("Message deleted"))
+		return app.Li().Class(class).DataSet("id", e.ID).Body(avatar, meta, app.P().Class("text").Text("Message deleted"))
 	}
 	var actions app.UI = app.If(false)
 	if e.ID != 0 && !e.Pending && !e.Sent {
 		actions = l.actions(e, hm)
 	}
 	return app.Li().Class(class).DataSet("id", e.ID).DataSet("client-id", e.ClientID).Body(
+		avatar,
 		meta,
-		app.Div().Class("text").Body(formatted(e.Text, e.Me)...),
+		l.text(e),
+		// Rows about the message (replies, reactions) go here, under its
+		// text.
 		actions,
 	)
+}
+
+// text renders what a message says.
+func (l *messageList) text(e Entry) app.UI {
+	return app.Div().Class("text").Body(formatted(e.Text, e.Me)...)
+}
+
+// stamp renders the time of a message, hh:mm, with its full date in a
+// tooltip shown on hover, on focus (the time is focusable) and, on touch
+// screens, on a long press; a tap on the time, or leaving it, hides it
+// again.
+func stamp(e Entry, hm string) app.UI {
+	tip := "tip-" + strconv.FormatUint(e.ID, 10)
+	if e.ID == 0 {
+		tip = "tip-c-" + e.ClientID
+	}
+	return app.Time().Class("stamp").DateTime(e.At.Format(time.RFC3339)).TabIndex(0).Aria("describedby", tip).
+		OnContextMenu(func(ctx app.Context, ev app.Event) {
+			ev.PreventDefault() // the tooltip rather than the menu
+			showTip(ctx.JSSrc(), true)
+		}).
+		On("pointerdown", pressTip).
+		On("pointerup", endPress).
+		On("pointercancel", endPress).
+		OnBlur(func(ctx app.Context, ev app.Event) { showTip(ctx.JSSrc(), false) }).
+		Body(
+			app.Text(hm),
+			app.Span().ID(tip).Class("tip").Role("tooltip").Text(fullTime(e.At.Local())),
+		)
+}
+
+// longPress is how long a touch on a message's time lasts before its
+// tooltip shows (where the browser shows no context menu for it, as
+// Safari on iOS).
+const longPress = 500 * time.Millisecond
+
+// pressTip hides the tooltip of the time touched, if shown; otherwise a
+// touch that lasts longPress shows it. The element remembers the press,
+// since a list's handlers do not (see dataOf).
+func pressTip(ctx app.Context, e app.Event) {
+	el := ctx.JSSrc()
+	if el.Get("classList").Call("contains", "open").Bool() {
+		showTip(el, false)
+		return
+	}
+	if e.Get("pointerType").String() != "touch" {
+		return
+	}
+	press := strconv.FormatFloat(e.Get("timeStamp").Float(), 'f', -1, 64)
+	el.Get("dataset").Set("press", press)
+	ctx.After(longPress, func(ctx app.Context) {
+		if el.Get("dataset").Get("press").String() == press {
+			showTip(el, true)
+		}
+	})
+}
+
+// endPress ends a press: lifted before longPress, it shows no tooltip.
+func endPress(ctx app.Context, e app.Event) {
+	ctx.JSSrc().Get("dataset").Delete("press")
+}
+
+// showTip shows or hides the tooltip of the time el.
+func showTip(el app.Value, show bool) {
+	el.Get("classList").Call("toggle", "open", show)
 }
 
 // actions is the menu of a stored message: Report, for others'

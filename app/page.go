@@ -289,6 +289,7 @@ func (p *Page) renderChat() app.UI {
 					Ready:     cur.HistoryIn,
 					OnTop:     func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
 					Moderator: moderator,
+					Self:      p.me,
 					OnDelete: func(_ app.Context, id uint64) {
 						p.ctx.Dispatch(func(ctx app.Context) { p.deleteMessage(ctx, id) })
 					},
