@@ -95,3 +95,33 @@ func (p *Page) typingChanged(ctx app.Context, room string) {
 		ctx.After(time.Until(ends)+10*time.Millisecond, func(app.Context) {})
 	}
 }
+
+// jump shows the message id of the room shown: it scrolls it into view
+// and moves the focus to it, loading older pages until the list has it
+// (or the room has none older).
+func (p *Page) jump(ctx app.Context, id uint64) {
+	c := p.rooms.current()
+	if c.entry(id) != nil {
+		p.jumpTo = 0
+		ctx.Defer(func(app.Context) {
+			el := app.Window().GetElementByID(messageElementID(id))
+			if !el.Truthy() {
+				return
+			}
+			opts := app.Window().Get("Object").New()
+			opts.Set("block", "center")
+			el.Call("scrollIntoView", opts)
+			el.Call("focus", map[string]any{"preventScroll": true})
+		})
+		return
+	}
+	if !c.More || c.FirstID != 0 && id >= c.FirstID {
+		p.jumpTo = 0
+		p.sayError = "That message is no longer here."
+		return
+	}
+	p.jumpTo = id
+	if !c.Loading {
+		p.loadOlder(ctx)
+	}
+}

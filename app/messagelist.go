@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
+
+	"livechat/shared"
 )
 
 // messageList shows the conversation. It opens at the first unread
@@ -40,8 +42,17 @@ type messageList struct {
 	OnDelete  func(ctx app.Context, id uint64)
 	OnReport  func(ctx app.Context, id uint64)
 	// Self is the reader's account id: the colour of their avatar also on
-	// their messages not yet stored.
+	// their messages not yet stored, and which reactions are theirs.
 	Self string
+	// OnReply, OnEdit and OnReact act on the message with an id: reply
+	// to it, edit it (the reader's own), toggle the reader's reaction
+	// emoji. OnJump shows the message with an id, loading older history
+	// if it must (a reply's quote).
+	OnReply, OnEdit func(ctx app.Context, id uint64)
+	OnReact         func(ctx app.Context, id uint64, emoji string)
+	OnJump          func(ctx app.Context, id uint64)
+	// Seen says who read the newest message ("Seen by alice, bob +3").
+	Seen string
 
 	atBottom bool // the reader is at the end of the list
 	pill     bool // new messages arrived below the reader
@@ -53,8 +64,9 @@ type messageList struct {
 	room     string
 	// scrolledTo is the UnreadKey the list was opened at.
 	scrolledTo string
-	// menu is the id of the message whose actions menu is open (0: none).
-	menu uint64
+	// menu is the id of the message whose actions menu is open (0: none);
+	// picking, the one whose emoji picker is open.
+	menu, picking uint64
 }
 
 func (l *messageList) OnMount(ctx app.Context) {
@@ -177,6 +189,7 @@ func (l *messageList) Render() app.UI {
 				app.Ol().Class("lines").Body(l.lines()...),
 			),
 		app.If(l.pill, app.Button().Class("pill").Text("New messages ↓").OnClick(l.jumpToEnd)),
+		app.If(l.Seen != "", app.P().Class("seen").Text(l.Seen)),
 	)
 }
 
@@ -267,26 +280,128 @@ func (l *messageList) renderEntry(e Entry, first bool) app.UI {
 	} else {
 		from = from.Class("visually-hidden")
 	}
+	var edited app.UI = app.If(false)
+	if !e.Edited.IsZero() && !e.Deleted {
+		edited = app.Span().Class("edited").Title("Edited "+fullTime(e.Edited.Local())).Text("(edited)")
+	}
 	meta := app.Div().Class("meta").Body(
 		from,
 		stamp(e, hm),
+		edited,
 		app.If(state != "", app.Span().Class("state").Text(state)),
 	)
-	if e.Deleted {
-		return app.Li().Class(class).DataSet("id", e.ID).Body(avatar, meta, app.P().Class("text").Text("Message deleted"))
+	li := app.Li().Class(class).DataSet("id", e.ID)
+	if e.ID != 0 {
+		li = li.ID(messageElementID(e.ID)).TabIndex(-1) // a reply's quote moves the focus here
 	}
-	var actions app.UI = app.If(false)
+	if e.Deleted {
+		return li.Body(avatar, meta, app.P().Class("text").Text("Message deleted"), l.replies(e))
+	}
+	var actions, picker app.UI = app.If(false), app.If(false)
 	if e.ID != 0 && !e.Pending && !e.Sent {
 		actions = l.actions(e, hm)
+		if l.picking == e.ID {
+			picker = app.Div().Class("msg-picker").Body(&emojiPicker{
+				OnPick: func(ctx app.Context, emoji string) {
+					id := l.picking
+					l.picking = 0
+					call3(l.OnReact, ctx, id, emoji)
+					ctx.Defer(func(app.Context) { focus("actions-" + strconv.FormatUint(id, 10)) })
+				},
+				OnClose: func(ctx app.Context) {
+					id := l.picking
+					l.picking = 0
+					ctx.Defer(func(app.Context) { focus("actions-" + strconv.FormatUint(id, 10)) })
+				},
+			})
+		}
 	}
-	return app.Li().Class(class).DataSet("id", e.ID).DataSet("client-id", e.ClientID).Body(
+	return li.DataSet("client-id", e.ClientID).Body(
 		avatar,
 		meta,
+		l.quote(e),
 		l.text(e),
-		// Rows about the message (replies, reactions) go here, under its
-		// text.
+		l.reactions(e),
+		l.replies(e),
 		actions,
+		picker,
 	)
+}
+
+// messageElementID is the element id of the message id in the list.
+func messageElementID(id uint64) string { return "msg-" + strconv.FormatUint(id, 10) }
+
+// quote renders what a reply answers: the original's author and the
+// start of its text (as it is now if the list has it), a button that
+// shows the original.
+func (l *messageList) quote(e Entry) app.UI {
+	if e.ReplyTo == 0 {
+		return app.If(false)
+	}
+	from, text := "", "a message"
+	if e.Quote != nil {
+		from, text = e.Quote.From, e.Quote.Text
+	}
+	for i := len(l.Entries) - 1; i >= 0; i-- {
+		if o := l.Entries[i]; o.Kind == EntryMessage && o.ID == e.ReplyTo {
+			from, text = o.From, shared.QuoteOf(o.message()).Text
+			if o.Deleted {
+				text = "Message deleted"
+			}
+			break
+		}
+	}
+	return app.Button().Class("reply-quote").Type("button").DataSet("id", e.ReplyTo).
+		Aria("label", "Reply to "+from+": "+shared.PlainText(text)+". Show the message").
+		OnClick(func(ctx app.Context, ev app.Event) { call2(l.OnJump, ctx, idOf(ev)) }).
+		Body(app.Span().Class("reply-from").Text(from), app.Span().Class("reply-text").Text(shared.PlainText(text)))
+}
+
+// reactions renders the reactions to a message: one toggle button per
+// emoji with its count, pressed if the reader gave it, naming who did
+// on hover and to screen readers; and a button to add another.
+func (l *messageList) reactions(e Entry) app.UI {
+	if len(e.Reactions) == 0 {
+		return app.If(false)
+	}
+	id := strconv.FormatUint(e.ID, 10)
+	buttons := make([]app.UI, 0, len(e.Reactions))
+	for _, r := range e.Reactions {
+		label := reactionLabel(r, l.Self)
+		buttons = append(buttons, app.Button().Class("reaction").Type("button").
+			DataSet("id", id).DataSet("emoji", r.Emoji).
+			Aria("pressed", r.Reacted(l.Self)).Aria("label", label).Title(label).
+			OnClick(func(ctx app.Context, ev app.Event) { call3(l.OnReact, ctx, idOf(ev), dataOf(ev, "emoji")) }).
+			Body(app.Span().Aria("hidden", true).Text(r.Emoji), app.Span().Class("count").Aria("hidden", true).Text(strconv.Itoa(len(r.People)))))
+	}
+	buttons = append(buttons, app.Button().Class("reaction add").Type("button").DataSet("id", id).
+		Aria("label", "Add a reaction").Title("Add a reaction").Text("+").
+		OnClick(l.openPicker))
+	return app.Div().Class("reactions").Role("group").Aria("label", "Reactions").Body(buttons...)
+}
+
+// replies renders how many messages answer this one.
+func (l *messageList) replies(e Entry) app.UI {
+	switch e.Replies {
+	case 0:
+		return app.If(false)
+	case 1:
+		return app.P().Class("replies").Text("1 reply")
+	}
+	return app.P().Class("replies").Text(strconv.Itoa(e.Replies) + " replies")
+}
+
+// openPicker opens the emoji picker of the message whose button was
+// pressed, to react with any emoji.
+func (l *messageList) openPicker(ctx app.Context, e app.Event) {
+	l.menu, l.picking = 0, idOf(e)
+}
+
+// call3 calls fn with ctx, id and s if it is set.
+func call3(fn func(app.Context, uint64, string), ctx app.Context, id uint64, s string) {
+	if fn != nil {
+		fn(ctx, id, s)
+	}
 }
 
 // text renders what a message says.
@@ -375,7 +490,13 @@ func (l *messageList) actions(e Entry, hm string) app.UI {
 					call2(fn, ctx, idOf(ev))
 				}))
 		}
-		var items []app.UI
+		items := []app.UI{
+			item("reply", "Reply", l.OnReply),
+			app.Li().Body(app.Button().Class("react").Type("button").DataSet("id", id).Text("React…").OnClick(l.openPicker)),
+		}
+		if e.Own {
+			items = append(items, item("edit", "Edit", l.OnEdit))
+		}
 		if !e.Own {
 			items = append(items, item("report", "Report…", l.OnReport))
 		}

@@ -62,6 +62,9 @@ type Page struct {
 	// replyTo is the message of the room shown that the next message
 	// answers; editing, the reader's message being edited (0: none).
 	replyTo, editing uint64
+	// jumpTo is the message of the room shown that older pages are loaded
+	// for, to show it (0: none).
+	jumpTo uint64
 	showUsers        bool
 	showRooms        bool // the sidebar, on narrow screens
 	// marked: the room shown at the start was marked where its unread
@@ -296,6 +299,19 @@ func (p *Page) renderChat() app.UI {
 					OnReport: func(_ app.Context, id uint64) {
 						p.ctx.Dispatch(func(ctx app.Context) { p.reportMessage(ctx, id) })
 					},
+					OnReply: func(_ app.Context, id uint64) {
+						p.ctx.Dispatch(func(ctx app.Context) { p.startReply(ctx, id) })
+					},
+					OnEdit: func(_ app.Context, id uint64) {
+						p.ctx.Dispatch(func(ctx app.Context) { p.startEdit(ctx, id) })
+					},
+					OnReact: func(_ app.Context, id uint64, emoji string) {
+						p.ctx.Dispatch(func(ctx app.Context) { p.toggleReaction(ctx, id, emoji) })
+					},
+					OnJump: func(_ app.Context, id uint64) {
+						p.ctx.Dispatch(func(ctx app.Context) { p.jump(ctx, id) })
+					},
+					Seen: cur.seenBy(me),
 				},
 				// Who is typing, told politely to screen readers; the
 				// line keeps its place when nobody is.
@@ -622,6 +638,9 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
 		if ev.History.Room == p.rooms.Current {
 			p.cacheSoon()
+			if p.jumpTo != 0 && ev.History.Before != 0 {
+				p.jump(ctx, p.jumpTo) // a page nearer the message looked for
+			}
 		}
 		p.readSoon()
 		setTitle(p.rooms.unread())
@@ -713,7 +732,7 @@ func (p *Page) open(ctx app.Context, id string) {
 	ctx.LocalStorage().Del(historyKey) // the cache is of the room shown
 	p.sendRead(ctx)                    // what was shown of the room left was read
 	p.rooms.Current = id
-	p.replyTo, p.editing = 0, 0
+	p.replyTo, p.editing, p.jumpTo = 0, 0, 0
 	p.rooms.current().markUnread()
 	p.inviteURL, p.sayError, p.showRooms = "", "", false
 	if p.mod.dialog != dialogAdmin {
