@@ -430,6 +430,16 @@ func TestConversationFolded(t *testing.T) {
 	// A page of one event's worth: the messages before last.
 	p := ask[shared.History](carol, shared.TypeHistory, shared.HistoryRequest{Room: "club", Before: last.ID}, shared.TypeHistory)
 	noEvents(t, "a page before the last message", p.Messages)
+
+	// A join asking for the last two ids gets the last message, not the
+	// event after it about a message it does not get.
+	un := bob.act(shared.TypeReact, "b3", shared.React{Room: "club", ID: m.ID, Emoji: "🎉"})
+	fred := dial(t, srv.URL)
+	fred.hello("fred")
+	_, hist = fred.enterRoom("club", shared.Join{History: new(2)})
+	if got := messagesOf(hist); !slices.Equal(ids(got), []uint64{last.ID}) || !hist[0].More {
+		t.Errorf("a join of the last two ids (to %d) got %+v (more %v), want message %d alone", un.ID, got, hist[0].More, last.ID)
+	}
 }
 
 // replyIn is sayIn for a reply to the message to.
