@@ -170,6 +170,9 @@ type client struct {
 	online int
 	// seq numbers the requests of request.
 	seq int
+	// held are envelopes read while waiting for something else, which
+	// read returns first.
+	held []shared.Envelope
 }
 
 // dial connects a client that is closed when the test ends.
@@ -307,6 +310,11 @@ func (c *client) next() shared.Envelope {
 }
 
 func (c *client) read() (shared.Envelope, error) {
+	if len(c.held) > 0 {
+		env := c.held[0]
+		c.held = c.held[1:]
+		return env, nil
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	return c.conn.Read(ctx)
@@ -327,12 +335,14 @@ func expect[T any](c *client, typ shared.Type) T {
 	return v
 }
 
-// nextMessage reads up to the next message, skipping presence events.
+// nextMessage reads up to the next message, skipping presence events
+// and read positions of others (a join's snapshot of them comes after
+// its history).
 func (c *client) nextMessage() shared.Message {
 	c.t.Helper()
 	for {
 		switch env := c.next(); env.Type {
-		case shared.TypePresenceUpdate:
+		case shared.TypePresenceUpdate, shared.TypeSeen:
 		case shared.TypeMessage:
 			var m shared.Message
 			if err := env.DecodePayload(&m); err != nil {

@@ -30,7 +30,8 @@ const (
 	TypeReact Type = "react"
 	// TypeSeen (an event) lists read positions of people in a room
 	// (payload: Seen): after a join, those of its members (in a room of
-	// at most MaxReceiptPeople), then each as it moves.
+	// at most MaxReceiptPeople), unless none has one, then each as it
+	// moves.
 	TypeSeen Type = "seen"
 )
 

@@ -6,7 +6,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
+	"time"
 
 	"livechat/server/kv"
 	"livechat/shared"
@@ -19,19 +21,23 @@ import (
 // message they deliver, and resume delivers those about messages the
 // client already has.
 
-// eventTries is how many times annotate makes an event again when other
-// events about the message come first.
-const eventTries = 8
+// eventPause is the longest pause annotate takes before it makes an
+// event again, after another event about the message came first: writers
+// racing on one message (a room reacting at once) spread out rather than
+// collide again.
+const eventPause = 20 * time.Millisecond
 
 // annotate stores an event of kind about the message of in room, made by
 // by, from the message's state now changed by change, and returns its
 // id. If change reports no change, nothing is stored and annotate returns
 // the message's current state's id and duplicate true. Writers about one
 // message take turns: an event made from a state that is no longer the
-// newest is made again. dedupeID makes a resent request store nothing
-// new. The event an event replaces is erased, so that an edited text is
-// not kept. It returns not_found for a message never said, deleted or
-// removed.
+// newest is made again, after a short random pause, until ctx ends (each
+// conflict means another writer's event was stored: a fixed number of
+// tries would fail people for no fault when many react at once).
+// dedupeID makes a resent request store nothing new. The event an event
+// replaces is erased, so that an edited text is not kept. It returns
+// not_found for a message never said, deleted or removed.
 func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string, by shared.Person, dedupeID string,
 	change func(m *shared.Message) (bool, error)) (id uint64, dup bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
@@ -44,7 +50,14 @@ func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string,
 		return 0, false, shared.Errorf(shared.CodeNotFound, "there is no message %d in this room", of)
 	}
 	orig := msgs[0]
-	for range eventTries {
+	for try := 0; ; try++ {
+		if try > 0 {
+			select {
+			case <-ctx.Done():
+				return 0, false, fmt.Errorf("store an event about message %d of #%s: others kept coming first: %w", of, room, ctx.Err())
+			case <-time.After(rand.N(min(time.Duration(try)*2*time.Millisecond, eventPause))):
+			}
+		}
 		m := orig
 		last, ok, err := h.store.LastEvent(ctx, room, of)
 		if err != nil {
@@ -76,7 +89,6 @@ func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string,
 		}
 		return id, dup, nil
 	}
-	return 0, false, fmt.Errorf("store an event about message %d of #%s: %d others came first", of, room, eventTries)
 }
 
 // eventError turns an error of annotate into one for the client.

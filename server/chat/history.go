@@ -46,6 +46,12 @@ func (h *Hub) catchUp(ctx context.Context, s *session, room string, j shared.Joi
 		head.More = last > 0
 	}
 
+	// Events about messages before want are for a client resuming, which
+	// has those; a client joining without Since has none of them.
+	keep := uint64(0)
+	if resume {
+		keep = want
+	}
 	out := newHistoryWriter(s, head)
 	from := want
 	if probe && want > 1 {
@@ -81,7 +87,7 @@ func (h *Hub) catchUp(ctx context.Context, s *session, room string, j shared.Joi
 			}
 		}
 		fctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		msgs, err = h.fold(fctx, room, msgs, want)
+		msgs, err = h.fold(fctx, room, msgs, keep)
 		cancel()
 		if err != nil {
 			return err

@@ -28,8 +28,8 @@ type receipts struct {
 	timer   *time.Timer              // sends pending; nil when none
 }
 
-// sendSeen sends s the read positions of r's people, reading them from
-// the directory the first time.
+// sendSeen sends s the read positions of r's people, if any has one,
+// reading them from the directory the first time.
 func (h *Hub) sendSeen(ctx context.Context, s *session, r *room) {
 	r.mu.Lock()
 	loaded := r.receipts.loaded
@@ -66,8 +66,8 @@ func (h *Hub) sendSeen(ctx context.Context, s *session, r *room) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.receipts.tooMany {
-		return
+	if r.receipts.tooMany || len(r.receipts.readers) == 0 {
+		return // nothing to tell: a client joining knows of no reader
 	}
 	seen := shared.Seen{Room: r.name, Readers: make([]shared.Reader, 0, len(r.receipts.readers))}
 	for _, rd := range r.receipts.readers {
