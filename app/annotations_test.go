@@ -55,8 +55,8 @@ func TestTypingAndSeen(t *testing.T) {
 	me := reader{ID: "a", Nickname: "ada"}
 	r := newRooms("general")
 	c := r.get("general")
-	r.Apply(Event{Type: shared.TypeTyping, Typing: &shared.Typing{Room: "general", Who: &shared.Person{ID: "b", Nickname: "bob"}}}, me, true)
-	r.Apply(Event{Type: shared.TypeTyping, Typing: &shared.Typing{Room: "general", Who: &shared.Person{ID: "c", Nickname: "carol"}}}, me, true)
+	r.Apply(Event{Type: shared.TypeTyping, Typing: &shared.Typing{Room: "general", People: []shared.Person{{ID: "b", Nickname: "bob"}}}}, me, true)
+	r.Apply(Event{Type: shared.TypeTyping, Typing: &shared.Typing{Room: "general", People: []shared.Person{{ID: "c", Nickname: "carol"}, {ID: "a", Nickname: "ada"}}}}, me, true)
 	now := time.Now()
 	if got := c.typingText(now); got != "bob and carol are typing…" {
 		t.Errorf("two typing: %q", got)

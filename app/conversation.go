@@ -469,8 +469,11 @@ func (r *rooms) Apply(ev Event, me reader, visible bool) *shared.Message {
 			c.acked(ev.Ack.ClientID)
 		}
 	case shared.TypeTyping:
-		if t := ev.Typing; t.Who != nil && t.Who.ID != me.ID {
-			r.get(t.Room).typingNow(*t.Who, time.Now())
+		c, now := r.get(ev.Typing.Room), time.Now()
+		for _, who := range ev.Typing.People {
+			if who.ID != me.ID {
+				c.typingNow(who, now)
+			}
 		}
 	case shared.TypeSeen:
 		r.get(ev.Seen.Room).applySeen(*ev.Seen)

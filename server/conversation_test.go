@@ -625,7 +625,7 @@ func TestConversationTyping(t *testing.T) {
 	bob.send(shared.TypeTyping, "", shared.Typing{Room: "club"})
 	bob.send(shared.TypeTyping, "", shared.Typing{Room: "club"}) // too soon: not passed on
 	ty := until(olive, shared.TypeTyping, func(shared.Typing) bool { return true })
-	if ty.Room != "club" || ty.Who == nil || ty.Who.Nickname != "bob" || ty.Who.ID == "" {
+	if ty.Room != "club" || len(ty.People) != 1 || ty.People[0].Nickname != "bob" || ty.People[0].ID == "" {
 		t.Fatalf("olive got typing %+v", ty)
 	}
 	bob.send(shared.TypeSay, "b1", shared.Say{Room: "club", Text: "done typing"})
@@ -660,7 +660,7 @@ func TestConversationTypingAcrossServers(t *testing.T) {
 	until(alice, shared.TypePresenceUpdate, func(u shared.PresenceUpdate) bool { return slices.Contains(u.Joined, "bob") })
 	bob.send(shared.TypeTyping, "", shared.Typing{Room: shared.DefaultRoom})
 	ty := until(alice, shared.TypeTyping, func(shared.Typing) bool { return true })
-	if ty.Room != shared.DefaultRoom || ty.Who == nil || ty.Who.Nickname != "bob" {
+	if ty.Room != shared.DefaultRoom || len(ty.People) != 1 || ty.People[0].Nickname != "bob" {
 		t.Fatalf("alice on A got typing %+v", ty)
 	}
 }

@@ -15,9 +15,10 @@ const (
 	// TypeTyping says the sender is typing in Room (payload: Typing).
 	// Clients send it at most once per TypingEvery while the person
 	// types; the server passes it on to the room's other people, at
-	// most once per TypingEvery per person and room, and never stores
-	// it. As an event it names Who; it lapses after TypingLasts, or when
-	// a message of Who arrives.
+	// most once per TypingEvery per person and room, gathering those of
+	// TypingGathered into one event naming them all (People), and never
+	// stores it. Each person named shows as typing for TypingLasts, or
+	// until a message of theirs arrives.
 	TypeTyping Type = "typing"
 	// TypeEdit replaces the text of one of the sender's messages
 	// (payload: Edit). The envelope ID is the request's client id: the
@@ -50,6 +51,10 @@ const (
 	// typing; TypingLasts, how long a typing event shows without another.
 	TypingEvery = 3 * time.Second
 	TypingLasts = 5 * time.Second
+	// TypingGathered is how long the server gathers typing requests of a
+	// room into one event: in a big room, a typing event costs each
+	// connection one frame per TypingGathered at most, however many type.
+	TypingGathered = 500 * time.Millisecond
 	// MaxReactionKinds is how many different emoji one message may have
 	// as reactions; MaxReactions, how many reactions in all.
 	MaxReactionKinds = 20
@@ -64,11 +69,12 @@ const (
 	MaxReceiptPeople = 100
 )
 
-// Typing says who is typing in a room. The sender leaves Who out; the
-// server fills it in.
+// Typing says that someone is typing in a room: as a request, the
+// sender; as an event, People (the receiver among them only with
+// others).
 type Typing struct {
-	Room string  `json:"room"`
-	Who  *Person `json:"who,omitempty"`
+	Room   string   `json:"room"`
+	People []Person `json:"people,omitempty"`
 }
 
 // Edit replaces the text of the sender's message ID in Room.

@@ -40,7 +40,7 @@
 //	say      {"room", "text", "reply_to"}                      post to a room, perhaps in reply; id required
 //	edit     {"room", "id", "text"}                            edit your message; id required
 //	react    {"room", "id", "emoji", "remove"}                 add or take away your reaction; id required
-//	typing   {"room", "who"}                                   you are typing (who left out); at most every 3 s
+//	typing   {"room", "people"}                                you are typing (people left out); at most every 3 s
 //	history  {"room", "before", "limit"}                       ask for older messages
 //	ping     (no payload)                                      ask for a pong, to check the connection
 //	delete   {"room", "id", "reason"}                          delete a message (yours, or as a moderator)
@@ -70,7 +70,7 @@
 //	invite           {"code", "room", "expires", "max_uses"}         answer to invite
 //	members          {"room", "people", "more"}                      answer to members
 //	read             {"room", "id"}                                  your read position moved
-//	typing           {"room", "who"}                                 someone in the room is typing
+//	typing           {"room", "people"}                              people in the room are typing
 //	seen             {"room", "readers"}                             read positions of the room's people
 //	account          {"you", "admin", "password", "devices", "passkeys"}  your account
 //	passkey          {"purpose", "options"}                          a passkey ceremony's challenge
@@ -124,9 +124,10 @@
 //
 // Typing requests are sent at most once per TypingEvery while someone
 // composes; the server passes them on to the room's other people, about
-// once per 2.5 seconds per person and room at most, and never stores
-// them. A typing event shows until TypingLasts passes without another, or
-// until a message of its person arrives. In a room where at most
+// once per 2.5 seconds per person and room at most, gathered for
+// TypingGathered into one event naming them all, and never stores them.
+// Each person a typing event names shows until TypingLasts passes without
+// another, or until a message of theirs arrives. In a room where at most
 // MaxReceiptPeople people have read positions, a join is followed by a
 // seen event with all of them, then by seen events with those that moved,
 // gathered each half second.

@@ -147,7 +147,7 @@ var golden = []struct {
 	{"react.json", shared.TypeReact, "x-1", &shared.React{Room: "general", ID: 42, Emoji: "\U0001F44D\U0001F3FD"}},
 	{"react_remove.json", shared.TypeReact, "x-2", &shared.React{Room: "general", ID: 42, Emoji: "\u2764\uFE0F", Remove: true}},
 	{"typing_request.json", shared.TypeTyping, "", &shared.Typing{Room: "general"}},
-	{"typing.json", shared.TypeTyping, "", &shared.Typing{Room: "general", Who: &shared.Person{ID: "b0bb0b", Nickname: "Zoë <script>"}}},
+	{"typing.json", shared.TypeTyping, "", &shared.Typing{Room: "general", People: []shared.Person{{ID: "b0bb0b", Nickname: "Zoë <script>"}, {ID: "c4c4c4", Nickname: "carol"}}}},
 	{"seen.json", shared.TypeSeen, "", &shared.Seen{Room: "general", Readers: []shared.Reader{
 		{Person: shared.Person{ID: "b0bb0b", Nickname: "bob"}, ID: 42}, {Person: shared.Person{ID: "q2lmvkx7", Nickname: "Zoë <script>"}, ID: 40},
 	}}},

@@ -126,9 +126,12 @@ type Result struct {
 
 	// TypingSent counts typing requests written (Config.Typists);
 	// TypingExpected, for each, the other clients in its room then: the
-	// most the server passes on, as it skips connections catching up or
-	// with much queued, and typing events of one person less than about
-	// 2.5 s apart. TypingDelivered counts the typing events received.
+	// typing events the server would send if it passed each on alone.
+	// It sends fewer: it gathers those of a room for
+	// shared.TypingGathered into one event, and skips connections
+	// catching up or with much queued, and typing events of one person
+	// less than about 2.5 s apart. TypingDelivered counts the typing
+	// events received.
 	// Typing events are not messages: the counts, latencies and
 	// deliveries above leave them out.
 	TypingSent      int64 `json:"typing_sent"`

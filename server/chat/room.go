@@ -46,9 +46,9 @@ type room struct {
 	// remote are the other servers' parts of the room's presence, by
 	// server id; see cluster.go.
 	remote map[string]cluster.Part
-	// typed is when each person's last typing event went out (see
-	// typing.go); receipts, the read positions (receipts.go).
-	typed    map[string]time.Time
+	// typists are who is typing (see typing.go); receipts, the read
+	// positions (receipts.go).
+	typists  typists
 	receipts receipts
 }
 
@@ -159,6 +159,9 @@ func (h *Hub) release(r *room) {
 		r.presence.stop()
 		if r.receipts.timer != nil {
 			r.receipts.timer.Stop()
+		}
+		if r.typists.timer != nil {
+			r.typists.timer.Stop()
 		}
 		r.mu.Unlock()
 		if h.cluster != nil {

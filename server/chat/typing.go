@@ -30,11 +30,11 @@ func (s *session) typing(ctx context.Context, env shared.Envelope) error {
 	return nil
 }
 
-// typing tells the connections of r's other people here that who is
-// typing, unless who's last typing event in r went out less than
-// typingGate ago; and, if it was said here (local), the other servers.
-// Nothing is stored. A connection catching up, or with much queued, does
-// not get it: it is worth nothing a few seconds later.
+// typing notes that who is typing in r, unless who's last typing event in
+// r went out less than typingGate ago, and, if it was said here (local),
+// tells the other servers. The people typing in a room are gathered for
+// shared.TypingGathered and told in one event (see flushTyping). Nothing
+// is stored.
 func (h *Hub) typing(r *room, who shared.Person, local bool) {
 	now := time.Now()
 	r.mu.Lock()
@@ -42,32 +42,66 @@ func (h *Hub) typing(r *room, who shared.Person, local bool) {
 		r.mu.Unlock()
 		return
 	}
-	if last, ok := r.typed[who.ID]; ok && now.Sub(last) < typingGate {
+	t := &r.typists
+	if last, ok := t.last[who.ID]; ok && now.Sub(last) < typingGate {
 		r.mu.Unlock()
 		return
 	}
-	if r.typed == nil {
-		r.typed = make(map[string]time.Time)
+	if t.last == nil {
+		t.last = make(map[string]time.Time)
 	}
-	if len(r.typed) >= 64 {
-		for id, t := range r.typed {
-			if now.Sub(t) >= shared.TypingLasts {
-				delete(r.typed, id)
+	if len(t.last) >= 64 {
+		for id, at := range t.last {
+			if now.Sub(at) >= shared.TypingLasts {
+				delete(t.last, id)
 			}
 		}
 	}
-	r.typed[who.ID] = now
-	frame, err := shared.Encode(shared.TypeTyping, "", shared.Typing{Room: r.name, Who: &who})
-	if err == nil {
-		for m := range r.conns {
-			if m.s.you.ID != who.ID && !m.catchingUp && m.s.out.queued() < h.cfg.SendQueueBytes/4 {
-				m.s.push(len(frame), frame)
-			}
-		}
+	t.last[who.ID] = now
+	t.pending = append(t.pending, who)
+	if t.timer == nil {
+		t.timer = time.AfterFunc(shared.TypingGathered, func() { h.flushTyping(r) })
 	}
 	r.mu.Unlock()
 	if local {
 		h.notify(cluster.Notice{Kind: cluster.NoticeTyping, Account: who.ID, Nickname: who.Nickname, Room: r.name})
+	}
+}
+
+// typists are the people typing in a room, guarded by room.mu.
+type typists struct {
+	last    map[string]time.Time // when each person's last typing went out
+	pending []shared.Person      // typing since the last event
+	timer   *time.Timer          // sends pending; nil when none
+}
+
+// flushTyping tells r's connections here who is typing, in one event
+// encoded once: all but those of a person who is the only one typing.
+// A connection catching up, or with much queued, does not get it: it is
+// worth nothing a few seconds later.
+func (h *Hub) flushTyping(r *room) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := &r.typists
+	t.timer = nil
+	if r.closed || len(t.pending) == 0 {
+		return
+	}
+	ev := shared.Typing{Room: r.name, People: t.pending}
+	t.pending = nil
+	frame, err := shared.Encode(shared.TypeTyping, "", ev)
+	if err != nil {
+		h.log.Error("encode typing", "room", r.name, "err", err)
+		return
+	}
+	alone := ""
+	if len(ev.People) == 1 {
+		alone = ev.People[0].ID
+	}
+	for m := range r.conns {
+		if m.s.you.ID != alone && !m.catchingUp && m.s.out.queued() < h.cfg.SendQueueBytes/4 {
+			m.s.push(len(frame), frame)
+		}
 	}
 }
 
