@@ -282,7 +282,7 @@ func (l *messageList) renderEntry(e Entry, first bool) app.UI {
 	}
 	var edited app.UI = app.If(false)
 	if !e.Edited.IsZero() && !e.Deleted {
-		edited = app.Span().Class("edited").Title("Edited "+fullTime(e.Edited.Local())).Text("(edited)")
+		edited = app.Span().Class("edited").Title("Edited " + fullTime(e.Edited.Local())).Text("(edited)")
 	}
 	meta := app.Div().Class("meta").Body(
 		from,

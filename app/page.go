@@ -64,9 +64,9 @@ type Page struct {
 	replyTo, editing uint64
 	// jumpTo is the message of the room shown that older pages are loaded
 	// for, to show it (0: none).
-	jumpTo uint64
-	showUsers        bool
-	showRooms        bool // the sidebar, on narrow screens
+	jumpTo    uint64
+	showUsers bool
+	showRooms bool // the sidebar, on narrow screens
 	// marked: the room shown at the start was marked where its unread
 	// messages begin (see conversation.markUnread).
 	marked     bool
