@@ -51,8 +51,6 @@ type messageList struct {
 	OnReply, OnEdit func(ctx app.Context, id uint64)
 	OnReact         func(ctx app.Context, id uint64, emoji string)
 	OnJump          func(ctx app.Context, id uint64)
-	// Seen says who read the newest message ("Seen by alice, bob +3").
-	Seen string
 
 	atBottom bool // the reader is at the end of the list
 	pill     bool // new messages arrived below the reader
@@ -189,7 +187,6 @@ func (l *messageList) Render() app.UI {
 				app.Ol().Class("lines").Body(l.lines()...),
 			),
 		app.If(l.pill, app.Button().Class("pill").Text("New messages ↓").OnClick(l.jumpToEnd)),
-		app.If(l.Seen != "", app.P().Class("seen").Text(l.Seen)),
 	)
 }
 

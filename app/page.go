@@ -311,11 +311,14 @@ func (p *Page) renderChat() app.UI {
 					OnJump: func(_ app.Context, id uint64) {
 						p.ctx.Dispatch(func(ctx app.Context) { p.jump(ctx, id) })
 					},
-					Seen: cur.seenBy(me),
 				},
-				// Who is typing, told politely to screen readers; the
-				// line keeps its place when nobody is.
-				app.P().ID("typing").Class("typing").Aria("live", "polite").Text(cur.typingText(time.Now())),
+				// Under the list: who is typing, told politely to
+				// screen readers (the line keeps its place when nobody
+				// is), and who has seen the newest message.
+				app.Div().Class("under-log").Body(
+					app.P().ID("typing").Class("typing").Aria("live", "polite").Text(cur.typingText(time.Now())),
+					app.P().ID("seen").Class("seen").Text(cur.seenBy(me)),
+				),
 				&composer{
 					Disabled: cur.Info.Locked && !moderator,
 					Why:      "This room is locked: only its moderators write in it now.",
