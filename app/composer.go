@@ -142,21 +142,23 @@ func (c *composer) mode() app.UI {
 		app.Span().Class("composer-mode-label").Text(label),
 		quote,
 		app.Button().Type("button").Class("link").Aria("label", "Cancel (Escape)").Text("Cancel").
-			OnClick(func(ctx app.Context, e app.Event) { c.cancel(ctx) }),
+			OnClick(func(ctx app.Context, e app.Event) {
+				c.cancel(ctx, ctx.JSSrc().Call("closest", "form").Call("querySelector", "textarea"))
+			}),
 	)
 }
 
-// cancel stops replying or editing: an edit's text goes, a reply's
-// stays to be sent as a message of its own.
-func (c *composer) cancel(ctx app.Context) {
-	if c.Editing != nil {
-		if el := app.Window().GetElementByID("composer-text"); el.Truthy() {
-			el.Set("value", "")
-			c.used = 0
-		}
+// cancel stops replying or editing: an edit's text goes from the text
+// area el, a reply's stays to be sent as a message of its own.
+func (c *composer) cancel(ctx app.Context, el app.Value) {
+	if c.Editing != nil && el.Truthy() {
+		el.Set("value", "")
+		c.used = 0
 	}
 	call(c.OnCancel, ctx)
-	focus("composer-text")
+	if el.Truthy() {
+		el.Call("focus")
+	}
 }
 
 func (c *composer) keyDown(ctx app.Context, e app.Event) {
@@ -165,7 +167,7 @@ func (c *composer) keyDown(ctx app.Context, e app.Event) {
 		switch {
 		case key == "Escape" && (c.Editing != nil || c.Replying != nil):
 			e.PreventDefault()
-			c.cancel(ctx)
+			c.cancel(ctx, ctx.JSSrc())
 			return
 		case key == "ArrowUp" && c.Editing == nil && c.OnEditLast != nil && ctx.JSSrc().Get("value").String() == "":
 			if text := c.OnEditLast(ctx); text != "" {
