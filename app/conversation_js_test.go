@@ -22,7 +22,7 @@ func TestMessageConversationControls(t *testing.T) {
 		Self: "a",
 		Entries: []Entry{
 			{Kind: EntryMessage, ID: 1, Author: "b", From: "bob", Text: "lunch at **noon**?", At: at, Replies: 2,
-				Edited: at.Add(time.Minute),
+				Edited:    at.Add(time.Minute),
 				Reactions: []shared.Reaction{{Emoji: "👍", People: []shared.Person{{ID: "a", Nickname: "ada"}, {ID: "c", Nickname: "carol"}}}}},
 			{Kind: EntryMessage, ID: 2, Author: "a", From: "ada", Text: "yes", At: at, Own: true, ReplyTo: 1,
 				Quote: &shared.Quote{From: "bob", Text: "lunch at **noon**?"}},
