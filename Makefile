@@ -99,10 +99,12 @@ $(BIN)/npm/.installed: Makefile
 	npm install --prefix $(BIN)/npm --no-audit --no-fund --loglevel=error $(NPM_TOOLS)
 	touch $@
 
+# The emoji font makes the journeys' screenshots show emoji as people see
+# them, not as empty boxes.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "installing chromium (for the browser tests)"; \
-		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	@command -v chromium >/dev/null 2>&1 && [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || { \
+		echo "installing chromium and an emoji font (for the browser tests)"; \
+		$(SUDO) apt-get update && $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-color-emoji; }
 
 ## bench: the standard load scenarios with livechat bench, each against a
 ## fresh server, in one table (several minutes; nothing else should run)

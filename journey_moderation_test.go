@@ -14,7 +14,7 @@ import (
 // messageActions is the XPath of the actions button of the message whose
 // text contains text.
 func messageActions(text string) string {
-	return fmt.Sprintf(`//ol[@class="lines"]/li[contains(@class,"message")][p[@class="text" and contains(., %q)]]//button[contains(@class,"msg-actions")]`, text)
+	return fmt.Sprintf(`//ol[@class="lines"]/li[contains(@class,"message")][*[@class="text" and contains(., %q)]]//button[contains(@class,"msg-actions")]`, text)
 }
 
 // TestJourneyModeration: carol reports bob's spam, with the keyboard;

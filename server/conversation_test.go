@@ -696,3 +696,30 @@ func TestConversationSeen(t *testing.T) {
 		t.Errorf("erin's snapshot %+v, want alice at %d", snap, said[1].ID)
 	}
 }
+
+// TestConversationTypingEndsWithTheMessage: a typing not told yet when
+// its person's message is sent is never told (it would come after the
+// message, and show them typing what they sent).
+func TestConversationTypingEndsWithTheMessage(t *testing.T) {
+	_, _, olive, people := club(t, "bob", "carol")
+	bob, carol := people[0], people[1]
+	bob.send(shared.TypeTyping, "", shared.Typing{Room: "club"})
+	bob.sayIn("club", "b1", "quick")
+	// carol types while bob's typing would still be gathered: the event
+	// that tells hers names her alone.
+	carol.send(shared.TypeTyping, "", shared.Typing{Room: "club"})
+	for {
+		ty := until(olive, shared.TypeTyping, func(shared.Typing) bool { return true })
+		names := make([]string, len(ty.People))
+		for i, p := range ty.People {
+			names[i] = p.Nickname
+		}
+		if slices.Contains(names, "carol") {
+			if slices.Contains(names, "bob") {
+				t.Fatalf("typing after bob's message names %v", names)
+			}
+			return
+		}
+		// A flush between bob's typing and his message: told before it.
+	}
+}

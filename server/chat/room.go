@@ -338,6 +338,7 @@ func (h *Hub) unsubscribe(s *session, name string) bool {
 func (h *Hub) say(s *session, m *membership, clientID string, msg shared.Message) error {
 	r := m.r
 	msg.Room, msg.Author, msg.From, msg.At, msg.ClientID = r.name, s.you.ID, s.nickname(), h.now(), clientID
+	r.said(s.you.ID)
 	mentioned := shared.MentionCandidates(msg.Text) // most messages mention nobody: no work after the ack
 	h.cfg.Metrics.Received()
 	handed := time.Now()

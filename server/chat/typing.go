@@ -4,6 +4,8 @@ package chat
 
 import (
 	"context"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"livechat/server/cluster"
@@ -50,14 +52,13 @@ func (h *Hub) typing(r *room, who shared.Person, local bool) {
 	if t.last == nil {
 		t.last = make(map[string]time.Time)
 	}
-	if len(t.last) >= 64 {
-		for id, at := range t.last {
-			if now.Sub(at) >= shared.TypingLasts {
-				delete(t.last, id)
-			}
+	for id, at := range t.last {
+		if now.Sub(at) >= typingGate {
+			delete(t.last, id) // their next typing may go out
 		}
 	}
 	t.last[who.ID] = now
+	t.recent.Store(int32(len(t.last)))
 	t.pending = append(t.pending, who)
 	if t.timer == nil {
 		t.timer = time.AfterFunc(shared.TypingGathered, func() { h.flushTyping(r) })
@@ -73,6 +74,28 @@ type typists struct {
 	last    map[string]time.Time // when each person's last typing went out
 	pending []shared.Person      // typing since the last event
 	timer   *time.Timer          // sends pending; nil when none
+	// recent is len(last), read without the lock: a say takes the lock
+	// (see said) only in a room where someone typed lately.
+	recent atomic.Int32
+}
+
+// said notes that the person with account id sent a message to r: they
+// are no longer typing it. A typing of theirs not told yet is dropped
+// (it would come after the message), and their next one goes out at
+// once: it is about the next message.
+func (r *room) said(id string) {
+	if r.typists.recent.Load() == 0 {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	t := &r.typists
+	if _, ok := t.last[id]; !ok {
+		return
+	}
+	delete(t.last, id)
+	t.recent.Store(int32(len(t.last)))
+	t.pending = slices.DeleteFunc(t.pending, func(p shared.Person) bool { return p.ID == id })
 }
 
 // flushTyping tells r's connections here who is typing, in one event
