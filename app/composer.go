@@ -45,7 +45,8 @@ type composer struct {
 	// shared.TypingEvery.
 	OnTyping func(ctx app.Context)
 
-	typed  time.Time // when OnTyping was last called
+	typed   time.Time // when OnTyping was last called
+	picking bool      // the emoji picker is open
 	used   int       // bytes typed
 	failed string
 	// While an @mention is being typed: the names it may complete to, the
@@ -112,7 +113,9 @@ func (c *composer) Render() app.UI {
 			}),
 		),
 		area,
+		c.emojiButton(),
 		send,
+		c.picker(),
 		app.Div().ID("composer-help").Class("composer-help").Body(
 			app.If(left < composerWarnBytes, app.Span().
 				Class("left").
@@ -121,6 +124,53 @@ func (c *composer) Render() app.UI {
 			app.If(errText != "", app.Span().Class("error").Role("alert").Text(errText)),
 		),
 	)
+}
+
+// emojiButton opens and closes the emoji picker that inserts an emoji
+// where the caret is.
+func (c *composer) emojiButton() app.UI {
+	b := app.Button().ID("composer-emoji").Class("composer-emoji").Type("button").
+		Aria("label", "Insert an emoji").Title("Insert an emoji").Aria("expanded", c.picking).Text("☺").
+		OnClick(func(ctx app.Context, e app.Event) { c.picking = !c.picking })
+	if c.Disabled {
+		b = b.Disabled(true)
+	}
+	return b
+}
+
+// picker is the emoji picker of the composer, while it is open.
+func (c *composer) picker() app.UI {
+	if !c.picking {
+		return app.If(false)
+	}
+	return app.Div().Class("composer-picker").Body(&emojiPicker{
+		OnPick: func(ctx app.Context, emoji string) {
+			c.picking = false
+			el := ctx.JSSrc().Call("closest", "form").Call("querySelector", "textarea")
+			c.insert(el, emoji)
+		},
+		OnClose: func(ctx app.Context) {
+			c.picking = false
+			focus("composer-emoji")
+		},
+	})
+}
+
+// insert puts s in the text area el where its caret is (replacing the
+// selection), leaves the caret after it, and moves the focus there.
+func (c *composer) insert(el app.Value, s string) {
+	if !el.Truthy() {
+		return
+	}
+	text := el.Get("value").String()
+	start := min(max(utf16ToByte(text, el.Get("selectionStart").Int()), 0), len(text))
+	end := min(max(utf16ToByte(text, el.Get("selectionEnd").Int()), start), len(text))
+	text = text[:start] + s + text[end:]
+	el.Set("value", text)
+	pos := len(utf16.Encode([]rune(text[:start+len(s)])))
+	el.Call("focus")
+	el.Call("setSelectionRange", pos, pos)
+	c.used = len(text)
 }
 
 // mode says what the composer does besides writing a new message:

@@ -145,3 +145,28 @@ func TestComposerModes(t *testing.T) {
 		t.Errorf("Cancel of an edit: %d cancels, text %q", cancelled, area.Get("value").String())
 	}
 }
+
+// TestComposerInsertsEmoji: the emoji button opens the picker; a pick
+// goes where the caret is, and the picker closes.
+func TestComposerInsertsEmoji(t *testing.T) {
+	c := &composer{}
+	root, d := mount(t, c)
+	area := root.Call("querySelector", "textarea")
+	area.Set("value", "see you !")
+	area.Call("setSelectionRange", 8, 8)
+	root.Call("querySelector", "#composer-emoji").Call("click")
+	d.Consume()
+	if root.Call("querySelector", "#composer-emoji").Call("getAttribute", "aria-expanded").String() != "true" {
+		t.Fatalf("the picker is not open: %s", root.Get("outerHTML").String())
+	}
+	first := root.Call("querySelector", ".composer-picker button.emoji")
+	emoji := first.Get("textContent").String()
+	first.Call("click")
+	d.Consume()
+	if got := area.Get("value").String(); got != "see you "+emoji+"!" {
+		t.Errorf("the composer has %q, want the emoji %q at the caret", got, emoji)
+	}
+	if root.Call("querySelector", ".composer-picker").Truthy() {
+		t.Errorf("the picker stays open")
+	}
+}
