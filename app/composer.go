@@ -47,8 +47,8 @@ type composer struct {
 
 	typed   time.Time // when OnTyping was last called
 	picking bool      // the emoji picker is open
-	used   int       // bytes typed
-	failed string
+	used    int       // bytes typed
+	failed  string
 	// While an @mention is being typed: the names it may complete to, the
 	// one chosen by the arrow keys, and where the @ is in the text.
 	suggest []string
