@@ -374,7 +374,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				if !welcomed && ev.Error.Request != shared.TypeJoin {
 					return false, ev.Error
 				}
-				if e := ev.Error; e.Request == shared.TypeSay && e.Temporary() {
+				if e := ev.Error; (e.Request == shared.TypeSay || e.Request == shared.TypeEdit || e.Request == shared.TypeReact) && e.Temporary() {
 					// Stored nowhere: send it again in a moment, or when
 					// the server says, if it said.
 					retryIDs[e.Ref] = true

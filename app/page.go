@@ -64,7 +64,10 @@ type Page struct {
 	replyTo, editing uint64
 	// jumpTo is the message of the room shown that older pages are loaded
 	// for, to show it (0: none).
-	jumpTo    uint64
+	jumpTo uint64
+	// edits are the texts of edits sent and not acknowledged, by client
+	// id: an edit refused for good gives its text back.
+	edits     map[string]string
 	showUsers bool
 	showRooms bool // the sidebar, on narrow screens
 	// marked: the room shown at the start was marked where its unread
@@ -670,6 +673,10 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		default:
 			p.sayError = e.Message
 		}
+		if text, ok := p.edits[e.Ref]; ok && e.Request == shared.TypeEdit && !e.Temporary() {
+			delete(p.edits, e.Ref)
+			giveBack(text) // not lost: to send again, as a message or once allowed
+		}
 		if e.Request == shared.TypeSay && !e.Temporary() {
 			if c := p.rooms.ByID[p.rooms.Current]; c != nil {
 				if text := c.pendingText(e.Ref); text != "" {
@@ -694,6 +701,8 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 			setTitle(p.rooms.unread())
 		case shared.TypeTyping:
 			p.typingChanged(ctx, ev.Typing.Room)
+		case shared.TypeAck:
+			delete(p.edits, ev.Ack.ClientID) // stored
 		case shared.TypePresence, shared.TypePresenceUpdate:
 			p.askMembers(ctx) // someone new may be here
 		}
@@ -1055,7 +1064,15 @@ func (p *Page) say(text string) error {
 		if text == editing.Text {
 			return nil // unchanged
 		}
-		_, err := p.client.Edit(p.ctx, room, editing.ID, text)
+		id, err := p.client.Edit(p.ctx, room, editing.ID, text)
+		if err == nil {
+			p.ctx.Dispatch(func(app.Context) {
+				if p.edits == nil {
+					p.edits = make(map[string]string)
+				}
+				p.edits[id] = text
+			})
+		}
 		return err
 	}
 	pending := Entry{Kind: EntryMessage, From: p.nickname, Author: p.me, Text: text, At: time.Now(), Own: true, Pending: true}

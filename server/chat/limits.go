@@ -90,8 +90,8 @@ var tooFast = [numActions]string{
 // actionOf returns what a request of type t does.
 func actionOf(t shared.Type) action {
 	switch t {
-	case shared.TypeSay:
-		return actMessage
+	case shared.TypeSay, shared.TypeEdit, shared.TypeReact:
+		return actMessage // each stores something in the room
 	case shared.TypeHistory:
 		return actHistory
 	case shared.TypeJoin:
