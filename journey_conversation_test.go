@@ -216,4 +216,12 @@ func TestJourneyConversation(t *testing.T) {
 		return !!m && document.activeElement === m;
 	})()`)
 	erin.screenshot("quote-followed")
+
+	// Escape closes a panel, and the focus goes back to its button.
+	erin.show(layouts[2])
+	erin.do("open the member list", chromedp.Click(chromedp.CSS(".users-toggle")))
+	erin.waitUntil("the list open", `document.querySelector(".users-toggle").getAttribute("aria-expanded") === "true"`)
+	erin.do("press Escape", pressEscape)
+	erin.waitUntil("the list closed, the focus on its button", `document.querySelector(".users-toggle").getAttribute("aria-expanded") === "false" &&
+		document.activeElement === document.querySelector(".users-toggle")`)
 }

@@ -215,7 +215,7 @@ func (c *composer) keyDown(ctx app.Context, e app.Event) {
 	key := e.Get("key").String()
 	if len(c.suggest) == 0 {
 		switch {
-		case key == "Escape" && (c.Editing != nil || c.Replying != nil):
+		case key == "Escape" && (c.Editing != nil || c.Replying != nil): // before the page's panels
 			e.PreventDefault()
 			c.cancel(ctx, ctx.JSSrc())
 			return

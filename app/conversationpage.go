@@ -96,6 +96,31 @@ func (p *Page) typingChanged(ctx app.Context, room string) {
 	}
 }
 
+// escape closes the member list and the rooms drawer on Escape, unless
+// something inside handled it first (a menu, the picker, the composer
+// stopping a reply), and gives the focus back to the button that opened
+// the panel.
+func (p *Page) escape(ctx app.Context, e app.Event) {
+	if e.Get("key").String() != "Escape" || e.Get("defaultPrevented").Bool() {
+		return
+	}
+	switch {
+	case p.showUsers:
+		p.showUsers = false
+		ctx.Defer(func(app.Context) { focusFirst(".users-toggle") })
+	case p.showRooms:
+		p.showRooms = false
+		ctx.Defer(func(app.Context) { focusFirst(".rooms-toggle") })
+	}
+}
+
+// focusFirst moves the focus to the first element matching selector.
+func focusFirst(selector string) {
+	if el := app.Window().Get("document").Call("querySelector", selector); el.Truthy() {
+		el.Call("focus")
+	}
+}
+
 // jump shows the message id of the room shown: it scrolls it into view
 // and moves the focus to it, loading older pages until the list has it
 // (or the room has none older).

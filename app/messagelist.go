@@ -516,6 +516,7 @@ func (l *messageList) actions(e Entry, hm string) app.UI {
 		menu = app.Ul().ID("menu-"+id).Class("msg-menu").Aria("label", "Message actions").Body(items...).
 			OnKeyDown(func(ctx app.Context, ev app.Event) {
 				if ev.Get("key").String() == "Escape" {
+					ev.PreventDefault() // handled: the page keeps its panels
 					toggle := "actions-" + strconv.FormatUint(l.menu, 10)
 					l.menu = 0
 					ctx.Defer(func(app.Context) { focus(toggle) })

@@ -239,7 +239,7 @@ func (p *Page) renderChat() app.UI {
 	people := onlineLabel("People", cur.UsersIn, cur.Counted, cur.Online, cur.Users)
 	moderator := p.moderator()
 	replying, editing := p.modeEntries()
-	return app.Div().Class("chat").Body(
+	return app.Div().Class("chat").OnKeyDown(p.escape).Body(
 		app.Header().Class("topbar").Body(
 			app.Button().Class("rooms-toggle").Aria("controls", "sidebar").Aria("expanded", p.showRooms).Text("Rooms").
 				OnClick(func(ctx app.Context, e app.Event) { p.showRooms = !p.showRooms }),
