@@ -172,7 +172,8 @@ func TestJourneyConversation(t *testing.T) {
 	bob.setNetwork(false)
 	bob.waitUntil("bob offline", `document.querySelector("#status")?.dataset.status !== "online"`)
 	alice.do("edit again", chromedp.Focus(chromedp.ID("composer-text")), pressArrowUp)
-	alice.waitUntil("editing", `document.getElementById("composer-text").value === "oops, wrong room"`)
+	alice.waitUntil("editing", `document.getElementById("composer-text").value === "oops, wrong room" &&
+		document.getElementById("composer-mode")?.textContent.includes("Editing")`)
 	alice.do("cancel the edit", pressEscape)
 	alice.waitUntil("not editing", `!document.getElementById("composer-mode") && document.getElementById("composer-text").value === ""`)
 	alice.do("delete it",

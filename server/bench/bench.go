@@ -41,9 +41,12 @@ type Config struct {
 	// can, 200 at a time).
 	Ramp float64
 	// Typists is how many of the connected clients of each room (the
-	// lowest numbered) say they are typing, once per shared.TypingEvery,
-	// while the senders send, as a client does while someone composes.
-	// Their typing events are counted apart from messages.
+	// highest numbered: not senders, when the room has enough others)
+	// say they are typing, once per shared.TypingEvery, while the
+	// senders send, as a client does while someone composes. (A
+	// sender's message ends its typing: the server drops a typing of
+	// theirs not yet told.) Their typing events are counted apart from
+	// messages.
 	Typists int
 	// PID is the server's process ID, when it runs on this machine: its
 	// memory and CPU time are then read from /proc. Else, if MetricsURL
@@ -808,12 +811,12 @@ func (r *run) send(ctx context.Context, senders []*client) {
 	wg.Wait()
 }
 
-// typists returns the first n clients of each room (clients are in
-// order of number).
+// typists returns the last n clients of each room (clients are in
+// order of number, the senders first).
 func typists(clients []*client, n int) []*client {
 	var out []*client
 	per := make(map[int]int)
-	for _, c := range clients {
+	for _, c := range slices.Backward(clients) {
 		if per[c.room] < n {
 			per[c.room]++
 			out = append(out, c)
