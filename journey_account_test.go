@@ -94,6 +94,9 @@ func TestJourneyAccountOnTwoDevices(t *testing.T) {
 	)
 	laptop.waitUntil("the new name", `document.getElementById("account-who")?.textContent === "Signed in as Robert"`)
 	laptop.do("close the panel", chromedp.Click(chromedp.ID("account-close")))
+	// The focus goes back to the account button: typing before it does
+	// would lose the keys after it.
+	laptop.waitUntil("the focus back on the account button", `document.activeElement?.id === "account"`)
 	laptop.say("call me Robert")
 	alice.openRoom("#general")
 	alice.waitMessage("Robert", "call me Robert")
