@@ -723,3 +723,94 @@ func TestConversationTypingEndsWithTheMessage(t *testing.T) {
 		// A flush between bob's typing and his message: told before it.
 	}
 }
+
+// TestConversationPagesReadPastEvents: a page of history counts
+// messages, not ids: a run of events (a burst of reactions to older
+// messages) does not stop paging, and a page that finds only events still
+// tells the client where to go on. A reply's quote of a message since
+// deleted comes empty.
+func TestConversationPagesReadPastEvents(t *testing.T) {
+	_, _, olive, people := club(t, "bob")
+	bob := people[0]
+	var said []shared.Message
+	for i := range 5 {
+		said = append(said, olive.sayIn("club", fmt.Sprint("o", i), fmt.Sprint("old ", i)))
+	}
+	reply := bob.replyIn("club", "b-reply", "about that", said[1].ID)
+	// 12 events after the reply: reactions to the first message.
+	for i := range 12 {
+		emoji := []string{"👍", "🎉", "❤️", "😀"}[i%4]
+		bob.act(shared.TypeReact, fmt.Sprint("r", i), shared.React{Room: "club", ID: said[0].ID, Emoji: emoji, Remove: i >= 4 && i < 8})
+	}
+	olive.moderate(shared.TypeDelete, shared.Delete{Room: "club", ID: said[1].ID}, shared.ActionDelete)
+	last := olive.sayIn("club", "o-last", "newest")
+
+	// Four messages before the newest, through the events.
+	page := ask[shared.History](bob, shared.TypeHistory, shared.HistoryRequest{Room: "club", Before: last.ID, Limit: new(4)}, shared.TypeHistory)
+	if got := ids(page.Messages); !slices.Equal(got, []uint64{said[2].ID, said[3].ID, said[4].ID, reply.ID}) || !page.More {
+		t.Fatalf("a page of 4 before %d: %v (more %v), want %d, %d, %d, %d", last.ID, got, page.More, said[2].ID, said[3].ID, said[4].ID, reply.ID)
+	}
+	if q := page.Messages[3].Quote; q == nil || q.From != "olive" || q.Text != "" {
+		t.Errorf("the reply to a deleted message quotes %+v, want olive and no text", q)
+	}
+	// One message before the newest: through the deletion, the newest
+	// reaction, and the ids of the reactions it replaced (erased).
+	page = ask[shared.History](bob, shared.TypeHistory, shared.HistoryRequest{Room: "club", Before: last.ID, Limit: new(1)}, shared.TypeHistory)
+	if got := ids(page.Messages); !slices.Equal(got, []uint64{reply.ID}) || !page.More {
+		t.Fatalf("a page through events: %+v", page)
+	}
+	for before := page.Messages[0].ID; page.Messages[0].Kind != ""; {
+		page = ask[shared.History](bob, shared.TypeHistory, shared.HistoryRequest{Room: "club", Before: before, Limit: new(1)}, shared.TypeHistory)
+		if len(page.Messages) != 1 {
+			t.Fatalf("paging on: %+v", page)
+		}
+		if page.Messages[0].Kind == "" {
+			if page.Messages[0].ID != reply.ID {
+				t.Fatalf("paging on found %+v, want the reply", page.Messages[0])
+			}
+			break
+		}
+		before = page.Messages[0].ID
+	}
+	// A page of one id's worth at a time still moves on.
+	page = ask[shared.History](bob, shared.TypeHistory, shared.HistoryRequest{Room: "club", Before: said[2].ID, Limit: new(1)}, shared.TypeHistory)
+	if got := ids(page.Messages); !slices.Equal(got, []uint64{said[0].ID}) || page.Messages[0].Rev == 0 || page.More {
+		t.Fatalf("the first page: %+v", page)
+	}
+	if got := reactions(page.Messages[0].Reactions); len(got) != 4 {
+		t.Errorf("the first message's reactions: %v", got)
+	}
+}
+
+// TestConversationPageOfEventsOnly: a page that reads a long run of
+// events and no message holds the oldest event it read, so that the
+// client, which skips it, asks next before it.
+func TestConversationPageOfEventsOnly(t *testing.T) {
+	_, _, olive, _ := club(t)
+	const n = 270
+	var said []shared.Message
+	for i := range n {
+		said = append(said, olive.sayIn("club", fmt.Sprint("o", i), fmt.Sprint("message ", i)))
+	}
+	for i := range n {
+		olive.act(shared.TypeReact, fmt.Sprint("r", i), shared.React{Room: "club", ID: said[i].ID, Emoji: "👍"})
+	}
+	last := olive.sayIn("club", "o-last", "newest")
+	page := ask[shared.History](olive, shared.TypeHistory, shared.HistoryRequest{Room: "club", Before: last.ID, Limit: new(1)}, shared.TypeHistory)
+	if len(page.Messages) != 1 || page.Messages[0].Kind != shared.MessageReact || !page.More {
+		t.Fatalf("a page of events only: %+v", page)
+	}
+	for before := page.Messages[0].ID; ; {
+		page = ask[shared.History](olive, shared.TypeHistory, shared.HistoryRequest{Room: "club", Before: before, Limit: new(1)}, shared.TypeHistory)
+		if len(page.Messages) != 1 || page.Messages[0].ID >= before {
+			t.Fatalf("paging on before %d: %+v", before, page)
+		}
+		if m := page.Messages[0]; m.Kind == "" {
+			if m.ID != said[n-1].ID || len(m.Reactions) != 1 {
+				t.Fatalf("paging on found %+v, want the last message before the reactions, with its reaction", m)
+			}
+			break
+		}
+		before = page.Messages[0].ID
+	}
+}

@@ -118,6 +118,15 @@ func newHistoryWriter(s *session, head shared.History) *historyWriter {
 
 func (w *historyWriter) add(m shared.Message) {
 	cost := len(m.Text) + 256
+	if m.Quote != nil {
+		cost += len(m.Quote.Text) + len(m.Quote.From) + 32
+	}
+	for _, r := range m.Reactions {
+		cost += len(r.Emoji) + 16
+		for _, p := range r.People {
+			cost += len(p.ID) + len(p.Nickname) + 32
+		}
+	}
 	if w.size > 0 && w.size+cost > historyChunkBytes {
 		w.flush(false)
 	}
@@ -160,22 +169,62 @@ func (h *Hub) page(ctx context.Context, room string, req shared.HistoryRequest, 
 	if limit == 0 {
 		return hist, nil
 	}
-	from := first
-	if before > first+uint64(limit) {
-		from = before - uint64(limit)
+	// The client has everything newer: the events among these ids are
+	// about messages it gets folded now or got already, and are left
+	// out. Ids taken by events, or erased, are read past, a window at a
+	// time (wider while windows come back nearly empty), until limit
+	// messages are found, or the room's first id, or, after reading
+	// pageScan records that are all events, the page holds the oldest
+	// of them alone, for the client to ask again before it.
+	var found []shared.Message
+	from, oldest, read := before, uint64(0), 0
+	window := uint64(limit)
+	for len(found) < limit && from > first {
+		to := from - 1
+		from = first
+		if to+1-first > window {
+			from = to + 1 - window
+		}
+		msgs, err := h.store.Range(ctx, room, from, to)
+		if err != nil {
+			return hist, err
+		}
+		if len(msgs) > 0 {
+			oldest = msgs[0].ID
+		}
+		read += len(msgs)
+		if len(msgs) < limit/2+1 {
+			window = min(2*window, maxPageWindow)
+		}
+		older, err := h.fold(ctx, room, msgs, 0)
+		if err != nil {
+			return hist, err
+		}
+		found = append(older, found...)
+		if len(found) == 0 && read >= max(8*limit, pageScan) {
+			marker, err := h.store.Range(ctx, room, oldest, oldest)
+			if err != nil {
+				return hist, err
+			}
+			found, from = marker, oldest
+			break
+		}
 	}
-	msgs, err := h.store.Range(ctx, room, from, before-1)
-	if err != nil {
-		return hist, err
+	if len(found) > limit {
+		found = found[len(found)-limit:]
+		from = found[0].ID
 	}
-	// The client has everything newer: the events among these are
-	// about messages it gets folded now or got already.
-	if msgs, err = h.fold(ctx, room, msgs, 0); err != nil {
-		return hist, err
-	}
-	if len(msgs) > 0 {
-		hist.Messages = msgs
+	if len(found) > 0 {
+		hist.Messages = found
 	}
 	hist.More = from > first
 	return hist, nil
 }
+
+// A history page reads windows of at most maxPageWindow ids, and gives up
+// looking for a message after pageScan records (or 8 pages' worth) that
+// were all events.
+const (
+	maxPageWindow = 4096
+	pageScan      = 256
+)
