@@ -332,7 +332,7 @@ func (s *Store) EnsureRoom(ctx context.Context, room string) error {
 		Discard:     jetstream.DiscardOld,
 		MaxMsgs:     s.cfg.RoomMessages,
 		MaxAge:      s.cfg.MaxAge,
-		MaxMsgSize:  shared.MaxFrameBytes,
+		MaxMsgSize:  maxRecordBytes,
 		Storage:     jetstream.FileStorage,
 		Replicas:    s.cfg.Replicas,
 		Duplicates:  s.dedupeWindow(),
@@ -380,6 +380,13 @@ func (s *Store) forgetStream(room string) {
 	delete(s.streams, room)
 	s.mu.Unlock()
 }
+
+// maxRecordBytes bounds one stored record: a message (at most
+// shared.MaxFrameBytes arrive) or an event about one, which carries its
+// whole state: an edited text (JSON may escape it to six times its
+// bytes), its reactions (shared.MaxReactions people with their ids and
+// nicknames) and its quote.
+const maxRecordBytes = 256 << 10
 
 // record is a message as stored; its id is the stream sequence.
 type record struct {
