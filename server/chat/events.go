@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -36,7 +37,8 @@ const eventPause = 20 * time.Millisecond
 // conflict means another writer's event was stored: a fixed number of
 // tries would fail people for no fault when many react at once).
 // dedupeID makes a resent request store nothing new. The event an event
-// replaces is erased, so that an edited text is not kept. It returns
+// replaces is erased, so that the room keeps only the first text of an
+// edited message (the message itself) and the newest. It returns
 // not_found for a message never said, deleted or removed.
 func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string, by shared.Person, dedupeID string,
 	change func(m *shared.Message) (bool, error)) (id uint64, dup bool, err error) {
@@ -50,6 +52,11 @@ func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string,
 		return 0, false, shared.Errorf(shared.CodeNotFound, "there is no message %d in this room", of)
 	}
 	orig := msgs[0]
+	// Writers here take turns; compare-and-set settles races with other
+	// servers.
+	mu := &h.events[eventLock(room, of)]
+	mu.Lock()
+	defer mu.Unlock()
 	for try := 0; ; try++ {
 		if try > 0 {
 			select {
@@ -82,14 +89,29 @@ func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string,
 		if err != nil {
 			return 0, false, err
 		}
-		if !dup && m.Rev != 0 {
-			if err := h.store.Erase(ctx, room, m.Rev); err != nil {
-				h.log.Warn("erase an event replaced by a newer one", "room", room, "id", m.Rev, "err", err)
-			}
+		if prev := m.Rev; !dup && prev != 0 {
+			h.later(func() {
+				ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+				defer cancel()
+				if err := h.store.Erase(ctx, room, prev); err != nil {
+					h.log.Warn("erase an event replaced by a newer one", "room", room, "id", prev, "err", err)
+				}
+			})
 		}
 		return id, dup, nil
 	}
 }
+
+// eventLock returns the index of the lock of Hub.events that the writers
+// of events about the message of in room take.
+func eventLock(room string, of uint64) int {
+	h := fnv.New32a()
+	h.Write([]byte(room))
+	return int((h.Sum32() ^ uint32(of) ^ uint32(of>>32)) % eventLocks)
+}
+
+// eventLocks is how many locks Hub.events has.
+const eventLocks = 64
 
 // eventError turns an error of annotate into one for the client.
 func (s *session) eventError(doing string, err error) error {
@@ -222,8 +244,13 @@ func (h *Hub) fold(ctx context.Context, room string, msgs []shared.Message, firs
 	for _, m := range msgs {
 		if m.Kind == "" {
 			ids = append(ids, m.ID)
+			if m.ReplyTo != 0 {
+				ids = append(ids, m.ReplyTo) // its quote goes if it was deleted
+			}
 		}
 	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	if len(ids) == 0 && !slices.ContainsFunc(msgs, func(m shared.Message) bool { return m.Of >= first }) {
 		return msgs, nil
 	}
@@ -237,6 +264,9 @@ func (h *Hub) fold(ctx context.Context, room string, msgs []shared.Message, firs
 		case m.Kind == "":
 			if e, ok := events[m.ID]; ok {
 				m.Fold(e)
+			}
+			if e, ok := events[m.ReplyTo]; ok && m.Quote != nil && (e.Deleted || e.Kind == shared.MessageDelete) {
+				m.Quote = &shared.Quote{From: m.Quote.From} // nothing of a deleted text
 			}
 		case m.Of >= first:
 			continue

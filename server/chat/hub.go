@@ -197,6 +197,10 @@ type Deps struct {
 // Hub connects the sessions of the people in each room. All methods are
 // safe for concurrent use.
 type Hub struct {
+	// events takes turns among the writers of events about one message
+	// on this server (see annotate), by a hash of the message.
+	events [eventLocks]sync.Mutex
+
 	cfg      Config
 	store    Log
 	accounts Accounts

@@ -253,24 +253,6 @@ func (h *Hub) unmention(m shared.Message, cands []string) {
 	}
 }
 
-// append stores m and waits until it is stored.
-func (h *Hub) append(ctx context.Context, m shared.Message, dedupeID string) (uint64, error) {
-	type result struct {
-		id  uint64
-		err error
-	}
-	stored := make(chan result, 1)
-	if err := h.store.AppendAsync(m, dedupeID, func(id uint64, _ bool, err error) { stored <- result{id, err} }); err != nil {
-		return 0, err
-	}
-	select {
-	case r := <-stored:
-		return r.id, r.err
-	case <-ctx.Done():
-		return 0, ctx.Err()
-	}
-}
-
 func (s *session) mute(ctx context.Context, env shared.Envelope) error {
 	var req shared.Mute
 	if err := env.DecodePayload(&req); err != nil {
