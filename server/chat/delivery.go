@@ -131,6 +131,9 @@ func (h *Hub) deliverLocked(r *room, ms []shared.Message) {
 		}
 		frames, n = append(frames, frame), n+len(frame)
 		r.last = m.ID
+		if m.Kind == "" {
+			r.said(m.Author) // on every server: their typing ends with it
+		}
 	}
 	if len(frames) == 0 {
 		return

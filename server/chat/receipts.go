@@ -44,6 +44,9 @@ func (h *Hub) sendSeen(ctx context.Context, s *session, r *room) {
 		}
 		readers := make(map[string]shared.Reader, len(positions))
 		for id, pos := range positions {
+			if member, err := h.dir.IsMember(ctx, r.name, id); err != nil || !member {
+				continue // left, or removed: their reading is theirs
+			}
 			acct, err := h.accounts.Get(ctx, id)
 			if err != nil {
 				continue // gone

@@ -160,9 +160,7 @@ func (h *Hub) release(r *room) {
 		if r.receipts.timer != nil {
 			r.receipts.timer.Stop()
 		}
-		if r.typists.timer != nil {
-			r.typists.timer.Stop()
-		}
+		r.typists.stop()
 		r.mu.Unlock()
 		if h.cluster != nil {
 			h.cluster.SetPresence(r.name, cluster.Part{}) // nobody here
@@ -338,7 +336,6 @@ func (h *Hub) unsubscribe(s *session, name string) bool {
 func (h *Hub) say(s *session, m *membership, clientID string, msg shared.Message) error {
 	r := m.r
 	msg.Room, msg.Author, msg.From, msg.At, msg.ClientID = r.name, s.you.ID, s.nickname(), h.now(), clientID
-	r.said(s.you.ID)
 	mentioned := shared.MentionCandidates(msg.Text) // most messages mention nobody: no work after the ack
 	h.cfg.Metrics.Received()
 	handed := time.Now()
@@ -354,7 +351,7 @@ func (h *Hub) say(s *session, m *membership, clientID string, msg shared.Message
 			msg.ID = id
 			h.later(func() { h.mentions(msg, mentioned) })
 		}
-		if msg.ReplyTo != 0 && !dup {
+		if msg.ReplyTo != 0 && !dup && !h.closing.Load() {
 			msg.ID = id
 			h.later(func() { h.replied(msg) })
 		}

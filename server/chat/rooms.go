@@ -56,7 +56,8 @@ func (h *Hub) info(ctx context.Context, rec roomdir.Room, who string, counts boo
 	}
 	if info.Last > info.Read {
 		// Events about messages (edits, reactions, deletions) are not
-		// counted; deletions stored before they were events are.
+		// counted. Deletions stored as messages, before they were
+		// events, are counted by CountSaid, and taken off here.
 		said, err := h.store.CountSaid(ctx, rec.ID, info.Read)
 		if err != nil {
 			return info, err

@@ -5,7 +5,7 @@ package chat
 import (
 	"context"
 	"slices"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	"livechat/server/cluster"
@@ -28,6 +28,9 @@ func (s *session) typing(ctx context.Context, env shared.Envelope) error {
 	if err != nil {
 		return err
 	}
+	if s.mayWrite(ctx, m.r.name, false) != nil {
+		return nil // muted, or a locked room: they type nothing to send
+	}
 	s.hub.typing(m.r, s.person(), true)
 	return nil
 }
@@ -39,14 +42,10 @@ func (s *session) typing(ctx context.Context, env shared.Envelope) error {
 // is stored.
 func (h *Hub) typing(r *room, who shared.Person, local bool) {
 	now := time.Now()
-	r.mu.Lock()
-	if r.closed {
-		r.mu.Unlock()
-		return
-	}
 	t := &r.typists
-	if last, ok := t.last[who.ID]; ok && now.Sub(last) < typingGate {
-		r.mu.Unlock()
+	t.mu.Lock()
+	if last, ok := t.last[who.ID]; t.closed || ok && now.Sub(last) < typingGate {
+		t.mu.Unlock()
 		return
 	}
 	if t.last == nil {
@@ -58,25 +57,25 @@ func (h *Hub) typing(r *room, who shared.Person, local bool) {
 		}
 	}
 	t.last[who.ID] = now
-	t.recent.Store(int32(len(t.last)))
 	t.pending = append(t.pending, who)
 	if t.timer == nil {
 		t.timer = time.AfterFunc(shared.TypingGathered, func() { h.flushTyping(r) })
 	}
-	r.mu.Unlock()
+	t.mu.Unlock()
 	if local {
 		h.notify(cluster.Notice{Kind: cluster.NoticeTyping, Account: who.ID, Nickname: who.Nickname, Room: r.name})
 	}
 }
 
-// typists are the people typing in a room, guarded by room.mu.
+// typists are the people typing in a room. They have a lock of their
+// own, not the room's: a say (see said) must not wait while the room
+// delivers to every connection.
 type typists struct {
+	mu      sync.Mutex
 	last    map[string]time.Time // when each person's last typing went out
 	pending []shared.Person      // typing since the last event
 	timer   *time.Timer          // sends pending; nil when none
-	// recent is len(last), read without the lock: a say takes the lock
-	// (see said) only in a room where someone typed lately.
-	recent atomic.Int32
+	closed  bool                 // the room was released: no more events
 }
 
 // said notes that the person with account id sent a message to r: they
@@ -84,18 +83,25 @@ type typists struct {
 // (it would come after the message), and their next one goes out at
 // once: it is about the next message.
 func (r *room) said(id string) {
-	if r.typists.recent.Load() == 0 {
-		return
-	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	t := &r.typists
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	if _, ok := t.last[id]; !ok {
 		return
 	}
 	delete(t.last, id)
-	t.recent.Store(int32(len(t.last)))
 	t.pending = slices.DeleteFunc(t.pending, func(p shared.Person) bool { return p.ID == id })
+}
+
+// stop ends the typists of a released room: a gathering under way is
+// dropped.
+func (t *typists) stop() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.closed = true
+	if t.timer != nil {
+		t.timer.Stop()
+	}
 }
 
 // flushTyping tells r's connections here who is typing, in one event
@@ -103,15 +109,15 @@ func (r *room) said(id string) {
 // A connection catching up, or with much queued, does not get it: it is
 // worth nothing a few seconds later.
 func (h *Hub) flushTyping(r *room) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	t := &r.typists
-	t.timer = nil
-	if r.closed || len(t.pending) == 0 {
+	t.mu.Lock()
+	ev := shared.Typing{Room: r.name, People: t.pending}
+	t.pending, t.timer = nil, nil
+	closed := t.closed
+	t.mu.Unlock()
+	if closed || len(ev.People) == 0 {
 		return
 	}
-	ev := shared.Typing{Room: r.name, People: t.pending}
-	t.pending = nil
 	frame, err := shared.Encode(shared.TypeTyping, "", ev)
 	if err != nil {
 		h.log.Error("encode typing", "room", r.name, "err", err)
@@ -120,6 +126,11 @@ func (h *Hub) flushTyping(r *room) {
 	alone := ""
 	if len(ev.People) == 1 {
 		alone = ev.People[0].ID
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return
 	}
 	for m := range r.conns {
 		if m.s.you.ID != alone && !m.catchingUp && m.s.out.queued() < h.cfg.SendQueueBytes/4 {
