@@ -42,6 +42,15 @@ const maxOrphans = 500
 // loaded), ev is kept until a page of history brings it, in case the
 // page was read before ev was stored.
 func (c *conversation) foldEvent(ev shared.Message, me reader) {
+	if ev.Kind == shared.MessageDelete || ev.Deleted {
+		// Replies quote nothing of a deleted text.
+		for i, e := range c.Entries {
+			if e.ReplyTo == ev.Of && e.Quote != nil && e.Quote.Text != "" {
+				c.Entries = slices.Clone(c.Entries)
+				c.Entries[i].Quote = &shared.Quote{From: e.Quote.From}
+			}
+		}
+	}
 	for i := len(c.Entries) - 1; i >= 0; i-- {
 		if e := c.Entries[i]; e.Kind == EntryMessage && e.ID == ev.Of {
 			c.Entries = slices.Clone(c.Entries)
@@ -227,6 +236,8 @@ func reactionLabel(r shared.Reaction, me string) string {
 	}
 	who := ""
 	switch n := len(names); n {
+	case 0:
+		return r.Emoji
 	case 1:
 		who = names[0]
 	default:

@@ -39,8 +39,9 @@ type composer struct {
 	Replying, Editing *Entry
 	OnCancel          func(ctx app.Context)
 	// OnEditLast is called by Up in an empty composer: it starts editing
-	// the reader's last message and returns its text ("": none).
-	OnEditLast func(ctx app.Context) string
+	// the reader's last message (putting its text in the composer), and
+	// reports whether there is one.
+	OnEditLast func(ctx app.Context) bool
 	// OnTyping is called while the reader types, at most once per
 	// shared.TypingEvery.
 	OnTyping func(ctx app.Context)
@@ -78,7 +79,7 @@ func (c *composer) Render() app.UI {
 	area := app.Textarea().
 		ID("composer-text").
 		Aria("label", "Message").
-		Aria("describedby", "composer-help").
+		Aria("describedby", c.describedBy()).
 		Aria("autocomplete", "list").
 		Aria("controls", "mention-list").
 		Placeholder(placeholder).
@@ -144,6 +145,7 @@ func (c *composer) picker() app.UI {
 		return app.If(false)
 	}
 	return app.Div().Class("composer-picker").Body(&emojiPicker{
+		ID: "insert-emoji",
 		OnPick: func(ctx app.Context, emoji string) {
 			c.picking = false
 			el := ctx.JSSrc().Call("closest", "form").Call("querySelector", "textarea")
@@ -173,25 +175,34 @@ func (c *composer) insert(el app.Value, s string) {
 	c.used = len(text)
 }
 
+// describedBy names what describes the text area: the mode, while it
+// replies or edits (so that a screen reader says so), and the help.
+func (c *composer) describedBy() string {
+	if c.Editing != nil || c.Replying != nil {
+		return "composer-mode composer-help"
+	}
+	return "composer-help"
+}
+
 // mode says what the composer does besides writing a new message:
 // replying to one, with a quote of it, or editing one; with a button
 // that stops it (as Escape does).
 func (c *composer) mode() app.UI {
-	var label string
+	var label, cancel string
 	var quote app.UI = app.If(false)
 	switch {
 	case c.Editing != nil:
-		label = "Editing your message"
+		label, cancel = "Editing your message", "Cancel the edit (Escape)"
 	case c.Replying != nil:
-		label = "Replying to " + c.Replying.From
-		quote = app.Span().Class("composer-quote").Text(shared.QuoteOf(c.Replying.message()).Text)
+		label, cancel = "Replying to "+c.Replying.From, "Cancel the reply (Escape)"
+		quote = app.Span().Class("composer-quote").Text(shared.PlainText(shared.QuoteOf(c.Replying.message()).Text))
 	default:
 		return app.If(false)
 	}
 	return app.Div().ID("composer-mode").Class("composer-mode").Body(
 		app.Span().Class("composer-mode-label").Text(label),
 		quote,
-		app.Button().Type("button").Class("link").Aria("label", "Cancel (Escape)").Text("Cancel").
+		app.Button().Type("button").Class("link").Aria("label", cancel).Text("Cancel").
 			OnClick(func(ctx app.Context, e app.Event) {
 				c.cancel(ctx, ctx.JSSrc().Call("closest", "form").Call("querySelector", "textarea"))
 			}),
@@ -220,13 +231,8 @@ func (c *composer) keyDown(ctx app.Context, e app.Event) {
 			c.cancel(ctx, ctx.JSSrc())
 			return
 		case key == "ArrowUp" && c.Editing == nil && c.OnEditLast != nil && ctx.JSSrc().Get("value").String() == "":
-			if text := c.OnEditLast(ctx); text != "" {
+			if c.OnEditLast(ctx) {
 				e.PreventDefault()
-				el := ctx.JSSrc()
-				el.Set("value", text)
-				c.used = len(text)
-				n := len(utf16.Encode([]rune(text)))
-				el.Call("setSelectionRange", n, n)
 			}
 			return
 		}
@@ -258,7 +264,8 @@ func (c *composer) input(ctx app.Context, e app.Event) {
 	el := ctx.JSSrc()
 	text := el.Get("value").String()
 	c.used = len(text)
-	if now := time.Now(); c.OnTyping != nil && c.Editing == nil && strings.TrimSpace(text) != "" && now.Sub(c.typed) >= shared.TypingEvery {
+	// Only what a person types says they type: not a text given back.
+	if now := time.Now(); c.OnTyping != nil && c.Editing == nil && e.Get("isTrusted").Bool() && strings.TrimSpace(text) != "" && now.Sub(c.typed) >= shared.TypingEvery {
 		c.typed = now
 		c.OnTyping(ctx)
 	}

@@ -75,8 +75,10 @@ type conversation struct {
 	// foldEvent); typing, who is typing; readers, everyone's read
 	// positions (see annotations.go).
 	orphans map[uint64]shared.Message
-	typing  map[string]typist
-	readers map[string]shared.Reader
+	// joinedLast is the room's newest id when it was last joined.
+	joinedLast uint64
+	typing     map[string]typist
+	readers    map[string]shared.Reader
 }
 
 // markUnread remembers where the unread messages of c begin, as the
@@ -411,6 +413,7 @@ func (r *rooms) Apply(ev Event, me reader, visible bool) *shared.Message {
 		}
 		r.setInfo(info)
 	case shared.TypeJoined:
+		r.get(ev.Joined.Room).joinedLast = ev.Joined.Last
 		// Joining a public room makes one a member: it joins the list.
 		if id := ev.Joined.Room; !r.mine(id) {
 			info := r.get(id).Info

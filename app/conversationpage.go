@@ -12,70 +12,104 @@ import (
 // The page's part of a conversation beyond writing: replying to a
 // message, editing one's own, reacting, and saying that one types.
 
+// composeMode is what the composer does besides writing a new message:
+// replying to a message of a room, or editing one of the reader's. It
+// holds copies of the entries, so that the mode does not depend on the
+// message staying in the list (a long list drops its oldest lines).
+type composeMode struct {
+	room  string
+	reply *Entry
+	edit  *Entry
+	// draft is what the composer held when the edit began: it comes
+	// back when the edit ends.
+	draft string
+}
+
 // modeEntries returns the entries the composer replies to and edits in
 // the room shown, if any.
 func (p *Page) modeEntries() (replying, editing *Entry) {
-	c := p.rooms.current()
-	if p.replyTo != 0 {
-		replying = c.entry(p.replyTo)
+	if p.mode.room != p.rooms.Current {
+		return nil, nil
 	}
-	if p.editing != 0 {
-		editing = c.entry(p.editing)
-	}
-	return replying, editing
+	return p.mode.reply, p.mode.edit
 }
 
-// startReply makes the next message a reply to the message id.
+// startReply makes the next message a reply to the message id; what the
+// composer holds stays, to be the reply (an edit under way ends first).
 func (p *Page) startReply(ctx app.Context, id uint64) {
-	if e := p.rooms.current().entry(id); e == nil || e.Deleted {
+	e := p.rooms.current().entry(id)
+	if e == nil || e.Deleted || e.ID == 0 {
 		return
 	}
-	if p.editing != 0 {
-		p.cancelMode(ctx)
-	}
-	p.replyTo = id
+	reply := *e
+	p.cancelMode(ctx)
+	p.mode = composeMode{room: p.rooms.Current, reply: &reply}
 	ctx.Defer(func(app.Context) { focus("composer-text") })
 }
 
 // startEdit puts the text of the reader's message id in the composer to
-// edit it, and returns the text ("" if it cannot be edited).
-func (p *Page) startEdit(ctx app.Context, id uint64) string {
+// edit it, keeping what the composer held to give it back when the edit
+// ends.
+func (p *Page) startEdit(ctx app.Context, id uint64) {
 	e := p.rooms.current().entry(id)
-	if e == nil || !e.Own || e.Deleted {
-		return ""
+	if e == nil || !e.Own || e.Deleted || e.ID == 0 {
+		return
 	}
-	p.replyTo, p.editing = 0, id
-	text := e.Text
+	edit := *e
+	draft := ""
+	if p.mode.edit != nil {
+		draft = p.mode.draft // editing another: the draft is still the one before
+	} else if el := app.Window().GetElementByID("composer-text"); el.Truthy() {
+		draft = el.Get("value").String()
+	}
+	p.mode = composeMode{room: p.rooms.Current, edit: &edit, draft: draft}
+	setComposer(ctx, edit.Text)
+}
+
+// cancelMode stops replying and editing; an edit gives back the draft it
+// replaced.
+func (p *Page) cancelMode(ctx app.Context) {
+	if p.mode.edit != nil {
+		setComposer(ctx, p.mode.draft)
+	}
+	p.mode = composeMode{}
+}
+
+// setComposer puts text in the composer once the page is rendered, as if
+// typed (the composer counts its bytes), with the caret at its end and
+// the focus there.
+func setComposer(ctx app.Context, text string) {
 	ctx.Defer(func(app.Context) {
-		if el := app.Window().GetElementByID("composer-text"); el.Truthy() && el.Get("value").String() != text {
-			el.Set("value", text)
+		el := app.Window().GetElementByID("composer-text")
+		if !el.Truthy() {
+			return
 		}
-		focus("composer-text")
+		if el.Get("value").String() != text {
+			el.Set("value", text)
+			el.Call("dispatchEvent", app.Window().Get("Event").New("input", map[string]any{"bubbles": true}))
+		}
+		el.Call("focus")
+		n := el.Get("value").Get("length").Int()
+		el.Call("setSelectionRange", n, n)
 	})
-	return text
 }
-
-// editLast starts editing the reader's newest message (Up in an empty
-// composer) and returns its text.
-func (p *Page) editLast(ctx app.Context) string {
-	if e := p.rooms.current().ownLast(); e != nil {
-		return p.startEdit(ctx, e.ID)
-	}
-	return ""
-}
-
-// cancelMode stops replying and editing.
-func (p *Page) cancelMode(ctx app.Context) { p.replyTo, p.editing = 0, 0 }
 
 // toggleReaction adds the reader's reaction emoji to the message id of
-// the room shown, or takes it back if they gave it.
+// the room shown, or takes it back if they gave it: as the server has
+// it, changed by the reactions to it still in the outbox (a second tap
+// before the first is stored takes the first back).
 func (p *Page) toggleReaction(ctx app.Context, id uint64, emoji string) {
 	e := p.rooms.current().entry(id)
 	if e == nil || e.Deleted || p.client == nil {
 		return
 	}
-	remove := slices.ContainsFunc(e.Reactions, func(r shared.Reaction) bool { return r.Emoji == emoji && r.Reacted(p.me) })
-	if _, err := p.client.React(p.ctx, p.rooms.Current, id, emoji, remove); err != nil {
+	given := slices.ContainsFunc(e.Reactions, func(r shared.Reaction) bool { return r.Emoji == emoji && r.Reacted(p.me) })
+	for _, q := range p.outbox.Items() {
+		if q.Type == shared.TypeReact && q.In() == p.rooms.Current && q.Of == id && q.Emoji == emoji {
+			given = !q.Remove
+		}
+	}
+	if _, err := p.client.React(p.ctx, p.rooms.Current, id, emoji, given); err != nil {
 		p.sayError = err.Error()
 	}
 }
@@ -87,13 +121,10 @@ func (p *Page) typing(ctx app.Context) {
 	}
 }
 
-// typingChanged re-renders the page when the first person shown typing
-// stops showing, so that "is typing…" goes away by itself.
+// typingChanged re-renders the page when the people a typing event
+// named stop showing, so that "is typing…" goes away by itself.
 func (p *Page) typingChanged(ctx app.Context, room string) {
-	c := p.rooms.get(room)
-	if ends := c.typingEnds(); !ends.IsZero() {
-		ctx.After(time.Until(ends)+10*time.Millisecond, func(app.Context) {})
-	}
+	ctx.After(shared.TypingLasts+10*time.Millisecond, func(app.Context) {})
 }
 
 // escape closes the member list and the rooms drawer on Escape, unless
@@ -121,13 +152,16 @@ func focusFirst(selector string) {
 	}
 }
 
+// maxJumpPages is how many older pages jump loads to find a message.
+const maxJumpPages = 25
+
 // jump shows the message id of the room shown: it scrolls it into view
 // and moves the focus to it, loading older pages until the list has it
-// (or the room has none older).
+// (or the room has none older, or maxJumpPages were loaded for it).
 func (p *Page) jump(ctx app.Context, id uint64) {
 	c := p.rooms.current()
 	if c.entry(id) != nil {
-		p.jumpTo = 0
+		p.jumpTo, p.jumpPages = 0, 0
 		ctx.Defer(func(app.Context) {
 			el := app.Window().GetElementByID(messageElementID(id))
 			if !el.Truthy() {
@@ -140,13 +174,21 @@ func (p *Page) jump(ctx app.Context, id uint64) {
 		})
 		return
 	}
-	if !c.More || c.FirstID != 0 && id >= c.FirstID {
-		p.jumpTo = 0
+	switch {
+	case !c.More || c.FirstID != 0 && id >= c.FirstID:
 		p.sayError = "That message is no longer here."
-		return
+	case p.jumpTo == id && p.jumpPages >= maxJumpPages:
+		p.sayError = "That message is far back: scroll up to find it."
+	default:
+		if p.jumpTo != id {
+			p.jumpPages = 0
+		}
+		if c.Loading || p.loadOlder(ctx) {
+			p.jumpTo = id
+			p.jumpPages++
+			return
+		}
+		p.sayError = "Older messages cannot be loaded now."
 	}
-	p.jumpTo = id
-	if !c.Loading {
-		p.loadOlder(ctx)
-	}
+	p.jumpTo, p.jumpPages = 0, 0
 }

@@ -28,14 +28,25 @@ type emojiPicker struct {
 	// nil.
 	OnPick  func(ctx app.Context, emoji string)
 	OnClose func(ctx app.Context)
+	// ID prefixes the ids of the picker's elements ("emoji" if empty), so
+	// that two pickers on a page do not share them.
+	ID string
 
 	filter string // lower case, trimmed
 	active int    // index among the emoji shown of the one in the tab order
 }
 
+// id returns the id of the picker's element called name.
+func (p *emojiPicker) id(name string) string {
+	if p.ID == "" {
+		return "emoji-" + name
+	}
+	return p.ID + "-" + name
+}
+
 func (p *emojiPicker) OnMount(ctx app.Context) {
 	ctx.Defer(func(app.Context) {
-		if el := app.Window().GetElementByID("emoji-search"); el.Truthy() {
+		if el := app.Window().GetElementByID(p.id("search")); el.Truthy() {
 			el.Call("focus")
 		}
 	})
@@ -70,7 +81,7 @@ func (p *emojiPicker) Render() app.UI {
 		buttons := make([]app.UI, len(g.Shortcodes))
 		for i, name := range g.Shortcodes {
 			emoji, _ := shared.Emoji(name)
-			b := app.Button().Type("button").Class("emoji").ID("emoji-"+strconv.Itoa(n)).
+			b := app.Button().Type("button").Class("emoji").ID(p.id(strconv.Itoa(n))).
 				Aria("label", strings.ReplaceAll(name, "_", " ")).Title(":"+name+":").
 				DataSet("emoji", emoji).DataSet("index", n).TabIndex(-1).Text(emoji).
 				OnClick(p.pick)
@@ -80,7 +91,7 @@ func (p *emojiPicker) Render() app.UI {
 			buttons[i] = b
 			n++
 		}
-		id := "emoji-group-" + strconv.Itoa(gi)
+		id := p.id("group-" + strconv.Itoa(gi))
 		body = append(body,
 			app.H3().ID(id).Class("emoji-group").Text(g.Name),
 			app.Div().Class("emoji-grid").Role("group").Aria("labelledby", id).Body(buttons...),
@@ -90,7 +101,7 @@ func (p *emojiPicker) Render() app.UI {
 		body = append(body, app.P().Class("muted").Role("status").Text("No emoji match"))
 	}
 	return app.Div().Class("emoji-picker").Role("dialog").Aria("label", "Emoji").OnKeyDown(p.keyDown).Body(
-		app.Input().Type("search").ID("emoji-search").Class("emoji-search").
+		app.Input().Type("search").ID(p.id("search")).Class("emoji-search").
 			Aria("label", "Search emoji by name").Placeholder("Search emoji").
 			Attr("autocomplete", "off").OnInput(p.search).OnKeyDown(p.searchKey),
 		app.Div().Class("emoji-groups").Body(body...),
@@ -149,7 +160,7 @@ func (p *emojiPicker) keyDown(ctx app.Context, e app.Event) {
 // focus moves the focus and the tab stop to the index-th emoji shown.
 func (p *emojiPicker) focus(index int) {
 	p.active = index
-	if el := app.Window().GetElementByID("emoji-" + strconv.Itoa(index)); el.Truthy() {
+	if el := app.Window().GetElementByID(p.id(strconv.Itoa(index))); el.Truthy() {
 		el.Call("focus")
 	}
 }

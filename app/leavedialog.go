@@ -55,6 +55,7 @@ func (d *leaveDialog) Render() app.UI {
 			Aria("describedby", "leave-text").
 			OnKeyDown(func(ctx app.Context, e app.Event) {
 				if e.Get("key").String() == "Escape" {
+					e.PreventDefault() // handled: the page keeps its panels
 					call(d.OnStay, ctx)
 				}
 			}).
@@ -86,6 +87,7 @@ func modal(id, labelledby string, onClose func(app.Context), body ...app.UI) app
 		app.Div().ID(id).Class("dialog").Role("dialog").Aria("modal", true).Aria("labelledby", labelledby).
 			OnKeyDown(func(ctx app.Context, e app.Event) {
 				if e.Get("key").String() == "Escape" {
+					e.PreventDefault() // handled: the page keeps its panels
 					call(onClose, ctx)
 				}
 			}).

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"sync"
+
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
 	"livechat/shared"
@@ -14,14 +16,44 @@ import (
 // text nodes or in the href of a link to an http or https address:
 // nothing is ever interpreted as HTML.
 func formatted(text, me string) []app.UI {
+	r := mdRenderer{me: shared.NicknameKey(me)}
+	return r.blocks(parsed(text, me))
+}
+
+// parsed returns text as shared.ParseMarkdown reads it for the reader
+// me. The list renders every message again whenever the page changes:
+// each text is parsed once, and kept while it is among the last
+// maxParsed parsed.
+func parsed(text, me string) []shared.Block {
+	key := me + "\x00" + text
+	parses.mu.Lock()
+	defer parses.mu.Unlock()
+	if blocks, ok := parses.m[key]; ok {
+		return blocks
+	}
 	var blocks []shared.Block
 	if me != "" {
 		blocks = shared.ParseMarkdown(text, me)
 	} else {
 		blocks = shared.ParseMarkdown(text)
 	}
-	r := mdRenderer{me: shared.NicknameKey(me)}
-	return r.blocks(blocks)
+	if len(parses.m) >= maxParsed {
+		clear(parses.m) // in one go: the list parses what it shows again
+	}
+	if parses.m == nil {
+		parses.m = make(map[string][]shared.Block)
+	}
+	parses.m[key] = blocks
+	return blocks
+}
+
+// maxParsed bounds the texts parsed keeps: more than the message list
+// holds (maxEntries).
+const maxParsed = 2 * maxEntries
+
+var parses struct {
+	mu sync.Mutex
+	m  map[string][]shared.Block
 }
 
 // mdRenderer renders a parsed message for a reader whose nickname has

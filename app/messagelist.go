@@ -118,6 +118,7 @@ func (l *messageList) OnUpdate(ctx app.Context) {
 		// Another room: it opens at its first unread message, or at the
 		// end.
 		l.room, l.atBottom, l.pill = l.Room, true, false
+		l.menu, l.picking = 0, 0 // ids of the room left: another message here
 		if !l.toUnread() {
 			l.scrollToEnd()
 		}
@@ -298,7 +299,9 @@ func (l *messageList) renderEntry(e Entry, first bool) app.UI {
 	if e.ID != 0 && !e.Pending && !e.Sent {
 		actions = l.actions(e, hm)
 		if l.picking == e.ID {
-			picker = app.Div().Class("msg-picker").Body(&emojiPicker{
+			// Not announced by the log around it: the picker is no news.
+			picker = app.Div().Class("msg-picker").Aria("live", "off").Body(&emojiPicker{
+				ID: "react-emoji",
 				OnPick: func(ctx app.Context, emoji string) {
 					id := l.picking
 					l.picking = 0
@@ -338,6 +341,9 @@ func (l *messageList) quote(e Entry) app.UI {
 	from, text := "", "a message"
 	if e.Quote != nil {
 		from, text = e.Quote.From, e.Quote.Text
+		if text == "" {
+			text = "Message deleted"
+		}
 	}
 	for i := len(l.Entries) - 1; i >= 0; i-- {
 		if o := l.Entries[i]; o.Kind == EntryMessage && o.ID == e.ReplyTo {
@@ -535,13 +541,6 @@ func (l *messageList) toggleMenu(ctx app.Context, e app.Event) {
 		return
 	}
 	l.menu = id
-}
-
-// idOf returns the message id in the data-id of the element whose handler
-// runs.
-func idOf(e app.Event) uint64 {
-	id, _ := strconv.ParseUint(dataOf(e, "id"), 10, 64)
-	return id
 }
 
 func (l *messageList) onScroll(ctx app.Context, e app.Event) {

@@ -59,12 +59,13 @@ type Page struct {
 	rooms     *rooms // the reader's rooms; rooms.Current is shown
 	state     State
 	sayError  string
-	// replyTo is the message of the room shown that the next message
-	// answers; editing, the reader's message being edited (0: none).
-	replyTo, editing uint64
+	// mode is what the composer does besides writing a new message
+	// (conversationpage.go).
+	mode composeMode
 	// jumpTo is the message of the room shown that older pages are loaded
-	// for, to show it (0: none).
-	jumpTo uint64
+	// for, to show it (0: none), and jumpPages how many were.
+	jumpTo    uint64
+	jumpPages int
 	// edits are the texts of edits sent and not acknowledged, by client
 	// id: an edit refused for good gives its text back.
 	edits     map[string]string
@@ -293,7 +294,7 @@ func (p *Page) renderChat() app.UI {
 					More:      cur.More,
 					Loading:   cur.Loading,
 					Ready:     cur.HistoryIn,
-					OnTop:     func(app.Context) { p.ctx.Dispatch(p.loadOlder) },
+					OnTop:     func(app.Context) { p.ctx.Dispatch(func(ctx app.Context) { p.loadOlder(ctx) }) },
 					Moderator: moderator,
 					Self:      p.me,
 					OnDelete: func(_ app.Context, id uint64) {
@@ -332,14 +333,14 @@ func (p *Page) renderChat() app.UI {
 					Replying: replying,
 					Editing:  editing,
 					OnCancel: func(app.Context) { p.ctx.Dispatch(p.cancelMode) },
-					OnEditLast: func(ctx app.Context) string {
-						text := ""
-						if e := p.rooms.current().ownLast(); e != nil {
-							text = e.Text
-							id := e.ID
-							p.ctx.Dispatch(func(ctx app.Context) { p.startEdit(ctx, id) })
+					OnEditLast: func(ctx app.Context) bool {
+						e := p.rooms.current().ownLast()
+						if e == nil {
+							return false
 						}
-						return text
+						id := e.ID
+						p.ctx.Dispatch(func(ctx app.Context) { p.startEdit(ctx, id) })
+						return true
 					},
 					OnTyping: func(app.Context) { p.ctx.Dispatch(p.typing) },
 				},
@@ -689,6 +690,7 @@ func (p *Page) apply(ctx app.Context, ev Event) {
 		}
 		if e.Request == shared.TypeHistory {
 			p.rooms.current().Loading = false
+			p.jumpTo, p.jumpPages = 0, 0 // the message looked for is not coming
 		}
 	default:
 		p.rooms.Apply(ev, p.reader(), !p.hidden)
@@ -744,7 +746,8 @@ func (p *Page) open(ctx app.Context, id string) {
 	ctx.LocalStorage().Del(historyKey) // the cache is of the room shown
 	p.sendRead(ctx)                    // what was shown of the room left was read
 	p.rooms.Current = id
-	p.replyTo, p.editing, p.jumpTo = 0, 0, 0
+	p.cancelMode(ctx)
+	p.jumpTo, p.jumpPages = 0, 0
 	p.rooms.current().markUnread()
 	p.inviteURL, p.sayError, p.showRooms = "", "", false
 	if p.mod.dialog != dialogAdmin {
@@ -974,14 +977,22 @@ func firstMessageID(entries []Entry) uint64 {
 }
 
 // loadOlder asks for the messages before the oldest one shown.
-func (p *Page) loadOlder(ctx app.Context) {
+func (p *Page) loadOlder(ctx app.Context) bool {
 	c := p.rooms.current()
-	if p.client == nil || !c.More || c.Loading || c.FirstID == 0 {
-		return
+	before := c.FirstID
+	if before == 0 {
+		// No message yet (the recent ids were all events): before the
+		// newest id known.
+		before = max(c.LastID, c.joinedLast) + 1
 	}
-	if err := p.client.History(ctx, p.rooms.Current, c.FirstID); err == nil {
-		c.Loading = true
+	if p.client == nil || !c.More || c.Loading || before == 1 {
+		return false
 	}
+	if err := p.client.History(ctx, p.rooms.Current, before); err != nil {
+		return false
+	}
+	c.Loading = true
+	return true
 }
 
 // cacheSoon saves the history cache after cacheDelay, once for all the
@@ -1059,8 +1070,12 @@ func (p *Page) say(text string) error {
 	}
 	room := p.rooms.Current
 	replying, editing := p.modeEntries()
-	p.replyTo, p.editing = 0, 0
 	if editing != nil {
+		draft := p.mode.draft
+		p.ctx.Dispatch(func(ctx app.Context) {
+			p.mode = composeMode{}
+			setComposer(ctx, draft) // what was there before the edit
+		})
 		if text == editing.Text {
 			return nil // unchanged
 		}
@@ -1079,6 +1094,7 @@ func (p *Page) say(text string) error {
 	var id string
 	var err error
 	if replying != nil {
+		p.ctx.Dispatch(func(app.Context) { p.mode = composeMode{} })
 		pending.ReplyTo, pending.Quote = replying.ID, shared.QuoteOf(replying.message())
 		id, err = p.client.Reply(p.ctx, room, replying.ID, text)
 	} else {
@@ -1134,6 +1150,7 @@ func (p *Page) forget(ctx app.Context) {
 	p.joined, p.joining, p.leaveAsked, p.leaving = false, false, false, false
 	p.rooms, p.sayError, p.form, p.inviteURL = newRooms(shared.DefaultRoom), "", "", ""
 	p.mod = modState{}
+	p.mode, p.jumpTo, p.jumpPages, p.edits = composeMode{}, 0, 0, nil
 	p.state = State{}
 	setTitle(0)
 }

@@ -14,11 +14,13 @@ import (
 const (
 	// TypeTyping says the sender is typing in Room (payload: Typing).
 	// Clients send it at most once per TypingEvery while the person
-	// types; the server passes it on to the room's other people, at
-	// most once per TypingEvery per person and room, gathering those of
-	// TypingGathered into one event naming them all (People), and never
-	// stores it. Each person named shows as typing for TypingLasts, or
-	// until a message of theirs arrives.
+	// types; the server passes it on to the room's other people, about
+	// once per TypingEvery per person and room at most (a little less
+	// absorbs the network's jitter), gathering those of TypingGathered
+	// into one event naming them all (People), and never stores it; a
+	// message of theirs ends it. Each person named shows as typing for
+	// TypingLasts, or until a message of theirs arrives. A muted person,
+	// or anyone in a locked room they may not write in, is not passed on.
 	TypeTyping Type = "typing"
 	// TypeEdit replaces the text of one of the sender's messages
 	// (payload: Edit). The envelope ID is the request's client id: the
@@ -240,10 +242,12 @@ func CheckEmoji(s string) error {
 	if s == "" || len(s) > MaxEmojiBytes || !utf8.ValidString(s) {
 		return Errorf(CodeInvalidRequest, "a reaction is one emoji")
 	}
-	pictures, regional := 0, 0
+	pictures, regional, joiners := 0, 0, 0
 	for i, r := range s {
 		switch {
-		case r == 0x200D, r == 0xFE0F, r == 0xFE0E, r == 0x20E3, // joiner, variation selectors, keycap
+		case r == 0x200D: // joiner
+			joiners++
+		case r == 0xFE0F, r == 0xFE0E, r == 0x20E3, // variation selectors, keycap
 			r >= 0x1F3FB && r <= 0x1F3FF, // skin tones
 			r >= 0xE0020 && r <= 0xE007F: // tag characters of subdivision flags
 		case r >= 0x1F1E6 && r <= 0x1F1FF: // regional indicators
@@ -260,7 +264,9 @@ func CheckEmoji(s string) error {
 			return Errorf(CodeInvalidRequest, "a reaction is one emoji, not %q", s)
 		}
 	}
-	if pictures == 0 || pictures > 8 || regional%2 != 0 {
+	// One picture, or several joined into one (a family), or one flag
+	// (two regional indicators): not several emoji side by side.
+	if pictures == 0 || pictures > 8 || regional != 0 && (regional != 2 || pictures != 2) || regional == 0 && pictures > joiners+1 {
 		return Errorf(CodeInvalidRequest, "a reaction is one emoji, not %q", s)
 	}
 	return nil

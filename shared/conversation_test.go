@@ -348,22 +348,25 @@ func TestCheckEmoji(t *testing.T) {
 		{"\U0001F3F3\uFE0F\u200D\U0001F308", true},           // 🏳️‍🌈 joined, with a selector
 		{"\U0001F468\u200D\U0001F469\u200D\U0001F467", true}, // 👨‍👩‍👧 three joined
 		{"\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", true}, // 🏴 of Scotland, with tags
-		{"\u00A9\uFE0F", true},                  // ©️ a letter-like symbol
-		{"\u203C\uFE0F", true},                  // ‼️ punctuation with an emoji form
-		{"\u2B50", true},                        // ⭐
-		{"", false},                             // nothing
-		{"a", false},                            // text
-		{"ab", false},                           //
-		{"ok\U0001F44D", false},                 // text with an emoji
-		{"\u00E9", false},                       // é
-		{"\U0001F44D\n", false},                 // a control character
-		{"\x00", false},                         //
-		{"\u202E\U0001F44D", false},             // a bidi override
-		{"\U0001F44D ", false},                  // a space
-		{"\xff", false},                         // not UTF-8
-		{strings.Repeat("\U0001F44D", 8), true}, // 32 bytes, 8 pictures
-		{strings.Repeat("\U0001F44D", 9), false},
-		{strings.Repeat("\u200D", 3), false}, // joiners alone
+		{"\u00A9\uFE0F", true},                   // ©️ a letter-like symbol
+		{"\u203C\uFE0F", true},                   // ‼️ punctuation with an emoji form
+		{"\u2B50", true},                         // ⭐
+		{"", false},                              // nothing
+		{"a", false},                             // text
+		{"ab", false},                            //
+		{"ok\U0001F44D", false},                  // text with an emoji
+		{"\u00E9", false},                        // é
+		{"\U0001F44D\n", false},                  // a control character
+		{"\x00", false},                          //
+		{"\u202E\U0001F44D", false},              // a bidi override
+		{"\U0001F44D ", false},                   // a space
+		{"\xff", false},                          // not UTF-8
+		{strings.Repeat("\U0001F44D", 2), false}, // two emoji side by side
+		{"\U0001F1EB\U0001F1F7\U0001F1E9\U0001F1EA", false},          // two flags
+		{"\U0001F1EB\U0001F1F7\U0001F44D", false},                    // a flag and an emoji
+		{strings.Repeat("\U0001F468\u200D", 7) + "\U0001F467", true}, // 8 pictures joined
+		{strings.Repeat("\U0001F468\u200D", 8) + "\U0001F467", false},
+		{strings.Repeat("\u200D", 3), false},                           // joiners alone
 		{"\U0001F468" + strings.Repeat("\u200D\U0001F3FB", 14), false}, // more than MaxEmojiBytes
 		{"1", false},          // a digit alone is text
 		{"42", false},         //

@@ -3,6 +3,8 @@
 package store
 
 import (
+	"livechat/shared"
+
 	"bufio"
 	"context"
 	"encoding/json"
@@ -24,6 +26,19 @@ type ExportedMessage struct {
 	From string    `json:"from"`
 	Text string    `json:"text"`
 	At   time.Time `json:"at"`
+	// ReplyTo is the message this one answers.
+	ReplyTo uint64 `json:"reply_to,omitempty"`
+	// Kind, for an event about the earlier message Of (an edit, a
+	// reaction, a reply count, a deletion; see shared.Message), is its
+	// kind; the event's Author and From made it, at At, and Text,
+	// Edited, Deleted, Reactions and Replies are the state of Of after
+	// it.
+	Kind      string            `json:"kind,omitempty"`
+	Of        uint64            `json:"of,omitempty"`
+	Edited    time.Time         `json:"edited,omitzero"`
+	Deleted   bool              `json:"deleted,omitempty"`
+	Reactions []shared.Reaction `json:"reactions,omitempty"`
+	Replies   int               `json:"replies,omitempty"`
 }
 
 // Rooms returns the ids of the rooms whose messages the store keeps
@@ -71,7 +86,8 @@ func (s *Store) Export(ctx context.Context, w io.Writer, rooms []string) (n int6
 				return n, fmt.Errorf("export #%s: %w", room, err)
 			}
 			for _, m := range msgs {
-				line := ExportedMessage{Room: m.Room, ID: m.ID, Author: m.Author, From: m.From, Text: m.Text, At: m.At}
+				line := ExportedMessage{Room: m.Room, ID: m.ID, Author: m.Author, From: m.From, Text: m.Text, At: m.At,
+					ReplyTo: m.ReplyTo, Kind: m.Kind, Of: m.Of, Edited: m.Edited, Deleted: m.Deleted, Reactions: m.Reactions, Replies: m.Replies}
 				if err := enc.Encode(line); err != nil {
 					return n, fmt.Errorf("export #%s: %w", room, err)
 				}
