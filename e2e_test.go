@@ -246,7 +246,35 @@ func newPerson(t *testing.T, browser context.Context, name string) *person {
 	}
 	p := &person{t: t, name: name, ctx: ctx}
 	p.watchCSP()
+	p.watchPanics()
 	return p
+}
+
+// watchPanics fails the test if the web app panics on a page p opens (Go
+// prints the panic to the console, and the app stops).
+func (p *person) watchPanics() {
+	var mu sync.Mutex
+	var panics []string
+	chromedp.Listen(p.ctx, func(ev any) {
+		e, ok := ev.(*runtime.EventConsoleAPICalled)
+		if !ok {
+			return
+		}
+		for _, arg := range e.Args {
+			if text := string(arg.Value); strings.Contains(text, "panic:") {
+				mu.Lock()
+				panics = append(panics, text)
+				mu.Unlock()
+			}
+		}
+	})
+	p.t.Cleanup(func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if len(panics) > 0 {
+			p.t.Errorf("%s: the web app panicked: %s", p.name, strings.Join(panics, "\n"))
+		}
+	})
 }
 
 // watchCSP records what the Content-Security-Policy blocks on every page

@@ -3,6 +3,7 @@ package app
 import (
 	"slices"
 	"time"
+	"unicode/utf16"
 
 	"github.com/maxence-charriere/go-app/v9/pkg/app"
 
@@ -89,7 +90,7 @@ func setComposer(ctx app.Context, text string) {
 			el.Call("dispatchEvent", app.Window().Get("Event").New("input", map[string]any{"bubbles": true}))
 		}
 		el.Call("focus")
-		n := el.Get("value").Get("length").Int()
+		n := len(utf16.Encode([]rune(text))) // the DOM counts UTF-16 units
 		el.Call("setSelectionRange", n, n)
 	})
 }
@@ -127,22 +128,26 @@ func (p *Page) typingChanged(ctx app.Context, room string) {
 	ctx.After(shared.TypingLasts+10*time.Millisecond, func(app.Context) {})
 }
 
-// escape closes the member list and the rooms drawer on Escape, unless
-// something inside handled it first (a menu, the picker, the composer
-// stopping a reply), and gives the focus back to the button that opened
-// the panel.
-func (p *Page) escape(ctx app.Context, e app.Event) {
-	if e.Get("key").String() != "Escape" || e.Get("defaultPrevented").Bool() {
-		return
+// escapeCloses calls close for the Escape key e, unless something inside
+// the panel it was pressed in handled it first (a menu, a picker, a
+// dialog).
+func escapeCloses(ctx app.Context, e app.Event, close func(app.Context)) {
+	if e.Get("key").String() == "Escape" && !e.Get("defaultPrevented").Bool() {
+		e.PreventDefault()
+		call(close, ctx)
 	}
-	switch {
-	case p.showUsers:
-		p.showUsers = false
-		ctx.Defer(func(app.Context) { focusFirst(".users-toggle") })
-	case p.showRooms:
+}
+
+// closePanel closes the member list (users) or the rooms drawer, and
+// gives the focus back to the button that opened it.
+func (p *Page) closePanel(ctx app.Context, users bool) {
+	toggle := ".rooms-toggle"
+	if users {
+		p.showUsers, toggle = false, ".users-toggle"
+	} else {
 		p.showRooms = false
-		ctx.Defer(func(app.Context) { focusFirst(".rooms-toggle") })
 	}
+	ctx.Defer(func(app.Context) { focusFirst(toggle) })
 }
 
 // focusFirst moves the focus to the first element matching selector.

@@ -33,8 +33,10 @@ type memberList struct {
 	MembersIn bool
 	More      bool
 	OnMore    func(ctx app.Context)
-	// Open shows the list on narrow screens.
-	Open bool
+	// Open shows the list on narrow screens; OnClose, Escape in it,
+	// closes it.
+	Open    bool
+	OnClose func(ctx app.Context)
 	// Moderator reports that the reader moderates the room: each
 	// person's name is a button, OnModerate, that opens what may be done
 	// to them (mute, remove, ban).
@@ -87,7 +89,11 @@ func (u *memberList) Render() app.UI {
 	if u.More {
 		offlineHeading = fmt.Sprintf("Offline (%d+)", len(offline))
 	}
-	return app.Aside().ID("users").Class(class).Aria("label", "People in the room").Body(
+	return app.Aside().ID("users").Class(class).Aria("label", "People in the room").OnKeyDown(func(ctx app.Context, e app.Event) {
+		if u.Open {
+			escapeCloses(ctx, e, u.OnClose)
+		}
+	}).Body(
 		app.H2().ID("online-heading").Text(heading),
 		app.If(!u.Known, app.P().Class("muted").Text("Connecting…")),
 		app.If(u.Known && u.Counted, app.P().Class("muted").Text(fmt.Sprintf("%d people are here: too many to list.", u.Online))),

@@ -240,10 +240,15 @@ func (p *Page) renderChat() app.UI {
 	people := onlineLabel("People", cur.UsersIn, cur.Counted, cur.Online, cur.Users)
 	moderator := p.moderator()
 	replying, editing := p.modeEntries()
-	return app.Div().Class("chat").OnKeyDown(p.escape).Body(
+	return app.Div().Class("chat").Body(
 		app.Header().Class("topbar").Body(
 			app.Button().Class("rooms-toggle").Aria("controls", "sidebar").Aria("expanded", p.showRooms).Text("Rooms").
-				OnClick(func(ctx app.Context, e app.Event) { p.showRooms = !p.showRooms }),
+				OnClick(func(ctx app.Context, e app.Event) { p.showRooms = !p.showRooms }).
+				OnKeyDown(func(ctx app.Context, e app.Event) {
+					if p.showRooms {
+						escapeCloses(ctx, e, func(ctx app.Context) { p.closePanel(ctx, false) })
+					}
+				}),
 			app.H1().Body(app.Img().Src(asset("icon.svg")).Alt("").Width(28).Height(28), app.Text("livechat")),
 			app.Span().ID("room-title").Class("room").Text(cur.title(me)),
 			roomBadges(cur.Info),
@@ -258,7 +263,12 @@ func (p *Page) renderChat() app.UI {
 					Aria("controls", "users").
 					Aria("expanded", p.showUsers).
 					Text(people).
-					OnClick(func(ctx app.Context, e app.Event) { p.showUsers = !p.showUsers }),
+					OnClick(func(ctx app.Context, e app.Event) { p.showUsers = !p.showUsers }).
+					OnKeyDown(func(ctx app.Context, e app.Event) {
+						if p.showUsers {
+							escapeCloses(ctx, e, func(ctx app.Context) { p.closePanel(ctx, true) })
+						}
+					}),
 				app.If(p.permission == app.NotificationDefault,
 					app.Button().ID("notifications").Text("Enable notifications").OnClick(p.askNotifications)),
 				app.If(p.installable, app.Button().Text("Install").OnClick(func(ctx app.Context, e app.Event) { ctx.ShowAppInstallPrompt() })),
@@ -279,6 +289,7 @@ func (p *Page) renderChat() app.UI {
 				Directory: p.directoryItems(),
 				Listed:    p.rooms.Listed,
 				Open:      p.showRooms,
+				OnClose:   func(app.Context) { p.ctx.Dispatch(func(ctx app.Context) { p.closePanel(ctx, false) }) },
 				OnOpen:    func(_ app.Context, id string) { p.ctx.Dispatch(func(ctx app.Context) { p.open(ctx, id) }) },
 				OnForm: func(_ app.Context, form string) {
 					p.ctx.Dispatch(func(ctx app.Context) { p.form, p.formError = form, "" })
@@ -347,6 +358,7 @@ func (p *Page) renderChat() app.UI {
 			),
 			&memberList{
 				Users: cur.Users, Known: cur.UsersIn, Self: p.nickname, Open: p.showUsers, Counted: cur.Counted, Online: cur.Online,
+				OnClose: func(app.Context) { p.ctx.Dispatch(func(ctx app.Context) { p.closePanel(ctx, true) }) },
 				Members: cur.Members, MembersIn: cur.MembersIn, More: cur.MembersMore,
 				OnMore:    func(app.Context) { p.ctx.Dispatch(p.moreMembers) },
 				Moderator: moderator,

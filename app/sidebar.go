@@ -34,7 +34,9 @@ type sidebar struct {
 	Directory []sidebarItem
 	// Listed reports that the lists came from the server.
 	Listed bool
-	Open   bool
+	// Open shows the drawer on phones; OnClose, Escape in it, closes it.
+	Open    bool
+	OnClose func(ctx app.Context)
 	// OnOpen shows a room; OnForm opens the "room" or "dm" form.
 	OnOpen func(ctx app.Context, id string)
 	OnForm func(ctx app.Context, form string)
@@ -53,7 +55,11 @@ func (s *sidebar) Render() app.UI {
 			rooms = append(rooms, it)
 		}
 	}
-	return app.Nav().ID("sidebar").Class(class).Aria("label", "Rooms and conversations").Body(
+	return app.Nav().ID("sidebar").Class(class).Aria("label", "Rooms and conversations").OnKeyDown(func(ctx app.Context, e app.Event) {
+		if s.Open {
+			escapeCloses(ctx, e, s.OnClose)
+		}
+	}).Body(
 		app.H2().Text("Rooms"),
 		s.list("rooms", rooms),
 		app.Button().ID("new-room").Class("new").Text("New room").OnClick(func(ctx app.Context, e app.Event) { call2(s.OnForm, ctx, "room") }),
