@@ -196,15 +196,7 @@ func TestJourneyConversation(t *testing.T) {
 	// carol quotes alice's first message; a newcomer opens the room and
 	// follows the quote.
 	c := dialChatter(t, server.URL, "dave")
-	const n = 120
-	for i := 1; i <= n; i++ {
-		c.conn.Write(context.Background(), shared.TypeSay, fmt.Sprintf("f%03d", i), shared.Say{Text: fmt.Sprintf("filler %d", i)})
-	}
-	for acks := 0; acks < n; {
-		if env := c.read(); env.Type == shared.TypeAck {
-			acks++
-		}
-	}
+	c.sayAll(120, "filler")
 	original := eval[float64](carol, `Number(`+messageWith("lunch at noon?")+`.dataset.id)`)
 	c.conn.Write(context.Background(), shared.TypeSay, "quote", shared.Say{Text: "was it noon?", ReplyTo: uint64(original)})
 	erin := newPerson(t, newBrowser(t), "erin")

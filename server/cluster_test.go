@@ -99,11 +99,7 @@ func TestExternalNATS(t *testing.T) {
 // owns which nickname (look-alikes too), the credentials, the rooms and
 // who may read them.
 func TestTwoServersAgreeOnPeopleAndRooms(t *testing.T) {
-	url := startNATS(t)
-	cfg := testConfig()
-	cfg.Store = store.Config{URLs: []string{url}}
-	a := startServer(t, cfg)
-	b := startServer(t, cfg)
+	a, b := twoServers(t)
 
 	alice := dial(t, a.URL)
 	w := alice.hello("alice")
@@ -152,6 +148,14 @@ func TestTwoServersAgreeOnPeopleAndRooms(t *testing.T) {
 
 // until reads c until an event of type typ for which ok holds, skipping
 // the others, and returns it.
+// twoServers starts two servers on one NATS.
+func twoServers(t *testing.T) (a, b *testServer) {
+	t.Helper()
+	cfg := testConfig()
+	cfg.Store = store.Config{URLs: []string{startNATS(t)}}
+	return startServer(t, cfg), startServer(t, cfg)
+}
+
 func until[T any](c *client, typ shared.Type, ok func(T) bool) T {
 	c.t.Helper()
 	for {

@@ -10,7 +10,6 @@ import (
 	"sync"
 	"testing"
 
-	"livechat/server/store"
 	"livechat/shared"
 )
 
@@ -650,11 +649,7 @@ func TestConversationTyping(t *testing.T) {
 // TestConversationTypingAcrossServers: bob types on server B; alice, on
 // server A, sees it.
 func TestConversationTypingAcrossServers(t *testing.T) {
-	url := startNATS(t)
-	cfg := testConfig()
-	cfg.Store = store.Config{URLs: []string{url}}
-	a := startServer(t, cfg)
-	b := startServer(t, cfg)
+	a, b := twoServers(t)
 	alice := join(t, a.URL, "alice")
 	bob := join(t, b.URL, "bob")
 	until(alice, shared.TypePresenceUpdate, func(u shared.PresenceUpdate) bool { return slices.Contains(u.Joined, "bob") })
