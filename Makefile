@@ -7,7 +7,7 @@ BIN     := $(CURDIR)/bin
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 ADDR    ?= localhost:8080
 ARGS    ?=
-# How long make fuzz runs each fuzz target (10 targets: under 2 minutes).
+# How long make fuzz runs each fuzz target (12 targets: about 2 minutes).
 FUZZTIME ?= 8s
 
 WASMBROWSERTEST_VERSION := v0.11.0
@@ -64,9 +64,9 @@ abuse:
 ABUSE_TESTS := TestAbuse|TestModeration|TestHardening|TestReady|TestMetricsNotPublic|TestMetricsToken|TestTLS|TestBackup|TestRestore
 
 ## fuzz: each fuzz target (decoder, batches, nicknames and their
-## look-alikes, room names, texts, mentions, credentials, sign-up and
-## invite codes) for $(FUZZTIME); an input that breaks one is kept in its
-## testdata/fuzz directory
+## look-alikes, room names, texts, mentions, formatting, folding events
+## onto messages, credentials, sign-up and invite codes) for $(FUZZTIME);
+## an input that breaks one is kept in its testdata/fuzz directory
 fuzz:
 	GO=$(GO) scripts/fuzz $(FUZZTIME)
 
