@@ -161,7 +161,8 @@ func TestJourneyConversation(t *testing.T) {
 	}
 
 	// Who has seen alice's newest message.
-	alice.waitUntil("seen by bob and carol", `document.getElementById("seen").textContent === "Seen by bob, carol"`)
+	alice.waitUntil("seen by bob and carol, under the newest message", `document.getElementById("seen")?.textContent === "Seen by bob, carol" &&
+		document.getElementById("seen").previousElementSibling === `+messageWith("see you tomorrow")+``)
 	alice.screenshot("seen")
 
 	// While bob is offline, alice starts an edit and thinks better of it

@@ -167,13 +167,29 @@ func (c *conversation) lastSaid() *Entry {
 	return nil
 }
 
-// seenBy says who has read the newest message, but its author and the
-// reader: in a direct conversation "Seen" (if everyone else has), in a
-// room "Seen by alice, bob +3"; "" if nobody has.
-func (c *conversation) seenBy(me reader) string {
+// seenBy says who has read what, and under which message (at) to say
+// it: in a direct conversation between two, "Seen" under the last of the
+// reader's messages the other person has read; elsewhere "Seen by
+// alice, bob +3" under the newest message, naming those who read it but
+// its author and the reader. It returns 0 and "" when nobody has.
+func (c *conversation) seenBy(me reader) (at uint64, text string) {
+	if c.Info.Kind == shared.KindDirect && len(c.Info.People) == 2 {
+		var read uint64
+		for id, r := range c.readers {
+			if id != me.ID {
+				read = max(read, r.ID)
+			}
+		}
+		for i := len(c.Entries) - 1; i >= 0; i-- {
+			if e := c.Entries[i]; e.Kind == EntryMessage && !e.Deleted && e.Own && e.ID != 0 && e.ID <= read {
+				return e.ID, "Seen"
+			}
+		}
+		return 0, ""
+	}
 	last := c.lastSaid()
 	if last == nil {
-		return ""
+		return 0, ""
 	}
 	var names []string
 	for id, r := range c.readers {
@@ -182,24 +198,14 @@ func (c *conversation) seenBy(me reader) string {
 		}
 	}
 	if len(names) == 0 {
-		return ""
-	}
-	if c.Info.Kind == shared.KindDirect {
-		if len(names) >= len(c.Info.People)-1 && last.Own {
-			return "Seen"
-		}
-		if len(c.Info.People) > 2 && last.Own {
-			sort.Strings(names)
-			return "Seen by " + strings.Join(names, ", ")
-		}
-		return ""
+		return 0, ""
 	}
 	sort.Strings(names)
 	const shown = 3
 	if len(names) <= shown {
-		return "Seen by " + strings.Join(names, ", ")
+		return last.ID, "Seen by " + strings.Join(names, ", ")
 	}
-	return fmt.Sprintf("Seen by %s +%d", strings.Join(names[:shown], ", "), len(names)-shown)
+	return last.ID, fmt.Sprintf("Seen by %s +%d", strings.Join(names[:shown], ", "), len(names)-shown)
 }
 
 // ownLast returns the reader's newest message that may be edited, or

@@ -75,19 +75,26 @@ func TestTypingAndSeen(t *testing.T) {
 	r.Apply(Event{Type: shared.TypeSeen, Seen: &shared.Seen{Room: "general", Readers: []shared.Reader{
 		seen("a", "ada", 2), seen("b", "bob", 2), seen("c", "carol", 1),
 	}}}, me, true)
-	if got := c.seenBy(me); got != "Seen by bob" {
-		t.Errorf("seen by: %q", got)
+	if at, got := c.seenBy(me); got != "Seen by bob" || at != 2 {
+		t.Errorf("seen by: %q under %d", got, at)
 	}
 	r.Apply(Event{Type: shared.TypeSeen, Seen: &shared.Seen{Room: "general", Readers: []shared.Reader{
 		seen("c", "carol", 2), seen("d", "dave", 2), seen("e", "erin", 3), seen("f", "fay", 2), seen("b", "bob", 1),
 	}}}, me, true)
-	if got := c.seenBy(me); got != "Seen by bob, carol, dave +2" {
+	if _, got := c.seenBy(me); got != "Seen by bob, carol, dave +2" {
 		t.Errorf("seen by five: %q", got)
 	}
 	c.Info = shared.RoomInfo{Kind: shared.KindDirect, People: []shared.Person{{ID: "a"}, {ID: "b"}}}
 	c.readers = nil
 	r.Apply(Event{Type: shared.TypeSeen, Seen: &shared.Seen{Room: "general", Readers: []shared.Reader{seen("b", "bob", 2)}}}, me, true)
-	if got := c.seenBy(me); got != "Seen" {
-		t.Errorf("a direct conversation: %q", got)
+	if at, got := c.seenBy(me); got != "Seen" || at != 2 {
+		t.Errorf("a direct conversation: %q under %d", got, at)
+	}
+	// bob has not read ada's next message: "Seen" stays under the one he
+	// read; nothing under bob's own.
+	r.Apply(msg("general", 3, "a", "ada", "are you there?"), me, true)
+	r.Apply(msg("general", 4, "b", "bob", "yes"), me, true)
+	if at, got := c.seenBy(me); got != "Seen" || at != 2 {
+		t.Errorf("after a message not read yet: %q under %d, want under 2", got, at)
 	}
 }

@@ -175,3 +175,24 @@ func TestComposerInsertsEmoji(t *testing.T) {
 		t.Errorf("the picker stays open")
 	}
 }
+
+// TestSeenUnderItsMessage: who has seen what shows under that message,
+// not announced by the log.
+func TestSeenUnderItsMessage(t *testing.T) {
+	at := time.Date(2026, 11, 26, 9, 30, 0, 0, time.Local)
+	root, _ := mount(t, &messageList{
+		Entries: []Entry{
+			{Kind: EntryMessage, ID: 1, Author: "a", From: "ada", Text: "one", At: at, Own: true},
+			{Kind: EntryMessage, ID: 2, Author: "a", From: "ada", Text: "two", At: at, Own: true},
+		},
+		SeenAt: 1,
+		Seen:   "Seen",
+	})
+	seen := root.Call("querySelector", "#seen")
+	if !seen.Truthy() || seen.Get("textContent").String() != "Seen" || seen.Call("getAttribute", "aria-live").String() != "off" {
+		t.Fatalf("no seen line: %s", root.Get("outerHTML").String())
+	}
+	if prev := seen.Get("previousElementSibling"); prev.Get("id").String() != "msg-1" {
+		t.Errorf("the seen line follows %s, want message 1", prev.Get("id").String())
+	}
+}

@@ -51,6 +51,10 @@ type messageList struct {
 	OnReply, OnEdit func(ctx app.Context, id uint64)
 	OnReact         func(ctx app.Context, id uint64, emoji string)
 	OnJump          func(ctx app.Context, id uint64)
+	// Seen says who has read what ("Seen", "Seen by alice, bob +3"),
+	// under the message SeenAt.
+	SeenAt uint64
+	Seen   string
 
 	atBottom bool // the reader is at the end of the list
 	pill     bool // new messages arrived below the reader
@@ -139,6 +143,10 @@ func (l *messageList) OnUpdate(ctx app.Context) {
 		l.pill = false
 	case appended:
 		l.pill = true
+	case l.atBottom && l.height > oldHeight:
+		// A line grew at the end (reactions, who has seen it): the
+		// reader at the end keeps seeing the end.
+		l.scrollToEnd()
 	}
 }
 
@@ -212,7 +220,13 @@ func (l *messageList) lines() []app.UI {
 		case lineNotices:
 			lines = append(lines, renderNotices(r.Entries))
 		default:
-			lines = append(lines, l.renderEntry(r.Entries[0], r.First))
+			e := r.Entries[0]
+			lines = append(lines, l.renderEntry(e, r.First))
+			if l.Seen != "" && e.ID == l.SeenAt && !e.Pending && !e.Sent {
+				// Not announced by the log: who read what is no news
+				// worth interrupting for.
+				lines = append(lines, app.Li().ID("seen").Class("seen").Aria("live", "off").Text(l.Seen))
+			}
 		}
 	}
 	return lines

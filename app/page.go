@@ -240,6 +240,7 @@ func (p *Page) renderChat() app.UI {
 	people := onlineLabel("People", cur.UsersIn, cur.Counted, cur.Online, cur.Users)
 	moderator := p.moderator()
 	replying, editing := p.modeEntries()
+	seenAt, seen := cur.seenBy(me)
 	return app.Div().Class("chat").Body(
 		app.Header().Class("topbar").Body(
 			app.Button().Class("rooms-toggle").Aria("controls", "sidebar").Aria("expanded", p.showRooms).Text("Rooms").
@@ -323,17 +324,16 @@ func (p *Page) renderChat() app.UI {
 					OnReact: func(_ app.Context, id uint64, emoji string) {
 						p.ctx.Dispatch(func(ctx app.Context) { p.toggleReaction(ctx, id, emoji) })
 					},
+					SeenAt: seenAt,
+					Seen:   seen,
 					OnJump: func(_ app.Context, id uint64) {
 						p.ctx.Dispatch(func(ctx app.Context) { p.jump(ctx, id) })
 					},
 				},
 				// Under the list: who is typing, told politely to
 				// screen readers (the line keeps its place when nobody
-				// is), and who has seen the newest message.
-				app.Div().Class("under-log").Body(
-					app.P().ID("typing").Class("typing").Aria("live", "polite").Text(cur.typingText(time.Now())),
-					app.P().ID("seen").Class("seen").Text(cur.seenBy(me)),
-				),
+				// is).
+				app.P().ID("typing").Class("typing").Aria("live", "polite").Text(cur.typingText(time.Now())),
 				&composer{
 					Disabled: cur.Info.Locked && !moderator,
 					Why:      "This room is locked: only its moderators write in it now.",
