@@ -44,14 +44,10 @@ func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string,
 	change func(m *shared.Message) (bool, error)) (id uint64, dup bool, err error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	msgs, err := h.store.Range(ctx, room, of, of)
+	orig, err := h.stored(ctx, room, of, "this room")
 	if err != nil {
 		return 0, false, err
 	}
-	if len(msgs) == 0 || msgs[0].ID != of || msgs[0].Kind != "" {
-		return 0, false, shared.Errorf(shared.CodeNotFound, "there is no message %d in this room", of)
-	}
-	orig := msgs[0]
 	// Writers here take turns; compare-and-set settles races with other
 	// servers.
 	mu := &h.events[eventLock(room, of)]
@@ -65,13 +61,9 @@ func (h *Hub) annotate(ctx context.Context, room string, of uint64, kind string,
 			case <-time.After(rand.N(min(time.Duration(try)*2*time.Millisecond, eventPause))):
 			}
 		}
-		m := orig
-		last, ok, err := h.store.LastEvent(ctx, room, of)
+		m, err := h.current(ctx, orig)
 		if err != nil {
 			return 0, false, err
-		}
-		if ok {
-			m.Fold(last)
 		}
 		if m.Deleted && kind != shared.MessageDelete {
 			return 0, false, shared.Errorf(shared.CodeNotFound, "message %d was deleted", of)
@@ -113,37 +105,14 @@ func eventLock(room string, of uint64) int {
 // eventLocks is how many locks Hub.events has.
 const eventLocks = 64
 
-// eventError turns an error of annotate into one for the client.
-func (s *session) eventError(doing string, err error) error {
-	var perr *shared.Error
-	if err == nil || errors.As(err, &perr) {
-		return err
-	}
-	s.log.Error(doing, "err", err)
-	return shared.Errorf(shared.CodeInternal, "the server could not %s now; try again", doing)
-}
-
 // edit replaces the text of one of the sender's messages.
 func (s *session) edit(ctx context.Context, env shared.Envelope) error {
 	var req shared.Edit
 	if err := env.DecodePayload(&req); err != nil {
 		return err
 	}
-	if err := shared.CheckID(env.ID); err != nil {
-		return err
-	}
-	m, err := s.joined(ctx, req.Room, "edit a message there")
-	if err != nil {
-		return err
-	}
-	if err := shared.CheckText(req.Text); err != nil {
-		return err
-	}
-	if err := s.mayWrite(ctx, m.r.name, false); err != nil {
-		return err
-	}
 	at := s.hub.now()
-	id, dup, err := s.hub.annotate(ctx, m.r.name, req.ID, shared.MessageEdit, s.person(), s.you.ID+"\x00"+env.ID,
+	return s.change(ctx, env, req.Room, req.ID, shared.MessageEdit, "edit", shared.CheckText(req.Text),
 		func(msg *shared.Message) (bool, error) {
 			if msg.Author != s.you.ID {
 				return false, shared.Errorf(shared.CodeForbidden, "you can edit only your own messages")
@@ -154,11 +123,6 @@ func (s *session) edit(ctx context.Context, env shared.Envelope) error {
 			msg.Text, msg.Edited = req.Text, at
 			return true, nil
 		})
-	if err != nil {
-		return s.eventError("edit the message", err)
-	}
-	s.send(shared.TypeAck, "", shared.Ack{ClientID: env.ID, ID: id, Duplicate: dup})
-	return nil
 }
 
 // react adds or removes the sender's reaction to a message.
@@ -167,27 +131,36 @@ func (s *session) react(ctx context.Context, env shared.Envelope) error {
 	if err := env.DecodePayload(&req); err != nil {
 		return err
 	}
+	return s.change(ctx, env, req.Room, req.ID, shared.MessageReact, "react to", shared.CheckEmoji(req.Emoji),
+		func(msg *shared.Message) (bool, error) {
+			return msg.React(s.person(), req.Emoji, req.Remove)
+		})
+}
+
+// change answers env, a request to change the message id of room with an
+// event of kind made by change, once the request is found valid (invalid
+// is what checking its payload found): stored, it is acknowledged like a
+// say, its envelope id the client id. doing names it for errors ("edit").
+func (s *session) change(ctx context.Context, env shared.Envelope, room string, id uint64, kind, doing string, invalid error,
+	change func(*shared.Message) (bool, error)) error {
 	if err := shared.CheckID(env.ID); err != nil {
 		return err
 	}
-	m, err := s.joined(ctx, req.Room, "react to a message there")
+	m, err := s.joined(ctx, room, doing+" a message there")
 	if err != nil {
 		return err
 	}
-	if err := shared.CheckEmoji(req.Emoji); err != nil {
-		return err
+	if invalid != nil {
+		return invalid
 	}
 	if err := s.mayWrite(ctx, m.r.name, false); err != nil {
 		return err
 	}
-	id, dup, err := s.hub.annotate(ctx, m.r.name, req.ID, shared.MessageReact, s.person(), s.you.ID+"\x00"+env.ID,
-		func(msg *shared.Message) (bool, error) {
-			return msg.React(s.person(), req.Emoji, req.Remove)
-		})
+	stored, dup, err := s.hub.annotate(ctx, m.r.name, id, kind, s.person(), s.you.ID+"\x00"+env.ID, change)
 	if err != nil {
-		return s.eventError("react to the message", err)
+		return s.storeError(doing+" the message", err)
 	}
-	s.send(shared.TypeAck, "", shared.Ack{ClientID: env.ID, ID: id, Duplicate: dup})
+	s.send(shared.TypeAck, "", shared.Ack{ClientID: env.ID, ID: stored, Duplicate: dup})
 	return nil
 }
 
@@ -196,25 +169,29 @@ func (s *session) react(ctx context.Context, env shared.Envelope) error {
 func (h *Hub) replyTo(ctx context.Context, room string, of uint64) (*shared.Quote, error) {
 	ctx, cancel := context.WithTimeout(ctx, storeTimeout)
 	defer cancel()
-	msgs, err := h.store.Range(ctx, room, of, of)
+	m, err := h.stored(ctx, room, of, "this room")
 	if err != nil {
 		return nil, err
 	}
-	if len(msgs) == 0 || msgs[0].ID != of || msgs[0].Kind != "" {
-		return nil, shared.Errorf(shared.CodeNotFound, "there is no message %d to reply to in this room", of)
-	}
-	m := msgs[0]
-	if last, ok, err := h.store.LastEvent(ctx, room, of); err != nil {
+	if m, err = h.current(ctx, m); err != nil {
 		return nil, err
-	} else if ok {
-		m.Fold(last)
 	}
 	if m.Deleted {
 		return nil, shared.Errorf(shared.CodeNotFound, "message %d was deleted", of)
 	}
-	h.currentNames(ctx, msgs[:1])
-	m.From = msgs[0].From
-	return shared.QuoteOf(m), nil
+	named := []shared.Message{m}
+	h.currentNames(ctx, named)
+	return shared.QuoteOf(named[0]), nil
+}
+
+// current returns m, as stored, with the newest event about it folded
+// on: its state now.
+func (h *Hub) current(ctx context.Context, m shared.Message) (shared.Message, error) {
+	last, ok, err := h.store.LastEvent(ctx, m.Room, m.ID)
+	if ok {
+		m.Fold(last)
+	}
+	return m, err
 }
 
 // replied counts the reply id on the message it answers. It runs off

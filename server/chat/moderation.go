@@ -166,20 +166,19 @@ func (s *session) deleteMessage(ctx context.Context, env shared.Envelope) error 
 // message never said, erased or removed, and for one that is not a
 // message said (a deletion).
 func (h *Hub) message(ctx context.Context, rec roomdir.Room, id uint64) (shared.Message, error) {
-	notFound := shared.Errorf(shared.CodeNotFound, "there is no message %d in %s", id, rec.Label())
-	first, last, err := h.store.Bounds(ctx, rec.ID)
-	if err != nil {
-		return shared.Message{}, err
-	}
-	if id < first || id > last {
-		return shared.Message{}, notFound
-	}
-	msgs, err := h.store.Range(ctx, rec.ID, id, id)
+	return h.stored(ctx, rec.ID, id, rec.Label())
+}
+
+// stored returns the message id of room as stored, or not_found (naming
+// the room as where): for a message never said, erased or removed (a
+// read outside the room's ids finds nothing either), and for an event.
+func (h *Hub) stored(ctx context.Context, room string, id uint64, where string) (shared.Message, error) {
+	msgs, err := h.store.Range(ctx, room, id, id)
 	if err != nil {
 		return shared.Message{}, err
 	}
 	if len(msgs) == 0 || msgs[0].ID != id || msgs[0].Kind != "" {
-		return shared.Message{}, notFound
+		return shared.Message{}, shared.Errorf(shared.CodeNotFound, "there is no message %d in %s", id, where)
 	}
 	return msgs[0], nil
 }

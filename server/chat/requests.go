@@ -392,7 +392,7 @@ func (s *session) say(ctx context.Context, env shared.Envelope) error {
 	if say.ReplyTo != 0 {
 		quote, err := s.hub.replyTo(ctx, m.r.name, say.ReplyTo)
 		if err != nil {
-			return s.eventError("find the message replied to", err)
+			return s.storeError("find the message replied to", err)
 		}
 		msg.ReplyTo, msg.Quote = say.ReplyTo, quote
 	}
