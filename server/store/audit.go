@@ -190,41 +190,24 @@ type auditMsg struct {
 // directBatch reads up to batch entries of the stream from seq on, those
 // of subject only if it is set.
 func (s *Store) directBatch(ctx context.Context, stream string, seq uint64, batch int, subject string) ([]auditMsg, error) {
-	inbox := s.nc.NewRespInbox()
-	sub, err := s.nc.SubscribeSync(inbox)
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", stream, err)
-	}
-	defer sub.Unsubscribe()
 	req, _ := json.Marshal(struct {
 		Seq     uint64 `json:"seq"`
 		Batch   int    `json:"batch"`
 		Subject string `json:"next_by_subj,omitempty"`
 	}{seq, batch, subject})
-	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, req); err != nil {
-		return nil, fmt.Errorf("read %s: %w", stream, err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
 	var out []auditMsg
-	for {
-		msg, err := sub.NextMsgWithContext(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("read %s from %d: %w", stream, seq, err)
-		}
-		switch status := msg.Header.Get("Status"); status {
-		case "":
-		case "204", "404": // end of the batch; nothing (more) there
-			return out, nil
-		default:
-			return nil, fmt.Errorf("read %s from %d: status %s %s", stream, seq, status, msg.Header.Get("Description"))
-		}
+	_, err := s.direct(ctx, stream, stream, req, func(msg *nats.Msg) error {
 		m, err := decodeAudit(msg)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, m)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("from %d: %w", seq, err)
 	}
+	return out, nil
 }
 
 func decodeAudit(msg *nats.Msg) (auditMsg, error) {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -105,7 +104,7 @@ func (s *Store) lastEvents(ctx context.Context, room string, ids []uint64, out m
 		MultiLast []string `json:"multi_last"`
 		Batch     int      `json:"batch"`
 	}{subjects, len(ids)})
-	return s.directRequest(ctx, room, req, func(msg *nats.Msg) error {
+	_, err := s.direct(ctx, streamName(room), "#"+room, req, func(msg *nats.Msg) error {
 		e, err := decode(room, msg)
 		if err != nil {
 			return err
@@ -115,6 +114,7 @@ func (s *Store) lastEvents(ctx context.Context, room string, ids []uint64, out m
 		}
 		return nil
 	})
+	return err
 }
 
 // CountSaid returns how many messages said (not events about them) room
@@ -126,7 +126,7 @@ func (s *Store) CountSaid(ctx context.Context, room string, after uint64) (int, 
 		Subject string `json:"next_by_subj"`
 	}{after + 1, 1, msgSubject(room)})
 	n := 0
-	err := s.directRequest(ctx, room, req, func(msg *nats.Msg) error {
+	_, err := s.direct(ctx, streamName(room), "#"+room, req, func(msg *nats.Msg) error {
 		pending, err := strconv.Atoi(msg.Header.Get("Nats-Num-Pending"))
 		if err != nil {
 			return fmt.Errorf("count the messages of #%s: %w", room, err)
@@ -138,40 +138,4 @@ func (s *Store) CountSaid(ctx context.Context, room string, after uint64) (int, 
 		return 0, nil
 	}
 	return n, err
-}
-
-// directRequest sends req to room's stream's direct get API and hands
-// each message of the answer to each, until the end of the batch or
-// nothing found.
-func (s *Store) directRequest(ctx context.Context, room string, req []byte, each func(*nats.Msg) error) error {
-	inbox := s.nc.NewRespInbox()
-	sub, err := s.nc.SubscribeSync(inbox)
-	if err != nil {
-		return fmt.Errorf("read #%s: %w", room, err)
-	}
-	defer sub.Unsubscribe()
-	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+streamName(room), inbox, req); err != nil {
-		return fmt.Errorf("read #%s: %w", room, err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	for {
-		msg, err := sub.NextMsgWithContext(ctx)
-		if errors.Is(err, nats.ErrNoResponders) {
-			return jetstream.ErrStreamNotFound // nobody wrote in the room yet
-		}
-		if err != nil {
-			return fmt.Errorf("read #%s: %w", room, err)
-		}
-		switch status := msg.Header.Get("Status"); status {
-		case "":
-		case "204", "404": // end of the batch; nothing there
-			return nil
-		default:
-			return fmt.Errorf("read #%s: status %s %s", room, status, msg.Header.Get("Description"))
-		}
-		if err := each(msg); err != nil {
-			return err
-		}
-	}
 }

@@ -644,48 +644,78 @@ func (s *Store) Range(ctx context.Context, room string, from, to uint64) ([]shar
 // those up to max. It returns the sequence to continue from, or 0 when the
 // stream has no more.
 func (s *Store) directGet(ctx context.Context, room string, seq uint64, batch int, max uint64) (_ []shared.Message, next uint64, err error) {
-	inbox := s.nc.NewRespInbox()
-	sub, err := s.nc.SubscribeSync(inbox)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer sub.Unsubscribe()
 	req, _ := json.Marshal(struct {
 		Seq   uint64 `json:"seq"`
 		Batch int    `json:"batch"`
 	}{seq, batch})
-	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+streamName(room), inbox, req); err != nil {
-		return nil, 0, fmt.Errorf("read #%s: %w", room, err)
-	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
 	var out []shared.Message
-	for {
-		msg, err := sub.NextMsgWithContext(ctx)
-		if err != nil {
-			return nil, 0, fmt.Errorf("read #%s from %d: %w", room, seq, err)
-		}
-		switch status := msg.Header.Get("Status"); status {
-		case "":
-		case "204": // end of batch
-			if pending, _ := strconv.ParseUint(msg.Header.Get("Nats-Num-Pending"), 10, 64); pending == 0 || next == 0 {
-				return out, 0, nil
-			}
-			return out, next, nil
-		case "404": // nothing at or after seq
-			return out, 0, nil
-		default:
-			return nil, 0, fmt.Errorf("read #%s from %d: status %s %s", room, seq, status, msg.Header.Get("Description"))
-		}
+	end, err := s.direct(ctx, streamName(room), "#"+room, req, func(msg *nats.Msg) error {
 		m, err := decode(room, msg)
 		if err != nil {
-			return nil, 0, err
+			return err
 		}
 		if m.ID > max {
-			return out, 0, nil
+			return errEnough
 		}
 		out = append(out, m)
 		next = m.ID + 1
+		return nil
+	})
+	if err != nil {
+		return nil, 0, fmt.Errorf("read from %d: %w", seq, err)
+	}
+	if end == nil {
+		return out, 0, nil // found nothing more, or went past max
+	}
+	if pending, _ := strconv.ParseUint(end.Header.Get("Nats-Num-Pending"), 10, 64); pending == 0 || next == 0 {
+		return out, 0, nil
+	}
+	return out, next, nil
+}
+
+// errEnough, returned by the callback of direct, ends the answer early.
+var errEnough = errors.New("enough")
+
+// direct sends req to the direct get API of stream (what names it in
+// errors) and hands each message of the answer to each, in order. It
+// returns the message that ended the answer (status 204, whose headers
+// say how many more there are), or nil if nothing (more) was found or
+// each returned errEnough. A stream nobody wrote to yet answers
+// jetstream.ErrStreamNotFound.
+func (s *Store) direct(ctx context.Context, stream, what string, req []byte, each func(*nats.Msg) error) (end *nats.Msg, err error) {
+	inbox := s.nc.NewRespInbox()
+	sub, err := s.nc.SubscribeSync(inbox)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	defer sub.Unsubscribe()
+	if err := s.nc.PublishRequest("$JS.API.DIRECT.GET."+stream, inbox, req); err != nil {
+		return nil, fmt.Errorf("read %s: %w", what, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		msg, err := sub.NextMsgWithContext(ctx)
+		if errors.Is(err, nats.ErrNoResponders) {
+			return nil, jetstream.ErrStreamNotFound
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", what, err)
+		}
+		switch status := msg.Header.Get("Status"); status {
+		case "":
+		case "204": // end of the batch
+			return msg, nil
+		case "404": // nothing (more) there
+			return nil, nil
+		default:
+			return nil, fmt.Errorf("read %s: status %s %s", what, status, msg.Header.Get("Description"))
+		}
+		if err := each(msg); errors.Is(err, errEnough) {
+			return nil, nil
+		} else if err != nil {
+			return nil, err
+		}
 	}
 }
 
