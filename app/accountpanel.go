@@ -73,7 +73,7 @@ func (a *accountPanel) Render() app.UI {
 						app.Span().Class("name").Text(pk.Name),
 						app.Span().Class("muted").Text(" added "+pk.Created.Local().Format("2 Jan 2006")+", "+used+" "),
 						app.Button().Class("revoke").DataSet("passkey", pk.ID).Text("Remove").Aria("label", "Remove the passkey "+pk.Name).OnClick(func(ctx app.Context, e app.Event) {
-							a.request(ctx, shared.TypeRevoke, shared.Revoke{Passkey: dataOf(e, "passkey")})
+							a.request(ctx, shared.TypeRevoke, shared.Revoke{Passkey: dataOf(ctx, "passkey")})
 						}),
 					)
 				}),
@@ -94,7 +94,7 @@ func (a *accountPanel) Render() app.UI {
 						app.Span().Class("name").Text(name),
 						app.Span().Class("muted").Text(" last seen "+d.LastSeen.Local().Format("2 Jan 15:04")+" "),
 						app.Button().Class("revoke").DataSet("device", d.ID).Text("Sign out").Aria("label", "Sign out: "+name).OnClick(func(ctx app.Context, e app.Event) {
-							a.request(ctx, shared.TypeRevoke, shared.Revoke{Device: dataOf(e, "device")})
+							a.request(ctx, shared.TypeRevoke, shared.Revoke{Device: dataOf(ctx, "device")})
 						}),
 					)
 				}),

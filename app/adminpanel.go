@@ -91,7 +91,7 @@ func (a *adminPanel) reports() app.UI {
 					Aria("label", label+": the report by "+r.Reporter.Nickname+" of "+r.Message.From+"'s message").Text(label).
 					OnClick(func(ctx app.Context, e app.Event) {
 						if a.OnResolve != nil {
-							a.OnResolve(ctx, dataOf(e, "report"), dataOf(e, "action"))
+							a.OnResolve(ctx, dataOf(ctx, "report"), dataOf(ctx, "action"))
 						}
 					})
 			}

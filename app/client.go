@@ -374,7 +374,7 @@ func (c *Client) connect(ctx context.Context) (welcomed bool, err error) {
 				if !welcomed && ev.Error.Request != shared.TypeJoin {
 					return false, ev.Error
 				}
-				if e := ev.Error; (e.Request == shared.TypeSay || e.Request == shared.TypeEdit || e.Request == shared.TypeReact) && e.Temporary() {
+				if e := ev.Error; queued(e.Request) && e.Temporary() {
 					// Stored nowhere: send it again in a moment, or when
 					// the server says, if it said.
 					retryIDs[e.Ref] = true
@@ -529,7 +529,7 @@ func (c *Client) track(ctx context.Context, conn *shared.Conn, ev Event) error {
 	case shared.TypeError:
 		// A refused message will never be accepted as it is: drop it. It
 		// stays for errors worth retrying.
-		if e := ev.Error; (e.Request == shared.TypeSay || e.Request == shared.TypeEdit || e.Request == shared.TypeReact) && !e.Temporary() {
+		if e := ev.Error; queued(e.Request) && !e.Temporary() {
 			c.outbox.Remove(e.Ref)
 		}
 	}
@@ -585,6 +585,12 @@ func (c *Client) Typing(ctx context.Context, room string) {
 	if conn != nil && r != nil && r.live {
 		conn.Write(ctx, shared.TypeTyping, "", shared.Typing{Room: room})
 	}
+}
+
+// queued reports whether requests of type t go through the outbox (see
+// Queue).
+func queued(t shared.Type) bool {
+	return t == shared.TypeSay || t == shared.TypeEdit || t == shared.TypeReact
 }
 
 // Queue puts p (a message, an edit or a reaction) in the outbox with a

@@ -109,7 +109,7 @@ func (c *composer) Render() app.UI {
 				return app.Li().ID(fmt.Sprint("mention-", i)).Role("option").Aria("selected", i == c.active).DataSet("name", name).Text(name).
 					OnMouseDown(func(ctx app.Context, e app.Event) {
 						e.PreventDefault() // keep the focus in the text
-						c.pick(ctx, app.Window().GetElementByID("composer-text"), dataOf(e, "name"))
+						c.pick(ctx, app.Window().GetElementByID("composer-text"), dataOf(ctx, "name"))
 					})
 			}),
 		),

@@ -53,7 +53,7 @@ func (u *memberList) name(nickname string) app.UI {
 	}
 	return app.Button().Class("person").Type("button").DataSet("name", nickname).
 		Aria("label", "Moderate "+nickname).Aria("haspopup", "dialog").Title("Mute, remove or ban " + nickname).Text(nickname).
-		OnClick(func(ctx app.Context, e app.Event) { call2(u.OnModerate, ctx, dataOf(e, "name")) })
+		OnClick(func(ctx app.Context, e app.Event) { call2(u.OnModerate, ctx, dataOf(ctx, "name")) })
 }
 
 // offline returns the members not online, by name.

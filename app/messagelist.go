@@ -370,7 +370,7 @@ func (l *messageList) quote(e Entry) app.UI {
 	}
 	return app.Button().Class("reply-quote").Type("button").DataSet("id", e.ReplyTo).
 		Aria("label", "Reply to "+from+": "+shared.PlainText(text)+". Show the message").
-		OnClick(func(ctx app.Context, ev app.Event) { call2(l.OnJump, ctx, srcID(ctx)) }).
+		OnClick(func(ctx app.Context, ev app.Event) { call2(l.OnJump, ctx, idOf(ctx)) }).
 		Body(app.Span().Class("reply-from").Text(from), app.Span().Class("reply-text").Text(shared.PlainText(text)))
 }
 
@@ -388,7 +388,7 @@ func (l *messageList) reactions(e Entry) app.UI {
 		buttons = append(buttons, app.Button().Class("reaction").Type("button").
 			DataSet("id", id).DataSet("emoji", r.Emoji).
 			Aria("pressed", r.Reacted(l.Self)).Aria("label", label).Title(label).
-			OnClick(func(ctx app.Context, ev app.Event) { call3(l.OnReact, ctx, srcID(ctx), srcData(ctx, "emoji")) }).
+			OnClick(func(ctx app.Context, ev app.Event) { call3(l.OnReact, ctx, idOf(ctx), dataOf(ctx, "emoji")) }).
 			Body(app.Span().Aria("hidden", true).Text(r.Emoji), app.Span().Class("count").Aria("hidden", true).Text(strconv.Itoa(len(r.People)))))
 	}
 	buttons = append(buttons, app.Button().Class("reaction add").Type("button").DataSet("id", id).
@@ -411,20 +411,7 @@ func (l *messageList) replies(e Entry) app.UI {
 // openPicker opens the emoji picker of the message whose button was
 // pressed, to react with any emoji.
 func (l *messageList) openPicker(ctx app.Context, e app.Event) {
-	l.menu, l.picking = 0, srcID(ctx)
-}
-
-// srcData returns the data attribute name of the element whose handler
-// runs (as dataOf, from the element the handler was called for, which
-// stays known after the event was dispatched); srcID, its data-id as a
-// message id.
-func srcData(ctx app.Context, name string) string {
-	return ctx.JSSrc().Get("dataset").Get(name).String()
-}
-
-func srcID(ctx app.Context) uint64 {
-	id, _ := strconv.ParseUint(srcData(ctx, "id"), 10, 64)
-	return id
+	l.menu, l.picking = 0, idOf(ctx)
 }
 
 // call3 calls fn with ctx, id and s if it is set.
@@ -517,7 +504,7 @@ func (l *messageList) actions(e Entry, hm string) app.UI {
 			return app.Li().Body(app.Button().Class(class).Type("button").DataSet("id", id).Text(label).
 				OnClick(func(ctx app.Context, ev app.Event) {
 					l.menu = 0
-					call2(fn, ctx, srcID(ctx))
+					call2(fn, ctx, idOf(ctx))
 				}))
 		}
 		items := []app.UI{
@@ -549,7 +536,7 @@ func (l *messageList) actions(e Entry, hm string) app.UI {
 // toggleMenu opens or closes the actions menu of the message whose
 // button was pressed (read from the DOM: see dataOf).
 func (l *messageList) toggleMenu(ctx app.Context, e app.Event) {
-	id := srcID(ctx)
+	id := idOf(ctx)
 	if l.menu == id {
 		l.menu = 0
 		return

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"strconv"
+
 	"fmt"
 	"slices"
 	"strings"
@@ -106,7 +108,7 @@ func (s *sidebar) list(id string, items []sidebarItem) app.UI {
 				Class("room-link").
 				DataSet("room", it.ID).
 				Aria("label", label).
-				OnClick(func(ctx app.Context, e app.Event) { call2(s.OnOpen, ctx, dataOf(e, "room")) }).
+				OnClick(func(ctx app.Context, e app.Event) { call2(s.OnOpen, ctx, dataOf(ctx, "room")) }).
 				Body(
 					dot,
 					app.Span().Class("name").Text(it.Title),
@@ -129,9 +131,18 @@ func (s *sidebar) list(id string, items []sidebarItem) app.UI {
 // the DOM: go-app v9 keeps an element's first handler when the list
 // renders again with the same code, so a value the handler captured
 // would be the one of the item first rendered there, not of the item
-// there now.
-func dataOf(e app.Event, name string) string {
-	return e.Get("currentTarget").Get("dataset").Get(name).String()
+// there now. The element is the context's source: the event's
+// currentTarget is gone once the browser has dispatched it, which may be
+// before the handler runs.
+func dataOf(ctx app.Context, name string) string {
+	return ctx.JSSrc().Get("dataset").Get(name).String()
+}
+
+// idOf returns the message id in the data-id of the element whose
+// handler runs.
+func idOf(ctx app.Context) uint64 {
+	id, _ := strconv.ParseUint(dataOf(ctx, "id"), 10, 64)
+	return id
 }
 
 // roomForm asks for a new room's name ("room") or for the people of a
