@@ -6,6 +6,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"livechat/server/cluster"
@@ -57,6 +58,7 @@ func (h *Hub) typing(r *room, who shared.Person, local bool) {
 		}
 	}
 	t.last[who.ID] = now
+	t.recent.Store(int32(len(t.last)))
 	t.pending = append(t.pending, who)
 	if t.timer == nil {
 		t.timer = time.AfterFunc(shared.TypingGathered, func() { h.flushTyping(r) })
@@ -76,6 +78,10 @@ type typists struct {
 	pending []shared.Person      // typing since the last event
 	timer   *time.Timer          // sends pending; nil when none
 	closed  bool                 // the room was released: no more events
+	// recent is len(last), read without the lock: said, which runs for
+	// every message delivered, takes the lock only in a room where
+	// someone typed lately.
+	recent atomic.Int32
 }
 
 // said notes that the person with account id sent a message to r: they
@@ -84,12 +90,16 @@ type typists struct {
 // once: it is about the next message.
 func (r *room) said(id string) {
 	t := &r.typists
+	if t.recent.Load() == 0 {
+		return
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if _, ok := t.last[id]; !ok {
 		return
 	}
 	delete(t.last, id)
+	t.recent.Store(int32(len(t.last)))
 	t.pending = slices.DeleteFunc(t.pending, func(p shared.Person) bool { return p.ID == id })
 }
 
