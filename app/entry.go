@@ -296,4 +296,3 @@ func avatarClass(key string) string {
 	h.Write([]byte(key))
 	return "avatar-" + strconv.Itoa(int(h.Sum32()%avatarHues))
 }
-
