@@ -175,6 +175,7 @@ type run struct {
 	sent, acked, expected, delivered, dups, disorder atomic.Int64
 	kicked, failed                                   atomic.Int64
 	typingSent, typingExpected, typingDelivered      atomic.Int64
+	typedAt                                          atomic.Int64 // unix nanoseconds of the last typing request
 	lat                                              histogram
 	lastDelivery                                     atomic.Int64 // unix nanos
 }
@@ -269,7 +270,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		}
 		wg.Wait()
 		deadline := time.Now().Add(cfg.Drain)
-		for r.collect(clients, false); (r.delivered.Load() < r.expected.Load() || r.acked.Load() < r.sent.Load()) && time.Now().Before(deadline) && ctx.Err() == nil; r.collect(clients, false) {
+		for r.collect(clients, false); (r.delivered.Load() < r.expected.Load() || r.acked.Load() < r.sent.Load() || r.typingDue()) && time.Now().Before(deadline) && ctx.Err() == nil; r.collect(clients, false) {
 			time.Sleep(100 * time.Millisecond)
 		}
 	}
@@ -295,6 +296,15 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 		res.AllDeliveriesPerCPUSecond = float64(res.Delivered+res.TypingDelivered) / res.ServerCPUSeconds
 	}
 	return res, ctx.Err()
+}
+
+// typingDue reports whether typing events may still be on their way: the
+// server gathers a room's typing for shared.TypingGathered before it
+// tells anyone, so the drain waits that long (and a second for the
+// delivery) after the last typing request.
+func (r *run) typingDue() bool {
+	at := r.typedAt.Load()
+	return at != 0 && time.Since(time.Unix(0, at)) < shared.TypingGathered+time.Second
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
@@ -858,6 +868,7 @@ func (r *run) typing(ctx context.Context, typists []*client) {
 					return
 				}
 				r.typingSent.Add(1)
+				r.typedAt.Store(time.Now().UnixNano())
 				r.typingExpected.Add(max(others, 0))
 			}
 		})
